@@ -1,0 +1,57 @@
+//! onsite-server: the central office. For now the HTTP skeleton (health) on an embedded
+//! SQLite data folder; sync, accounts and reconciliation arrive with the sync issue.
+
+pub mod db;
+pub mod http;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use tokio::net::TcpListener;
+
+/// Where the server keeps its data and where it listens.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+}
+
+/// A server bound to its port, ready to serve. Binding before serving lets tests ask for
+/// port 0 and learn the real address.
+pub struct Server {
+    listener: TcpListener,
+    state: http::AppState,
+}
+
+impl Server {
+    /// Opens the data folder (creating and migrating the database) and binds the port.
+    pub async fn bind(config: &Config) -> anyhow::Result<Self> {
+        let db = db::open(&config.data_dir)?;
+        let listener = TcpListener::bind(config.listen).await?;
+        Ok(Self {
+            listener,
+            state: http::AppState::new(db),
+        })
+    }
+
+    /// The address actually bound, which differs from the configured one for port 0.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let app = http::router(self.state);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// The default data folder, relative to where the server is started.
+pub fn default_data_dir() -> &'static Path {
+    Path::new("onsite-data")
+}
