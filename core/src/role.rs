@@ -36,7 +36,11 @@ mod tests {
     #[test]
     fn only_technicians_get_the_phone_face() {
         let office: Vec<_> = Role::ALL.iter().filter(|r| r.is_office()).collect();
-        assert_eq!(office.len(), 4, "every role but the technician works in the office");
+        assert_eq!(
+            office.len(),
+            4,
+            "every role but the technician works in the office"
+        );
         assert!(!Role::Technician.is_office());
     }
 }

@@ -111,7 +111,10 @@ mod tests {
             .conn
             .pragma_query_value(None, "synchronous", |r| r.get(0))?;
         assert_eq!(mode, "wal");
-        assert_eq!(sync, 2, "synchronous=FULL so acknowledged edits survive a power cut");
+        assert_eq!(
+            sync, 2,
+            "synchronous=FULL so acknowledged edits survive a power cut"
+        );
         Ok(())
     }
 }

@@ -38,12 +38,18 @@ async fn health(State(state): State<AppState>) -> (axum::http::StatusCode, Json<
     let db_ok = state
         .db
         .lock()
-        .map(|conn| conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).is_ok())
+        .map(|conn| {
+            conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                .is_ok()
+        })
         .unwrap_or(false);
     let (code, status) = if db_ok {
         (axum::http::StatusCode::OK, "ok")
     } else {
-        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        )
     };
     (
         code,

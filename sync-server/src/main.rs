@@ -8,7 +8,11 @@ use onsite_server::{default_data_dir, Config, Server};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "onsite-server", version, about = "Onsite's central office sync server")]
+#[command(
+    name = "onsite-server",
+    version,
+    about = "Onsite's central office sync server"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { waitFor } from './support.mjs';
 
-const ELEMENT = 'element-6066-11e4-a52e-4f8d50f45d4d';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 function portOpen(port) {
   return new Promise((resolve) => {
