@@ -1,29 +1,82 @@
-//! The server's embedded SQLite database: where it lives and how it is migrated.
+//! The server's embedded SQLite database: where it lives, how it is opened and migrated.
+//! Queries live beside the aggregate they serve (`accounts.rs`, `devices.rs`).
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
-/// The server's database connection, shared by request handlers.
-pub type Db = Arc<Mutex<Connection>>;
+use crate::error::ApiError;
+
+/// The database file inside the data folder.
+pub const DB_FILE: &str = "server.db";
+
+/// The server's database connection, shared by request handlers. Writes are short and
+/// SQLite serialises them anyway, so one connection behind a mutex is enough for now.
+#[derive(Clone)]
+pub struct Db(Arc<Mutex<Connection>>);
+
+impl Db {
+    /// Locks the connection. A poisoned lock means a handler panicked mid-query; SQLite
+    /// rolled that transaction back, so the connection itself is still sound.
+    pub fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` inside one transaction, committing only if it succeeds.
+    pub fn transaction<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;",
-    )])
+    Migrations::new(vec![
+        M::up("CREATE TABLE server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"),
+        M::up(
+            "CREATE TABLE users (
+                id            TEXT PRIMARY KEY,
+                login         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                name          TEXT NOT NULL,
+                role          TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_at    TEXT NOT NULL,
+                disabled_at   TEXT
+            ) STRICT;
+            CREATE TABLE devices (
+                id           TEXT PRIMARY KEY,
+                user_id      TEXT NOT NULL REFERENCES users(id),
+                name         TEXT NOT NULL,
+                token_hash   TEXT NOT NULL UNIQUE,
+                enrolled_at  TEXT NOT NULL,
+                last_seen_at TEXT,
+                revoked_at   TEXT
+            ) STRICT;
+            CREATE INDEX devices_by_user ON devices(user_id);",
+        ),
+    ])
 }
 
 /// Opens `data_dir/server.db`, creating the folder and migrating as needed.
 #[tracing::instrument(skip_all, fields(data = %data_dir.display()))]
 pub fn open(data_dir: &Path) -> anyhow::Result<Db> {
     std::fs::create_dir_all(data_dir)?;
-    let mut conn = Connection::open(data_dir.join("server.db"))?;
+    let mut conn = Connection::open(data_dir.join(DB_FILE))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrations().to_latest(&mut conn)?;
-    Ok(Arc::new(Mutex::new(conn)))
+    Ok(Db(Arc::new(Mutex::new(conn))))
 }
 
 #[cfg(test)]

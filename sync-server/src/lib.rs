@@ -1,7 +1,12 @@
-//! onsite-server: the central office. For now the HTTP skeleton (health) on an embedded
-//! SQLite data folder; sync, accounts and reconciliation arrive with the sync issue.
+//! onsite-server: the central office. Accounts and enrolled devices, the HTTP API with
+//! health, metrics and OpenAPI, on an embedded SQLite data folder. Sync, reconciliation
+//! and blobs arrive with the sync issue.
 
+pub mod accounts;
+pub mod backup;
 pub mod db;
+pub mod devices;
+pub mod error;
 pub mod http;
 
 use std::net::SocketAddr;
@@ -27,6 +32,7 @@ impl Server {
     /// Opens the data folder (creating and migrating the database) and binds the port.
     pub async fn bind(config: &Config) -> anyhow::Result<Self> {
         let db = db::open(&config.data_dir)?;
+        http::install_metrics();
         let listener = TcpListener::bind(config.listen).await?;
         Ok(Self {
             listener,
@@ -45,9 +51,12 @@ impl Server {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let app = http::router(self.state);
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 

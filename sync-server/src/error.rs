@@ -1,0 +1,87 @@
+//! The error every endpoint returns: an HTTP status, a stable code clients translate,
+//! and a message for people. Server faults are logged in full and shown in brief.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ErrorBody {
+    /// A stable key such as `errors.auth.bad_credentials`.
+    pub code: String,
+    /// What went wrong, in English, for logs and support.
+    pub message: String,
+}
+
+/// An error on its way to becoming a response.
+#[derive(Debug, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "errors.auth.unauthorized",
+            message,
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "errors.auth.forbidden", message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "errors.internal",
+            message,
+        )
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::internal(format!("database: {err}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        } else {
+            tracing::info!(status = %self.status, code = self.code, message = %self.message, "request refused");
+        }
+        // Internal detail stays in the log; the client gets the code and a plain summary.
+        let message = if self.status.is_server_error() {
+            "the server could not complete the request".to_string()
+        } else {
+            self.message
+        };
+        let body = ErrorBody {
+            code: self.code.to_string(),
+            message,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

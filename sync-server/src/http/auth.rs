@@ -1,0 +1,165 @@
+//! Signing in and device enrollment: `POST /v1/auth/login` trades a login and password
+//! for a device token; every other endpoint takes that token as `Authorization: Bearer`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::Json;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use onsite_core::role::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::AppState;
+use crate::accounts::{self, Account};
+use crate::devices::{self, DeviceInfo, Principal};
+use crate::error::{ApiError, ErrorBody};
+
+/// Sign-in attempts allowed per login and per client address: a burst of 5, then one
+/// every 12 seconds. Enough for a person mistyping, far too few for guessing.
+pub struct LoginLimiter {
+    by_login: DefaultKeyedRateLimiter<String>,
+    by_addr: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN));
+        Self {
+            by_login: RateLimiter::keyed(quota),
+            by_addr: RateLimiter::keyed(
+                quota.allow_burst(NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN)),
+            ),
+        }
+    }
+}
+
+impl LoginLimiter {
+    fn check(&self, login: &str, addr: IpAddr) -> Result<(), ApiError> {
+        let login_ok = self
+            .by_login
+            .check_key(&login.trim().to_lowercase())
+            .is_ok();
+        let addr_ok = self.by_addr.check_key(&addr).is_ok();
+        if login_ok && addr_ok {
+            return Ok(());
+        }
+        metrics::counter!("onsite_login_rate_limited_total").increment(1);
+        Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "errors.auth.rate_limited",
+            "too many sign-in attempts; wait a minute and try again",
+        ))
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+    /// The device's own UUID, created once per install.
+    pub device_id: String,
+    /// A name the office recognises, such as "Li Wei's phone".
+    pub device_name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LoginResponse {
+    /// The device token: send it as `Authorization: Bearer <token>`. Shown only once.
+    pub token: String,
+    pub account: Account,
+}
+
+/// Signs in and enrolls this device.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "accounts", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "wrong login or password", body = ErrorBody),
+        (status = 409, description = "the device is enrolled for another user", body = ErrorBody),
+        (status = 429, description = "too many attempts", body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(login = %request.login, device = %request.device_id))]
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Json(request): Json<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    state.login_limiter.check(&request.login, peer.ip())?;
+    let db = state.db.clone();
+    // argon2 is deliberately slow; keep it off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let account = accounts::verify(&db.conn(), &request.login, &request.password)
+            .inspect_err(|_| metrics::counter!("onsite_login_failures_total").increment(1))?;
+        let token = db.transaction(|tx| {
+            devices::enroll(tx, &account, &request.device_id, &request.device_name)
+        })?;
+        tracing::info!(user = %account.id, "device enrolled");
+        Ok(Json(LoginResponse { token, account }))
+    })
+    .await
+    .map_err(|err| ApiError::internal(format!("sign-in task: {err}")))?
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::unauthorized("sign in first: no device token was sent"))?;
+        devices::authenticate(&state.db.conn(), token.trim())
+    }
+}
+
+/// Who this device is signed in as.
+#[utoipa::path(get, path = "/v1/me", tag = "accounts", security(("device_token" = [])),
+    responses((status = 200, body = Account), (status = 401, body = ErrorBody)))]
+pub async fn me(who: Principal) -> Json<Account> {
+    Json(who.account)
+}
+
+/// Enrolled devices: all of them for a supervisor, otherwise the caller's own.
+#[utoipa::path(get, path = "/v1/devices", tag = "accounts", security(("device_token" = [])),
+    responses((status = 200, body = [DeviceInfo]), (status = 401, body = ErrorBody)))]
+pub async fn list_devices(
+    State(state): State<AppState>,
+    who: Principal,
+) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
+    let only = (who.account.role != Role::Supervisor).then_some(who.account.id.as_str());
+    Ok(Json(devices::list(&state.db.conn(), only)?))
+}
+
+/// Revokes a device, for a lost phone or a signed-out install. A supervisor may revoke
+/// any device; anyone else only their own.
+#[utoipa::path(post, path = "/v1/devices/{id}/revoke", tag = "accounts", security(("device_token" = [])),
+    params(("id" = String, Path, description = "the device id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let conn = state.db.conn();
+    let owned = devices::list(&conn, Some(&who.account.id))?
+        .iter()
+        .any(|d| d.id == id);
+    if who.account.role != Role::Supervisor && !owned {
+        return Err(ApiError::forbidden(
+            "only a supervisor may revoke another user's device",
+        ));
+    }
+    if !devices::revoke(&conn, &id)? {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "errors.device.not_found",
+            format!("no device {id}"),
+        ));
+    }
+    tracing::info!(device = %id, by = %who.account.id, "device revoked");
+    Ok(StatusCode::NO_CONTENT)
+}

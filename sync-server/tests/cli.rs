@@ -1,0 +1,74 @@
+//! The `onsite-server` command line, run as a real process.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+fn server_cmd(data: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_onsite-server"));
+    cmd.env("ONSITE_DATA", data).env("RUST_LOG", "warn");
+    cmd
+}
+
+#[test]
+fn user_add_reads_the_password_from_stdin_and_backup_copies_it() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut child = server_cmd(dir.path())
+        .args([
+            "user",
+            "add",
+            "wang.fang",
+            "--role",
+            "dispatcher",
+            "--name",
+            "王芳",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdin"))?
+        .write_all(b"s3cret-passw0rd\n")?;
+    let out = child.wait_with_output()?;
+    assert!(out.status.success(), "user add failed");
+    assert!(String::from_utf8(out.stdout)?.contains("added wang.fang"));
+
+    let backup = dir.path().join("copy.db");
+    let out = server_cmd(dir.path())
+        .args(["backup", "--out"])
+        .arg(&backup)
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copy = rusqlite::Connection::open(&backup)?;
+    let (name, hash): (String, String) =
+        copy.query_row("SELECT name, password_hash FROM users", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    assert_eq!(name, "王芳");
+    assert!(
+        hash.starts_with("$argon2id$"),
+        "the password was hashed, not stored"
+    );
+    Ok(())
+}
+
+#[test]
+fn an_unknown_role_is_refused_with_the_valid_ones_listed() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let out = server_cmd(dir.path())
+        .args(["user", "add", "x", "--role", "boss", "--name", "X"])
+        .stdin(Stdio::null())
+        .output()?;
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr)?;
+    assert!(
+        err.contains("unknown role") && err.contains("storekeeper"),
+        "{err}"
+    );
+    Ok(())
+}
