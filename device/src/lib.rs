@@ -1,6 +1,14 @@
 //! onsite-device: what lives on a technician's phone or an office desktop. The SQLite
-//! store and, later, the sync client. The app shell and the tests both use it.
+//! document store (documents, projections, blobs) and, later, the sync client. The app
+//! shell, the tests and the benchmarks all use it.
 
+mod error;
+pub mod fixtures;
+pub mod media;
+pub mod projection;
 pub mod store;
 
-pub use store::{Store, StoreError};
+pub use error::StoreError;
+pub use store::documents::DocKind;
+pub use store::orders::{OrderFilter, OrderRow, SlaFilter, SlaRow};
+pub use store::{Options, PendingDoc, PhotoRef, SignatureRef, Store};

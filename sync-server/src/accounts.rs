@@ -62,9 +62,28 @@ fn password_matches(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Adds a user. Fails with a 409-style error if the login is taken.
+/// Adds a user with a new id. Fails with a 409 error if the login is taken.
 pub fn add(
     conn: &Connection,
+    login: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> Result<Account, ApiError> {
+    add_with_id(
+        conn,
+        &uuid::Uuid::now_v7().to_string(),
+        login,
+        name,
+        role,
+        password,
+    )
+}
+
+/// Adds a user whose id is already known, as the demo's fixed cast is.
+pub fn add_with_id(
+    conn: &Connection,
+    id: &str,
     login: &str,
     name: &str,
     role: Role,
@@ -84,7 +103,7 @@ pub fn add(
         ));
     }
     let account = Account {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: id.to_string(),
         login: login.to_string(),
         name: name.trim().to_string(),
         role,

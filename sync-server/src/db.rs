@@ -63,6 +63,52 @@ fn migrations() -> Migrations<'static> {
             ) STRICT;
             CREATE INDEX devices_by_user ON devices(user_id);",
         ),
+        M::up(
+            "ALTER TABLE devices ADD COLUMN clock_offset_ms INTEGER;
+            -- The office copy of every document; seq orders the change feed.
+            CREATE TABLE documents (
+                id         TEXT PRIMARY KEY,
+                kind       TEXT NOT NULL,
+                data       BLOB NOT NULL,
+                heads      TEXT NOT NULL,
+                owner      TEXT,
+                seq        INTEGER NOT NULL UNIQUE,
+                updated_at TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX documents_by_owner ON documents(owner, seq);
+            -- Heads each device is known to hold, per document.
+            CREATE TABLE device_docs (
+                device_id TEXT NOT NULL,
+                doc_id    TEXT NOT NULL,
+                have      TEXT NOT NULL,
+                PRIMARY KEY (device_id, doc_id)
+            ) STRICT, WITHOUT ROWID;
+            -- What the last response carried, applied when the device acknowledges it.
+            -- heads NULL is a removal notice.
+            CREATE TABLE sync_sent (
+                device_id TEXT NOT NULL,
+                cursor    INTEGER NOT NULL,
+                doc_id    TEXT NOT NULL,
+                heads     TEXT
+            ) STRICT;
+            CREATE INDEX sync_sent_by_device ON sync_sent(device_id, cursor);
+            -- Changes a role may not make, kept for review with who sent them.
+            CREATE TABLE quarantine (
+                id          TEXT PRIMARY KEY,
+                doc_id      TEXT NOT NULL,
+                kind        TEXT NOT NULL,
+                user_id     TEXT NOT NULL,
+                device_id   TEXT NOT NULL,
+                code        TEXT NOT NULL,
+                reason      TEXT NOT NULL,
+                data        BLOB NOT NULL,
+                neutralised INTEGER NOT NULL,
+                received_at TEXT NOT NULL,
+                resolved_at TEXT,
+                resolution  TEXT
+            ) STRICT;
+            CREATE INDEX quarantine_open ON quarantine(resolved_at, received_at);",
+        ),
     ])
 }
 

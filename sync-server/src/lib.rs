@@ -8,6 +8,8 @@ pub mod db;
 pub mod devices;
 pub mod error;
 pub mod http;
+pub mod seed;
+pub mod sync;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use onsite_server::{accounts, backup, db, default_data_dir, devices, Config, Server};
+use onsite_server::{accounts, backup, db, default_data_dir, devices, seed, Config, Server};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -46,6 +46,12 @@ enum Command {
     /// Manage enrolled devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Fill a new data folder with a demo office: staff for every role and orders in
+    /// every state. Every demo password is `onsite-demo`.
+    SeedDemo {
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// Copy the database to a new file; safe while the server is serving.
     Backup {
         #[command(flatten)]
@@ -154,6 +160,16 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::bail!("no device {id}");
             }
             println!("revoked {id}");
+        }
+        Command::SeedDemo { data } => {
+            let db = db::open(&data.data)?;
+            let report = db.transaction(|tx| seed::seed(tx, chrono::Utc::now()))?;
+            println!(
+                "seeded {} users and {} orders; every password is {}",
+                report.users,
+                report.orders,
+                seed::DEMO_PASSWORD
+            );
         }
         Command::Backup { data, out } => {
             backup::run(&data.data, &out)?;

@@ -59,3 +59,198 @@ impl TestServer {
         Ok(())
     }
 }
+
+/// A bare client of the sync protocol for scenarios: Automerge documents in memory, a
+/// cursor, and the pending changes since the last acknowledged heads. It speaks only what
+/// `docs/sync-protocol.md` specifies, which makes it a check of the spec as well.
+pub mod protocol_client {
+    use std::collections::BTreeMap;
+
+    use anyhow::Context as _;
+    use automerge::{AutoCommit, ChangeHash};
+    use base64::engine::general_purpose::STANDARD as B64;
+    use base64::Engine as _;
+    use onsite_server::sync::protocol::*;
+    use serde_json::json;
+
+    pub struct Doc {
+        pub kind: DocKind,
+        pub doc: AutoCommit,
+        /// Heads the server is known to have.
+        pub synced: Vec<ChangeHash>,
+    }
+
+    pub struct Client {
+        pub base: String,
+        pub token: String,
+        pub device_id: String,
+        pub cursor: Option<u64>,
+        pub docs: BTreeMap<String, Doc>,
+        pub removed: Vec<Removed>,
+        pub last_results: Vec<PushResult>,
+        /// Bytes of the last request and response bodies as sent (before gzip).
+        pub last_bytes: (usize, usize),
+        http: reqwest::Client,
+    }
+
+    impl Client {
+        /// Signs in, enrolling a new device.
+        pub async fn sign_in(base: &str, login: &str, password: &str) -> anyhow::Result<Self> {
+            let http = reqwest::Client::new();
+            let device_id = uuid::Uuid::now_v7().to_string();
+            let body: serde_json::Value = http
+                .post(format!("{base}/v1/auth/login"))
+                .json(&json!({"login": login, "password": password, "device_id": device_id, "device_name": login}))
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            Ok(Self {
+                base: base.to_string(),
+                token: body["token"].as_str().context("no token")?.to_string(),
+                device_id,
+                cursor: None,
+                docs: BTreeMap::new(),
+                removed: vec![],
+                last_results: vec![],
+                last_bytes: (0, 0),
+                http,
+            })
+        }
+
+        /// Adds a new local document.
+        pub fn insert(&mut self, id: String, kind: DocKind, doc: AutoCommit) {
+            self.docs.insert(
+                id,
+                Doc {
+                    kind,
+                    doc,
+                    synced: vec![],
+                },
+            );
+        }
+
+        pub fn doc(&mut self, id: &str) -> anyhow::Result<&mut AutoCommit> {
+            Ok(&mut self
+                .docs
+                .get_mut(id)
+                .context("no such document on this device")?
+                .doc)
+        }
+
+        /// The push part of a request: every document with changes the server lacks.
+        pub fn pending(&mut self) -> Vec<PushDoc> {
+            self.docs
+                .iter_mut()
+                .filter_map(|(id, d)| {
+                    let heads = d.doc.get_heads();
+                    if heads == d.synced {
+                        return None;
+                    }
+                    let data = if d.synced.is_empty() {
+                        d.doc.save()
+                    } else {
+                        d.doc.save_after(&d.synced)
+                    };
+                    Some(PushDoc {
+                        doc_id: id.clone(),
+                        kind: d.kind,
+                        data: B64.encode(data),
+                        heads: heads.iter().map(ToString::to_string).collect(),
+                    })
+                })
+                .collect()
+        }
+
+        /// Sends one request and returns the raw response without applying it, to
+        /// simulate a response lost on the way back.
+        pub async fn send(&mut self, push: Vec<PushDoc>) -> anyhow::Result<SyncResponse> {
+            let request = SyncRequest {
+                cursor: self.cursor,
+                push,
+                client_time: Some(chrono::Utc::now().to_rfc3339()),
+            };
+            let body = serde_json::to_vec(&request)?;
+            let response = self
+                .http
+                .post(format!("{}/v1/sync", self.base))
+                .bearer_auth(&self.token)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await?;
+            let status = response.status();
+            let bytes = response.bytes().await?;
+            anyhow::ensure!(
+                status.is_success(),
+                "sync failed: {status} {}",
+                String::from_utf8_lossy(&bytes)
+            );
+            self.last_bytes = (body.len(), bytes.len());
+            Ok(serde_json::from_slice(&bytes)?)
+        }
+
+        /// Applies a response: merge pulled changes, mark pushes as synced, store the cursor.
+        pub fn apply(&mut self, pushed: &[PushDoc], response: SyncResponse) -> anyhow::Result<()> {
+            for p in pushed {
+                let accepted = response.push_results.iter().any(|r| {
+                    matches!(r, PushResult::Accepted { doc_id } | PushResult::Quarantined { doc_id, .. } if *doc_id == p.doc_id)
+                });
+                if accepted {
+                    if let Some(d) = self.docs.get_mut(&p.doc_id) {
+                        d.synced = p
+                            .heads
+                            .iter()
+                            .map(|h| h.parse())
+                            .collect::<Result<_, _>>()?;
+                    }
+                }
+            }
+            for pulled in response.docs {
+                let entry = self
+                    .docs
+                    .entry(pulled.doc_id.clone())
+                    .or_insert_with(|| Doc {
+                        kind: pulled.kind,
+                        doc: AutoCommit::new(),
+                        synced: vec![],
+                    });
+                entry.doc.load_incremental(&B64.decode(&pulled.data)?)?;
+                let mut synced: Vec<ChangeHash> = pulled
+                    .heads
+                    .iter()
+                    .map(|h| h.parse())
+                    .collect::<Result<_, _>>()?;
+                synced.extend(entry.synced.iter().copied());
+                entry.synced = synced;
+            }
+            for removed in &response.removed {
+                let pending = self
+                    .docs
+                    .get_mut(&removed.doc_id)
+                    .is_some_and(|d| d.doc.get_heads() != d.synced);
+                if !pending {
+                    self.docs.remove(&removed.doc_id);
+                }
+            }
+            self.removed.extend(response.removed);
+            self.last_results = response.push_results;
+            self.cursor = Some(response.cursor);
+            Ok(())
+        }
+
+        /// Syncs until the server has nothing more.
+        pub async fn sync(&mut self) -> anyhow::Result<()> {
+            loop {
+                let push = self.pending();
+                let response = self.send(push.clone()).await?;
+                let more = response.more;
+                self.apply(&push, response)?;
+                if !more {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}

@@ -184,7 +184,9 @@ async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
             "/v1/auth/login",
             "/v1/devices",
             "/v1/devices/{id}/revoke",
-            "/v1/me"
+            "/v1/me",
+            "/v1/sync",
+            "/v1/sync/wait"
         ]
     );
     assert!(doc["components"]["securitySchemes"]["device_token"].is_object());

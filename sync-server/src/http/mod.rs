@@ -3,14 +3,18 @@
 
 mod auth;
 mod health;
+mod sync;
 
 use std::time::Instant;
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,11 +30,16 @@ pub fn install_metrics() {
 
 use crate::db::Db;
 
+/// The largest request body accepted, after decompression.
+pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) db: Db,
     pub(crate) login_limiter: std::sync::Arc<LoginLimiter>,
+    /// The latest document change sequence, for long polls to wait on.
+    pub(crate) changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl AppState {
@@ -38,6 +47,7 @@ impl AppState {
         Self {
             db,
             login_limiter: std::sync::Arc::new(LoginLimiter::default()),
+            changes: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
         }
     }
 }
@@ -73,11 +83,16 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(auth::me))
         .routes(routes!(auth::list_devices))
         .routes(routes!(auth::revoke_device))
+        .routes(routes!(sync::sync))
+        .routes(routes!(sync::wait))
         .split_for_parts();
     let openapi = Json(openapi);
     api.route("/openapi.json", get(move || async move { openapi.clone() }))
         .route("/metrics", get(health::metrics))
         .layer(middleware::from_fn(record_request))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(RequestDecompressionLayer::new())
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,0 +1,779 @@
+//! SLA clocks (时效): every clock of the rules' table, evaluated at a given instant to
+//! met, at risk, breached or paused, with its deadline. Working-day clocks run on the
+//! company [`Calendar`]. No clock reads: `now` is a parameter.
+
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Calendar;
+use crate::doc::complaint::{ComplaintDoc, Severity};
+use crate::doc::order::OrderDoc;
+use crate::lifecycle::OrderState;
+use crate::records::request::{CustomerTier, Priority, ServiceMode};
+use crate::settings::{Settings, SlaSpan};
+
+/// Which clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockKind {
+    /// Phone call answered (10 s; telephony, informational).
+    PhoneAnswer,
+    /// Online message first reply (30 min).
+    OnlineFirstReply,
+    /// First response to a request (24 h).
+    FirstResponse,
+    /// First handling (48 h).
+    FirstHandling,
+    /// Resolution (72 h).
+    Resolution,
+    /// Contact after dispatch (24 h).
+    ContactAfterDispatch,
+    /// Mail-in inspection after receipt (24 h).
+    MailInInspection,
+    /// Repair record entered after completion (2 working days).
+    RecordEntry,
+    /// Emergency response.
+    EmergencyResponse,
+    /// Emergency on site.
+    EmergencyOnSite,
+    /// Complaint first contact (1 h).
+    ComplaintFirstContact,
+    /// Complaint resolved (3 or 7 working days).
+    ComplaintResolved,
+    /// Satisfaction follow-up after closing (3 working days).
+    FollowUp,
+    /// Periodic follow-up of long-term (12 months) and key (6 months) customers.
+    PeriodicFollowUp,
+    /// Return window after delivery (7 days).
+    ReturnWindow,
+    /// Exchange window after delivery (15 days).
+    ExchangeWindow,
+}
+
+/// A clock's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaStatus {
+    /// Stopped in time, or running with more than the at-risk share left.
+    Met,
+    /// Paused while waiting for the customer.
+    Paused,
+    /// Running with less than the at-risk share (default 25 %) left.
+    AtRisk,
+    /// Past the deadline.
+    Breached,
+}
+
+/// A clock's inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clock {
+    /// Which clock.
+    pub kind: ClockKind,
+    /// When it started.
+    pub start: DateTime<Utc>,
+    /// The deadline before pauses.
+    pub deadline: DateTime<Utc>,
+    /// When the awaited event happened, if it has.
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// Intervals in which the clock is paused (waiting for the customer); an open
+    /// interval has no end.
+    pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+}
+
+/// A clock evaluated at an instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockState {
+    /// Which clock.
+    pub kind: ClockKind,
+    /// Verdict.
+    pub status: SlaStatus,
+    /// Deadline, extended by the time spent paused.
+    pub deadline: DateTime<Utc>,
+    /// When it stopped, if it has.
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// Whether it is still running.
+    pub running: bool,
+}
+
+impl Clock {
+    /// Evaluates the clock at `now` with an at-risk threshold of `at_risk_percent`.
+    pub fn evaluate(&self, now: DateTime<Utc>, at_risk_percent: u8) -> ClockState {
+        let end = self.stopped_at.unwrap_or(now);
+        let mut paused = Duration::zero();
+        let mut paused_now = false;
+        for (from, to) in &self.pauses {
+            let clipped_from = (*from).max(self.start);
+            let clipped_to = to.unwrap_or(end).min(end);
+            if clipped_to > clipped_from {
+                paused += clipped_to - clipped_from;
+            }
+            if self.stopped_at.is_none() && *from <= now && to.is_none_or(|t| t > now) {
+                paused_now = true;
+            }
+        }
+        let deadline = self.deadline + paused;
+        let (status, running) = match self.stopped_at {
+            Some(stop) => (
+                if stop <= deadline {
+                    SlaStatus::Met
+                } else {
+                    SlaStatus::Breached
+                },
+                false,
+            ),
+            None if now > deadline => (SlaStatus::Breached, true),
+            None if paused_now => (SlaStatus::Paused, true),
+            None => {
+                let allotted = (self.deadline - self.start).num_seconds().max(1);
+                let left = (deadline - now).num_seconds();
+                if left * 100 < allotted * i64::from(at_risk_percent) {
+                    (SlaStatus::AtRisk, true)
+                } else {
+                    (SlaStatus::Met, true)
+                }
+            }
+        };
+        ClockState {
+            kind: self.kind,
+            status,
+            deadline,
+            stopped_at: self.stopped_at,
+            running,
+        }
+    }
+}
+
+/// The worst verdict of several clocks: breached, then at risk, then paused, then met.
+pub fn worst(states: &[ClockState]) -> Option<SlaStatus> {
+    states.iter().map(|s| s.status).max()
+}
+
+fn clock(
+    kind: ClockKind,
+    start: DateTime<Utc>,
+    span: SlaSpan,
+    stopped_at: Option<DateTime<Utc>>,
+    pauses: &[(DateTime<Utc>, Option<DateTime<Utc>>)],
+    calendar: &Calendar,
+) -> Clock {
+    Clock {
+        kind,
+        start,
+        deadline: calendar.deadline(start, span),
+        stopped_at,
+        pauses: pauses.to_vec(),
+    }
+}
+
+/// Intervals the order spent on hold waiting for the customer.
+pub fn order_pauses(order: &OrderDoc) -> Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+    let mut history: Vec<_> = order.history.iter().collect();
+    history.sort_by_key(|h| (h.at, h.id));
+    let mut out = Vec::new();
+    let mut open: Option<DateTime<Utc>> = None;
+    for h in history {
+        if let Some(start) = open.take() {
+            out.push((start, Some(h.at)));
+        }
+        if h.to == OrderState::OnHold && h.pauses_clocks {
+            open = Some(h.at);
+        }
+    }
+    if let Some(start) = open {
+        out.push((start, None));
+    }
+    out
+}
+
+/// The clocks that apply to `order`, unevaluated.
+pub fn order_clocks(order: &OrderDoc, settings: &Settings, calendar: &Calendar) -> Vec<Clock> {
+    let sla = &settings.sla;
+    let pauses = order_pauses(order);
+    let received = order.request.received_at;
+    let first_contact = order.contacts.iter().map(|c| c.at).min();
+    let first_arrival = order
+        .visits
+        .iter()
+        .map(|v| v.checked_in_at)
+        .chain(order.receipt.as_ref().map(|r| r.at))
+        .min();
+    let mut out = Vec::new();
+    let mk = |kind, start, span, stop| clock(kind, start, span, stop, &pauses, calendar);
+
+    out.push(mk(
+        ClockKind::FirstResponse,
+        received,
+        sla.first_response,
+        first_contact,
+    ));
+    if order.request.channel.is_online_message() {
+        out.push(mk(
+            ClockKind::OnlineFirstReply,
+            received,
+            sla.online_first_reply,
+            first_contact,
+        ));
+    }
+    if let Some(span) = sla.first_handling {
+        out.push(mk(ClockKind::FirstHandling, received, span, first_arrival));
+    }
+    if let Some(span) = sla.resolution {
+        let resolved = order.tests.iter().filter(|t| t.passed).map(|t| t.at).min();
+        out.push(mk(ClockKind::Resolution, received, span, resolved));
+    }
+    if order.priority == Priority::Emergency {
+        out.push(mk(
+            ClockKind::EmergencyResponse,
+            received,
+            sla.emergency_response,
+            first_contact,
+        ));
+        out.push(mk(
+            ClockKind::EmergencyOnSite,
+            received,
+            sla.emergency_on_site,
+            first_arrival,
+        ));
+    }
+    if let Some(dispatched) = order.dispatched_at {
+        let reached = order
+            .contacts
+            .iter()
+            .filter(|c| c.reached && c.at >= dispatched)
+            .map(|c| c.at)
+            .min();
+        out.push(mk(
+            ClockKind::ContactAfterDispatch,
+            dispatched,
+            sla.contact_after_dispatch,
+            reached,
+        ));
+    }
+    if order.mode == ServiceMode::MailIn {
+        if let Some(receipt) = &order.receipt {
+            let inspected = order.diagnosis.as_ref().map(|d| d.at);
+            out.push(mk(
+                ClockKind::MailInInspection,
+                receipt.at,
+                sla.mail_in_inspection,
+                inspected,
+            ));
+        }
+    }
+    let finished = order
+        .sign_off
+        .as_ref()
+        .map(|s| s.at)
+        .or_else(|| order.shipment.as_ref().map(|s| s.at));
+    if let Some(finished) = finished {
+        out.push(mk(
+            ClockKind::RecordEntry,
+            finished,
+            sla.record_entry,
+            order.closed_at,
+        ));
+    }
+    if let Some(closed) = order.closed_at {
+        let followed = order
+            .follow_ups
+            .iter()
+            .filter(|f| f.at >= closed)
+            .map(|f| f.at)
+            .min();
+        out.push(mk(ClockKind::FollowUp, closed, sla.follow_up, followed));
+    }
+    if order.state == OrderState::Cancelled {
+        // A cancelled order owes nothing more; only clocks that already stopped count.
+        out.retain(|c| c.stopped_at.is_some());
+    }
+    out
+}
+
+/// Every clock of `order` evaluated at `now`.
+pub fn evaluate_order(
+    order: &OrderDoc,
+    settings: &Settings,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> Vec<ClockState> {
+    order_clocks(order, settings, calendar)
+        .iter()
+        .map(|c| c.evaluate(now, settings.at_risk_percent))
+        .collect()
+}
+
+/// The complaint clocks: first contact (1 h) and resolution (3 working days general,
+/// 7 major), which stops when the customer is satisfied and the complaint closes.
+pub fn complaint_clocks(c: &ComplaintDoc, settings: &Settings, calendar: &Calendar) -> Vec<Clock> {
+    let sla = &settings.sla;
+    let resolve = match c.severity {
+        Severity::General => sla.general_complaint_resolved,
+        Severity::Major => sla.major_complaint_resolved,
+    };
+    vec![
+        clock(
+            ClockKind::ComplaintFirstContact,
+            c.received_at,
+            sla.complaint_first_contact,
+            c.first_contact_at,
+            &[],
+            calendar,
+        ),
+        clock(
+            ClockKind::ComplaintResolved,
+            c.received_at,
+            resolve,
+            c.closed_at,
+            &[],
+            calendar,
+        ),
+    ]
+}
+
+/// Every clock of a complaint evaluated at `now`.
+pub fn evaluate_complaint(
+    c: &ComplaintDoc,
+    settings: &Settings,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> Vec<ClockState> {
+    complaint_clocks(c, settings, calendar)
+        .iter()
+        .map(|k| k.evaluate(now, settings.at_risk_percent))
+        .collect()
+}
+
+/// The phone-answer clock for one call (telephony data, informational).
+pub fn phone_answer(
+    rang_at: DateTime<Utc>,
+    answered_at: Option<DateTime<Utc>>,
+    settings: &Settings,
+    calendar: &Calendar,
+) -> Clock {
+    clock(
+        ClockKind::PhoneAnswer,
+        rang_at,
+        settings.sla.phone_answer,
+        answered_at,
+        &[],
+        calendar,
+    )
+}
+
+/// When a customer's next periodic follow-up is due: a year after the last one for
+/// long-term customers, half a year for key customers; `None` for regular customers.
+pub fn periodic_follow_up_due(
+    tier: CustomerTier,
+    last: NaiveDate,
+    settings: &Settings,
+) -> Option<NaiveDate> {
+    let months = match tier {
+        CustomerTier::Regular => return None,
+        CustomerTier::LongTerm => settings.long_term_follow_up_months,
+        CustomerTier::KeyAccount => settings.key_customer_follow_up_months,
+    };
+    last.checked_add_months(Months::new(months))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::order::OrderOp;
+    use crate::fixtures::{t0, Scenario};
+    use crate::records::order::{ContactChannel, HoldKind};
+    use crate::records::request::ServiceMode;
+
+    fn state(states: &[ClockState], kind: ClockKind) -> Option<ClockState> {
+        states.iter().find(|s| s.kind == kind).cloned()
+    }
+
+    fn h(n: i64) -> Duration {
+        Duration::hours(n)
+    }
+
+    #[test]
+    fn contact_deadline_is_24h_after_dispatch() -> Result<(), crate::lifecycle::TransitionError> {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.drive_to(OrderState::Dispatched)?;
+        let dispatched = s
+            .order
+            .dispatched_at
+            .ok_or(crate::lifecycle::TransitionError::InvalidQuantity)?;
+        let at = |now| {
+            state(
+                &evaluate_order(&s.order, &s.settings, &s.calendar, now),
+                ClockKind::ContactAfterDispatch,
+            )
+        };
+        let c = at(dispatched + h(1)).ok_or(crate::lifecycle::TransitionError::InvalidQuantity)?;
+        assert_eq!(c.deadline, dispatched + h(24), "24 h after dispatch");
+        assert_eq!(c.status, SlaStatus::Met);
+        assert_eq!(
+            at(dispatched + h(19)).map(|c| c.status),
+            Some(SlaStatus::AtRisk),
+            "under 25 % (6 h) left"
+        );
+        assert_eq!(
+            at(dispatched + h(17)).map(|c| c.status),
+            Some(SlaStatus::Met),
+            "7 h left is not yet at risk"
+        );
+        assert_eq!(
+            at(dispatched + h(25)).map(|c| c.status),
+            Some(SlaStatus::Breached)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn contact_within_24h_is_met_for_good() -> Result<(), crate::lifecycle::TransitionError> {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.drive_to(OrderState::Contacted)?;
+        let later = s.now + Duration::days(30);
+        let c = state(
+            &evaluate_order(&s.order, &s.settings, &s.calendar, later),
+            ClockKind::ContactAfterDispatch,
+        );
+        assert_eq!(
+            c.map(|c| (c.status, c.running)),
+            Some((SlaStatus::Met, false))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn first_response_is_24h_after_the_request() {
+        let s = Scenario::new(ServiceMode::OnSite, false);
+        let c = state(
+            &evaluate_order(&s.order, &s.settings, &s.calendar, t0()),
+            ClockKind::FirstResponse,
+        );
+        assert_eq!(c.map(|c| c.deadline), Some(t0() + h(24)));
+    }
+
+    #[test]
+    fn first_handling_48h_and_resolution_72h() {
+        let s = Scenario::new(ServiceMode::OnSite, false);
+        let states = evaluate_order(&s.order, &s.settings, &s.calendar, t0());
+        assert_eq!(
+            state(&states, ClockKind::FirstHandling).map(|c| c.deadline),
+            Some(t0() + h(48))
+        );
+        assert_eq!(
+            state(&states, ClockKind::Resolution).map(|c| c.deadline),
+            Some(t0() + h(72))
+        );
+        assert_eq!(
+            state(
+                &evaluate_order(&s.order, &s.settings, &s.calendar, t0() + h(73)),
+                ClockKind::Resolution
+            )
+            .map(|c| c.status),
+            Some(SlaStatus::Breached)
+        );
+    }
+
+    #[test]
+    fn online_message_first_reply_is_30_min() {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.order.request.channel = crate::records::request::Channel::WeChat;
+        let c = state(
+            &evaluate_order(&s.order, &s.settings, &s.calendar, t0()),
+            ClockKind::OnlineFirstReply,
+        );
+        assert_eq!(c.map(|c| c.deadline), Some(t0() + Duration::minutes(30)));
+        let phone = Scenario::new(ServiceMode::OnSite, false);
+        assert!(
+            state(
+                &evaluate_order(&phone.order, &phone.settings, &phone.calendar, t0()),
+                ClockKind::OnlineFirstReply
+            )
+            .is_none(),
+            "phone requests have no online clock"
+        );
+    }
+
+    #[test]
+    fn mail_in_inspection_is_24h_after_receipt() -> Result<(), crate::lifecycle::TransitionError> {
+        let mut s = Scenario::new(ServiceMode::MailIn, false);
+        s.drive_to(OrderState::Received)?;
+        let received = s
+            .order
+            .receipt
+            .as_ref()
+            .map(|r| r.at)
+            .ok_or(crate::lifecycle::TransitionError::InvalidQuantity)?;
+        let c = state(
+            &evaluate_order(&s.order, &s.settings, &s.calendar, received),
+            ClockKind::MailInInspection,
+        );
+        assert_eq!(c.map(|c| c.deadline), Some(received + h(24)));
+        Ok(())
+    }
+
+    #[test]
+    fn repair_record_due_2_working_days_after_sign_off(
+    ) -> Result<(), crate::lifecycle::TransitionError> {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.drive_to(OrderState::SignedOff)?;
+        // Signed on Monday 09:xx Beijing: due Wednesday same time.
+        let signed = s
+            .order
+            .sign_off
+            .as_ref()
+            .map(|x| x.at)
+            .ok_or(crate::lifecycle::TransitionError::InvalidQuantity)?;
+        let c = state(
+            &evaluate_order(&s.order, &s.settings, &s.calendar, signed),
+            ClockKind::RecordEntry,
+        );
+        assert_eq!(c.map(|c| c.deadline), Some(signed + Duration::days(2)));
+        Ok(())
+    }
+
+    #[test]
+    fn repair_record_due_skips_the_weekend() {
+        let cal = Calendar::default();
+        // Friday 2026-11-27 15:00 Beijing.
+        let fri = Utc.with_ymd_and_hms(2026, 11, 27, 7, 0, 0).unwrap();
+        let c = clock(
+            ClockKind::RecordEntry,
+            fri,
+            SlaSpan::WorkingDays(2),
+            None,
+            &[],
+            &cal,
+        );
+        assert_eq!(
+            c.deadline,
+            Utc.with_ymd_and_hms(2026, 12, 1, 7, 0, 0).unwrap(),
+            "Friday + 2 working days = Tuesday"
+        );
+    }
+
+    #[test]
+    fn follow_up_due_3_working_days_after_close() -> Result<(), crate::lifecycle::TransitionError> {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.drive_to(OrderState::Closed)?;
+        let closed = s
+            .order
+            .closed_at
+            .ok_or(crate::lifecycle::TransitionError::InvalidQuantity)?;
+        let c = state(
+            &evaluate_order(&s.order, &s.settings, &s.calendar, closed),
+            ClockKind::FollowUp,
+        );
+        // Closed Monday: Tue, Wed, Thu.
+        assert_eq!(c.map(|c| c.deadline), Some(closed + Duration::days(3)));
+        Ok(())
+    }
+
+    #[test]
+    fn emergency_clocks_respond_2h_on_site_4h() {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.order.priority = crate::records::request::Priority::Emergency;
+        let states = evaluate_order(&s.order, &s.settings, &s.calendar, t0());
+        assert_eq!(
+            state(&states, ClockKind::EmergencyResponse).map(|c| c.deadline),
+            Some(t0() + h(2))
+        );
+        assert_eq!(
+            state(&states, ClockKind::EmergencyOnSite).map(|c| c.deadline),
+            Some(t0() + h(4))
+        );
+    }
+
+    #[test]
+    fn waiting_for_customer_pauses_the_clock_and_extends_the_deadline(
+    ) -> Result<(), crate::lifecycle::TransitionError> {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.drive_to(OrderState::Dispatched)?;
+        let dispatched = s
+            .order
+            .dispatched_at
+            .ok_or(crate::lifecycle::TransitionError::InvalidQuantity)?;
+        s.now = dispatched + h(2);
+        s.run(
+            s.cast.technician,
+            OrderOp::Hold {
+                kind: HoldKind::WaitingForCustomer,
+                reason: "customer abroad".into(),
+            },
+        )?;
+        let held_at = s.now;
+        let during = state(
+            &evaluate_order(&s.order, &s.settings, &s.calendar, held_at + h(30)),
+            ClockKind::ContactAfterDispatch,
+        );
+        assert_eq!(
+            during.map(|c| c.status),
+            Some(SlaStatus::Paused),
+            "paused while waiting for the customer"
+        );
+        s.now = held_at + h(30);
+        s.run(s.cast.technician, OrderOp::Resume)?;
+        let resumed = s.now;
+        let after = state(
+            &evaluate_order(&s.order, &s.settings, &s.calendar, resumed + h(1)),
+            ClockKind::ContactAfterDispatch,
+        )
+        .ok_or(crate::lifecycle::TransitionError::InvalidQuantity)?;
+        assert_eq!(
+            after.deadline,
+            dispatched + h(24) + (resumed - held_at),
+            "deadline moves by the paused time"
+        );
+        assert_eq!(after.status, SlaStatus::Met);
+        let id = s.id();
+        s.run(
+            s.cast.technician,
+            OrderOp::LogContact {
+                id,
+                channel: ContactChannel::Phone,
+                reached: true,
+                note: String::new(),
+            },
+        )?;
+        Ok(())
+    }
+
+    #[test]
+    fn waiting_for_parts_does_not_pause() -> Result<(), crate::lifecycle::TransitionError> {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.drive_to(OrderState::Dispatched)?;
+        s.run(
+            s.cast.technician,
+            OrderOp::Hold {
+                kind: HoldKind::WaitingForParts,
+                reason: "belt".into(),
+            },
+        )?;
+        let c = state(
+            &evaluate_order(&s.order, &s.settings, &s.calendar, s.now + h(30)),
+            ClockKind::ContactAfterDispatch,
+        );
+        assert_eq!(c.map(|c| c.status), Some(SlaStatus::Breached));
+        Ok(())
+    }
+
+    #[test]
+    fn cancelled_order_drops_running_clocks() -> Result<(), crate::lifecycle::TransitionError> {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.run(
+            s.cast.dispatcher,
+            OrderOp::Cancel {
+                reason: "duplicate".into(),
+            },
+        )?;
+        assert!(
+            evaluate_order(&s.order, &s.settings, &s.calendar, t0() + Duration::days(9)).is_empty()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn complaint_first_contact_1h_general_3_working_days_major_7(
+    ) -> Result<(), crate::doc::complaint::ComplaintError> {
+        use crate::doc::complaint::{ComplaintDoc, NewComplaint};
+        let s = Scenario::new(ServiceMode::OnSite, false);
+        let ctx = crate::ops::Ctx {
+            actor: s.cast.dispatcher,
+            now: t0(),
+            settings: &s.settings,
+            calendar: &s.calendar,
+        };
+        let mut c = ComplaintDoc::new(
+            NewComplaint {
+                id: crate::ids::ComplaintId(crate::fixtures::uuid(77)),
+                number: "C-1".into(),
+                complainant: "王芳".into(),
+                phone: "1".into(),
+                contact: String::new(),
+                content: "late".into(),
+                demand: "apology".into(),
+                order: None,
+                severity: Severity::General,
+            },
+            &ctx,
+        )?;
+        let states = evaluate_complaint(&c, &s.settings, &s.calendar, t0());
+        assert_eq!(
+            state(&states, ClockKind::ComplaintFirstContact).map(|c| c.deadline),
+            Some(t0() + h(1))
+        );
+        // Monday + 3 working days = Thursday.
+        assert_eq!(
+            state(&states, ClockKind::ComplaintResolved).map(|c| c.deadline),
+            Some(t0() + Duration::days(3))
+        );
+        c.severity = Severity::Major;
+        let states = evaluate_complaint(&c, &s.settings, &s.calendar, t0());
+        // Monday + 7 working days = Wednesday next week.
+        assert_eq!(
+            state(&states, ClockKind::ComplaintResolved).map(|c| c.deadline),
+            Some(t0() + Duration::days(9))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn phone_answered_within_10s() {
+        let s = crate::settings::Settings::default();
+        let c = phone_answer(
+            t0(),
+            Some(t0() + Duration::seconds(12)),
+            &s,
+            &Calendar::default(),
+        );
+        assert_eq!(c.deadline, t0() + Duration::seconds(10));
+        assert_eq!(
+            c.evaluate(t0() + h(1), 25).status,
+            SlaStatus::Breached,
+            "answered after 12 s"
+        );
+    }
+
+    #[test]
+    fn key_customers_every_6_months_long_term_every_12() {
+        let s = crate::settings::Settings::default();
+        let last = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+        assert_eq!(
+            periodic_follow_up_due(CustomerTier::KeyAccount, last, &s),
+            NaiveDate::from_ymd_opt(2026, 7, 31)
+        );
+        assert_eq!(
+            periodic_follow_up_due(CustomerTier::LongTerm, last, &s),
+            NaiveDate::from_ymd_opt(2027, 1, 31)
+        );
+        assert_eq!(
+            periodic_follow_up_due(CustomerTier::Regular, last, &s),
+            None
+        );
+    }
+
+    #[test]
+    fn worst_status_orders_breached_over_at_risk_over_paused_over_met() {
+        let mk = |status| ClockState {
+            kind: ClockKind::FirstResponse,
+            status,
+            deadline: t0(),
+            stopped_at: None,
+            running: true,
+        };
+        assert_eq!(
+            worst(&[
+                mk(SlaStatus::Met),
+                mk(SlaStatus::AtRisk),
+                mk(SlaStatus::Paused)
+            ]),
+            Some(SlaStatus::AtRisk)
+        );
+        assert_eq!(
+            worst(&[mk(SlaStatus::Breached), mk(SlaStatus::AtRisk)]),
+            Some(SlaStatus::Breached)
+        );
+        assert_eq!(worst(&[]), None);
+    }
+
+    use chrono::TimeZone;
+}

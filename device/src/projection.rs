@@ -1,0 +1,229 @@
+//! From a document to its projection rows: the adapter between onsite-core's document
+//! schema (hydrated with [`onsite_core::ops::hydrate`]) and the device's plain tables.
+//! Pure: no SQL here. Every value written is a function of the document (and the
+//! company settings and calendar) alone, never of the clock, so a rebuild at any later
+//! time gives the same rows; SLA status is evaluated at query time from stored instants.
+
+use automerge::Automerge;
+use onsite_core::doc::complaint::ComplaintDoc;
+use onsite_core::doc::requisition::RequisitionDoc;
+use onsite_core::sla::{self, SlaStatus};
+use onsite_core::stock::{Movement, MovementKind};
+use onsite_core::summary::OrderSummary;
+use onsite_core::{Calendar, DomainError, OrderDoc, Settings};
+
+use crate::store::documents::DocKind;
+use crate::store::orders::{OrderRow, SlaRow};
+use crate::store::stock::MovementRow;
+
+/// What projections need besides the document: the company settings and calendar the
+/// SLA clocks are computed with (reference data from the server).
+#[derive(Debug, Clone, Default)]
+pub struct Projector {
+    /// Company settings.
+    pub settings: Settings,
+    /// Working-day calendar.
+    pub calendar: Calendar,
+    /// Unit tests of the storage layer use raw Automerge documents: no projections.
+    #[cfg(test)]
+    pub(crate) raw: bool,
+}
+
+/// The rows one document contributes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Projection {
+    /// The order list row (order documents only).
+    pub order: Option<OrderRow>,
+    /// Stock movement legs recorded in the document.
+    pub movements: Vec<MovementRow>,
+}
+
+/// Why a document could not be projected.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    /// Written by a newer Onsite: store it, but it cannot be listed until an update.
+    #[error("{0}")]
+    TooNew(DomainError),
+    /// Not a readable document of its kind.
+    #[error("{0}")]
+    Unreadable(DomainError),
+}
+
+fn hydrate<D: onsite_core::doc::Document>(doc: &Automerge) -> Result<D, ProjectError> {
+    onsite_core::ops::hydrate::<D>(doc).map_err(|e| match e {
+        DomainError::SchemaTooNew { .. } => ProjectError::TooNew(e),
+        e => ProjectError::Unreadable(e),
+    })
+}
+
+/// A typed document that knows its projection rows.
+pub trait Projectable {
+    /// The rows this document contributes.
+    fn projection(&self, projector: &Projector) -> Projection;
+}
+
+impl Projectable for OrderDoc {
+    fn projection(&self, projector: &Projector) -> Projection {
+        Projection {
+            order: Some(order_row(projector, self)),
+            movements: legs(self.stock_movements()),
+        }
+    }
+}
+
+impl Projectable for RequisitionDoc {
+    fn projection(&self, _: &Projector) -> Projection {
+        Projection {
+            order: None,
+            movements: legs(self.stock_movements()),
+        }
+    }
+}
+
+impl Projectable for ComplaintDoc {
+    fn projection(&self, _: &Projector) -> Projection {
+        Projection::default()
+    }
+}
+
+/// Projects one document.
+pub fn project(
+    projector: &Projector,
+    kind: DocKind,
+    doc: &Automerge,
+) -> Result<Projection, ProjectError> {
+    #[cfg(test)]
+    if projector.raw {
+        return Ok(Projection::default());
+    }
+    match kind {
+        DocKind::Order => Ok(hydrate::<OrderDoc>(doc)?.projection(projector)),
+        DocKind::Requisition => Ok(hydrate::<RequisitionDoc>(doc)?.projection(projector)),
+        // Validated, but complaints have no device-side list yet.
+        DocKind::Complaint => Ok(hydrate::<ComplaintDoc>(doc)?.projection(projector)),
+    }
+}
+
+/// The list row of an order.
+pub fn order_row(projector: &Projector, order: &OrderDoc) -> OrderRow {
+    let (settings, calendar) = (&projector.settings, &projector.calendar);
+    // The summary's SLA verdict depends on "now"; only its clock-free fields are used.
+    let summary = OrderSummary::from_doc(order, settings, calendar, order.request.received_at);
+    let sla = sla_row(order, settings, calendar);
+    OrderRow {
+        order_id: order.id.to_string(),
+        number: summary.number,
+        state: order.state.as_str().to_string(),
+        assignee: summary.assignee.map(|u| u.to_string()),
+        customer_name: summary.customer_name,
+        phone: summary.customer_phone,
+        address: summary.customer_address,
+        product_model: summary.product_model,
+        serial: summary.product_serial,
+        due_at: summary
+            .scheduled_start
+            .map(|t| t.timestamp_millis())
+            .or(sla.as_ref().and_then(|s| s.due_at)),
+        sla,
+        created_at: order.request.received_at.timestamp_millis(),
+        updated_at: summary.updated_at.timestamp_millis(),
+    }
+}
+
+/// The most urgent running clock as instants, plus whether a stopped clock was missed.
+/// Mirrors `onsite_core::sla::Clock::evaluate`: a clock is at risk once less than
+/// `at_risk_percent` of its allotted time is left, breached after its deadline
+/// (extended by closed pauses), and paused while a pause is open.
+fn sla_row(order: &OrderDoc, settings: &Settings, calendar: &Calendar) -> Option<SlaRow> {
+    let clocks = sla::order_clocks(order, settings, calendar);
+    let late = clocks.iter().any(|c| {
+        c.stopped_at.is_some()
+            && c.evaluate(c.stopped_at.unwrap_or(c.start), settings.at_risk_percent)
+                .status
+                == SlaStatus::Breached
+    });
+    let mut best: Option<SlaRow> = None;
+    for c in clocks.iter().filter(|c| c.stopped_at.is_none()) {
+        let mut paused_ms = 0i64;
+        let mut open_pause = false;
+        for (from, to) in &c.pauses {
+            match to {
+                Some(to) => {
+                    let from = (*from).max(c.start);
+                    if *to > from {
+                        paused_ms += (*to - from).num_milliseconds();
+                    }
+                }
+                None => open_pause = true,
+            }
+        }
+        let due = c.deadline.timestamp_millis() + paused_ms;
+        let allotted_s = (c.deadline - c.start).num_seconds().max(1);
+        let risk_ms = allotted_s * 1000 * i64::from(settings.at_risk_percent) / 100;
+        let row = SlaRow {
+            clock: snake(&c.kind),
+            due_at: Some(due),
+            at_risk_at: Some(due - risk_ms),
+            paused: open_pause,
+            late,
+        };
+        // Running and unpaused before paused; then the earliest deadline.
+        let better = match &best {
+            None => true,
+            Some(b) => (row.paused, row.due_at) < (b.paused, b.due_at),
+        };
+        if better {
+            best = Some(row);
+        }
+    }
+    match best {
+        Some(row) => Some(row),
+        None if late => Some(SlaRow {
+            clock: clocks
+                .iter()
+                .find(|c| c.stopped_at.is_some())
+                .map(|c| snake(&c.kind))
+                .unwrap_or_default(),
+            due_at: None,
+            at_risk_at: None,
+            paused: false,
+            late: true,
+        }),
+        None => None,
+    }
+}
+
+/// A serde enum's snake_case name.
+fn snake<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// Ledger movements as signed legs per location, as `onsite_core::stock::Ledger` sums them.
+fn legs(movements: Vec<Movement>) -> Vec<MovementRow> {
+    let mut out = Vec::new();
+    for m in movements.into_iter().filter(|m| m.kind.moves_stock()) {
+        let leg = |location: onsite_core::LocationId, quantity: i64| MovementRow {
+            movement_id: m.id.to_string(),
+            location: location.to_string(),
+            part_id: m.part.to_string(),
+            quantity,
+            kind: snake(&m.kind),
+        };
+        if m.kind == MovementKind::CountAdjustment {
+            if let Some(loc) = m.to.or(m.from) {
+                out.push(leg(loc, m.quantity));
+            }
+            continue;
+        }
+        if let Some(from) = m.from {
+            out.push(leg(from, -m.quantity));
+        }
+        if let Some(to) = m.to {
+            out.push(leg(to, m.quantity));
+        }
+    }
+    out
+}

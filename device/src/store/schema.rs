@@ -1,0 +1,147 @@
+//! The device database schema as an ordered list of migrations. Never edit a shipped
+//! migration: add a new one. Tables are STRICT; projections can be dropped and rebuilt
+//! from `documents` + `document_chunks` at any time.
+
+use rusqlite_migration::{Migrations, M};
+
+/// Every migration, oldest first.
+pub(crate) fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up("CREATE TABLE device_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"),
+        M::up(DOCUMENTS),
+        M::up(PROJECTIONS),
+        M::up(BLOBS),
+    ])
+}
+
+const DOCUMENTS: &str = "
+-- One row per Automerge document: its compacted save and its sync bookkeeping.
+CREATE TABLE documents (
+    doc_no        INTEGER PRIMARY KEY,
+    doc_id        TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL CHECK (kind IN ('order', 'complaint', 'requisition')),
+    save          BLOB NOT NULL,
+    chunk_count   INTEGER NOT NULL DEFAULT 0,
+    next_chunk    INTEGER NOT NULL DEFAULT 0,
+    server_heads  BLOB NOT NULL DEFAULT x'',
+    local_seq     INTEGER NOT NULL DEFAULT 0,
+    acked_seq     INTEGER NOT NULL DEFAULT 0,
+    pending       INTEGER NOT NULL DEFAULT 0 CHECK (pending IN (0, 1)),
+    updated_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX documents_pending ON documents (pending) WHERE pending = 1;
+
+-- Incremental changes appended since the last compaction: one Automerge change per row.
+CREATE TABLE document_chunks (
+    doc_no  INTEGER NOT NULL REFERENCES documents (doc_no) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    bytes   BLOB NOT NULL,
+    PRIMARY KEY (doc_no, seq)
+) STRICT;
+
+-- Documents that failed to load, moved aside whole for recovery. Never deleted by the app.
+CREATE TABLE quarantined_documents (
+    id              INTEGER PRIMARY KEY,
+    doc_id          TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    save            BLOB NOT NULL,
+    server_heads    BLOB NOT NULL,
+    error           TEXT NOT NULL,
+    quarantined_at  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE quarantined_chunks (
+    quarantine_id  INTEGER NOT NULL REFERENCES quarantined_documents (id),
+    seq            INTEGER NOT NULL,
+    bytes          BLOB NOT NULL,
+    PRIMARY KEY (quarantine_id, seq)
+) STRICT;
+";
+
+const PROJECTIONS: &str = "
+-- The order list: one row per order document. Times are Unix milliseconds, UTC.
+CREATE TABLE orders (
+    doc_no          INTEGER PRIMARY KEY REFERENCES documents (doc_no) ON DELETE CASCADE,
+    order_id        TEXT NOT NULL UNIQUE,
+    number          TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    assignee        TEXT,
+    customer_name   TEXT NOT NULL,
+    phone           TEXT NOT NULL,
+    address         TEXT NOT NULL,
+    product_model   TEXT NOT NULL,
+    serial          TEXT NOT NULL,
+    due_at          INTEGER,
+    sla_clock       TEXT,
+    sla_late        INTEGER NOT NULL DEFAULT 0 CHECK (sla_late IN (0, 1)),
+    sla_due_at      INTEGER,
+    sla_at_risk_at  INTEGER,
+    sla_paused      INTEGER NOT NULL DEFAULT 0 CHECK (sla_paused IN (0, 1)),
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX orders_by_due ON orders (due_at, doc_no);
+CREATE INDEX orders_by_state ON orders (state, due_at);
+CREATE INDEX orders_by_assignee ON orders (assignee, due_at);
+CREATE INDEX orders_by_sla ON orders (sla_due_at);
+
+-- Full-text search over the order list; rowid = documents.doc_no. `body` holds the
+-- normalised text (each CJK character its own token), `extra` the suffixes of
+-- numbers and codes so that a partial phone or serial matches.
+CREATE VIRTUAL TABLE order_search USING fts5 (
+    body, extra, tokenize = 'unicode61 remove_diacritics 2'
+);
+
+-- The stock ledger as far as this device's documents record it: one row per
+-- movement and location it touches (signed quantity).
+CREATE TABLE stock_movements (
+    doc_no       INTEGER NOT NULL REFERENCES documents (doc_no) ON DELETE CASCADE,
+    movement_id  TEXT NOT NULL,
+    location     TEXT NOT NULL,
+    part_id      TEXT NOT NULL,
+    quantity     INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    PRIMARY KEY (doc_no, movement_id, location)
+) STRICT;
+CREATE INDEX stock_movements_by_location ON stock_movements (location, part_id);
+
+-- Balances per location and part: the sum of stock_movements, kept in step.
+CREATE TABLE stock_balances (
+    location  TEXT NOT NULL,
+    part_id   TEXT NOT NULL,
+    quantity  INTEGER NOT NULL,
+    PRIMARY KEY (location, part_id)
+) STRICT, WITHOUT ROWID;
+";
+
+const BLOBS: &str = "
+-- Photos, thumbnails and signatures: files under blobs/ beside the database, named by
+-- SHA-256. This table holds what the file is and whether it reached the server.
+CREATE TABLE blobs (
+    hash          TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('photo', 'thumbnail', 'signature_strokes', 'signature_png')),
+    media_type    TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    width         INTEGER,
+    height        INTEGER,
+    derived_from  TEXT,
+    uploaded      INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1)),
+    created_at    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE quarantined_blobs (
+    id              INTEGER PRIMARY KEY,
+    hash            TEXT NOT NULL,
+    kept_at         TEXT NOT NULL,
+    error           TEXT NOT NULL,
+    quarantined_at  INTEGER NOT NULL
+) STRICT;
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(migrations().validate().is_ok());
+    }
+}

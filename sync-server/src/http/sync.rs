@@ -1,0 +1,91 @@
+//! `POST /v1/sync`: one round trip of the sync protocol (see `docs/sync-protocol.md`).
+
+use axum::extract::State;
+use axum::Json;
+
+use super::AppState;
+use crate::devices::Principal;
+use crate::error::{ApiError, ErrorBody};
+use crate::sync::{self, protocol::SyncRequest, protocol::SyncResponse};
+
+/// Pushes the device's changes and pulls what it lacks since its cursor.
+#[utoipa::path(post, path = "/v1/sync", tag = "sync", security(("device_token" = [])),
+    request_body = SyncRequest,
+    responses(
+        (status = 200, body = SyncResponse),
+        (status = 400, description = "malformed request", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 413, description = "request too large", body = ErrorBody)))]
+pub async fn sync(
+    State(state): State<AppState>,
+    who: Principal,
+    Json(request): Json<SyncRequest>,
+) -> Result<Json<SyncResponse>, ApiError> {
+    let db = state.db.clone();
+    let pushed = !request.push.is_empty();
+    let started = std::time::Instant::now();
+    // Merging is CPU work on SQLite under a lock: keep it off the async workers.
+    let response = tokio::task::spawn_blocking(move || {
+        db.transaction(|tx| sync::round_trip(tx, &who, &request, chrono::Utc::now()))
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("sync task: {e}")))??;
+    metrics::histogram!("onsite_sync_seconds").record(started.elapsed().as_secs_f64());
+    if pushed {
+        // Wake the devices waiting in `wait` so that they sync now.
+        let latest = sync::docs::latest_seq(&state.db.conn())?;
+        state
+            .changes
+            .send_if_modified(|seq| std::mem::replace(seq, latest) != latest);
+    }
+    Ok(Json(response))
+}
+
+/// How long a device may wait for changes in one request.
+const MAX_WAIT_SECONDS: u64 = 60;
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct WaitQuery {
+    /// The device's stored cursor.
+    pub cursor: u64,
+    /// Seconds to wait before answering `changed: false` (at most 60; default 25).
+    pub timeout_s: Option<u64>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct WaitResponse {
+    /// True when something this device may see changed after `cursor`: sync now.
+    pub changed: bool,
+}
+
+/// A long poll: answers as soon as a document this device may see changes after
+/// `cursor`, or with `changed: false` when the timeout passes. A device online keeps one
+/// of these open, so new dispatches reach it within a second without polling.
+#[utoipa::path(get, path = "/v1/sync/wait", tag = "sync", security(("device_token" = [])),
+    params(WaitQuery),
+    responses((status = 200, body = WaitResponse), (status = 401, body = ErrorBody)))]
+pub async fn wait(
+    State(state): State<AppState>,
+    who: Principal,
+    axum::extract::Query(query): axum::extract::Query<WaitQuery>,
+) -> Result<Json<WaitResponse>, ApiError> {
+    let timeout =
+        std::time::Duration::from_secs(query.timeout_s.unwrap_or(25).min(MAX_WAIT_SECONDS));
+    let deadline = tokio::time::Instant::now() + timeout;
+    let owner =
+        (who.account.role == onsite_core::role::Role::Technician).then(|| who.account.id.clone());
+    let mut changes = state.changes.subscribe();
+    loop {
+        // Subscribe before checking, so a change between the check and the wait is seen.
+        changes.mark_unchanged();
+        let visible =
+            sync::docs::changed_since(&state.db.conn(), query.cursor, owner.as_deref(), 1)?;
+        if !visible.is_empty() {
+            return Ok(Json(WaitResponse { changed: true }));
+        }
+        match tokio::time::timeout_at(deadline, changes.changed()).await {
+            Ok(Ok(())) => continue,
+            Ok(Err(_)) | Err(_) => return Ok(Json(WaitResponse { changed: false })),
+        }
+    }
+}
