@@ -8,10 +8,14 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 
 (cd ui && npm run --silent build)
-cargo build -p onsite-server -p onsite-app
+cargo build --workspace --bins
 
-mkdir -p demo-data/server demo-data/device
-"$CARGO_TARGET_DIR/debug/onsite-server" serve --data demo-data/server --listen 127.0.0.1:8787 &
+server_bin="$CARGO_TARGET_DIR/debug/onsite-server"
+mkdir -p demo-data/device
+if [ ! -f demo-data/server/server.db ]; then
+  "$server_bin" seed-demo --data demo-data/server
+fi
+"$server_bin" serve --data demo-data/server --listen 127.0.0.1:8787 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 

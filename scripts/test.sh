@@ -27,7 +27,7 @@ step "UI at phone size in Chromium"
 (cd ui && npm run --silent test:phone)
 
 step "the real desktop app through tauri-driver"
-cargo build -p onsite-app
+cargo build --workspace --bins
 ONSITE_APP="$CARGO_TARGET_DIR/debug/onsite" xvfb-run -a --server-args="-screen 0 1280x800x24" \
   npm --prefix ui run --silent test:app
 

@@ -90,6 +90,10 @@ pub mod protocol_client {
         pub last_results: Vec<PushResult>,
         /// Bytes of the last request and response bodies as sent (before gzip).
         pub last_bytes: (usize, usize),
+        /// Requests made so far.
+        pub requests: usize,
+        /// Body bytes sent and received so far (before gzip).
+        pub total_bytes: (usize, usize),
         http: reqwest::Client,
     }
 
@@ -115,6 +119,8 @@ pub mod protocol_client {
                 removed: vec![],
                 last_results: vec![],
                 last_bytes: (0, 0),
+                requests: 0,
+                total_bytes: (0, 0),
                 http,
             })
         }
@@ -188,6 +194,9 @@ pub mod protocol_client {
                 String::from_utf8_lossy(&bytes)
             );
             self.last_bytes = (body.len(), bytes.len());
+            self.requests += 1;
+            self.total_bytes.0 += body.len();
+            self.total_bytes.1 += bytes.len();
             Ok(serde_json::from_slice(&bytes)?)
         }
 

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every benchmark, in release mode. Each prints its figures and writes them to
+# target/bench/NAME.json as {"figures": [{"name", "value", "unit", "target"}]}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+
+cargo bench -p onsite-core -p onsite-device -p onsite-tests
+
+echo
+echo "==> figures (target/bench/*.json)"
+for f in target/bench/*.json; do
+  node -e '
+    const { figures } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    for (const f of figures) console.log(`${process.argv[2].padEnd(16)} ${f.name.padEnd(48)} ${String(f.value).padStart(12)} ${f.unit.padEnd(6)} target ${f.target ?? "-"}`);
+  ' "$f" "$(basename "$f" .json)"
+done
