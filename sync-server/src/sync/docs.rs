@@ -84,6 +84,29 @@ pub fn save(conn: &Connection, stored: &mut StoredDoc) -> Result<u64, ApiError> 
     Ok(seq)
 }
 
+/// A document's saved bytes and heads exactly as stored, without loading it: what a
+/// device that has never seen the document needs.
+pub fn saved(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<(DocKind, Vec<u8>, Vec<String>)>, ApiError> {
+    let row: Option<(String, Vec<u8>, String)> = conn
+        .query_row(
+            "SELECT kind, data, heads FROM documents WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    row.map(|(kind, data, heads)| {
+        let kind = DocKind::parse(&kind)
+            .ok_or_else(|| ApiError::internal(format!("document {id}: unknown kind {kind:?}")))?;
+        let heads = serde_json::from_str(&heads)
+            .map_err(|e| ApiError::internal(format!("document {id}: heads: {e}")))?;
+        Ok((kind, data, heads))
+    })
+    .transpose()
+}
+
 /// The newest change sequence number, which is where a device's cursor ends up.
 pub fn latest_seq(conn: &Connection) -> Result<u64, ApiError> {
     let seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM documents", [], |r| {

@@ -324,20 +324,25 @@ fn pull(
             more = true;
             break;
         }
-        let Some(mut stored) = docs::load(tx, &doc_id)? else {
-            continue;
-        };
         let have = device_have(tx, device, &doc_id)?.unwrap_or_default();
-        let data = if have.is_empty() {
-            stored.doc.save()
+        let (kind, data, heads) = if have.is_empty() {
+            // The device has never had it: the stored save is exactly what it needs.
+            let Some(saved) = docs::saved(tx, &doc_id)? else {
+                continue;
+            };
+            saved
         } else {
+            let Some(mut stored) = docs::load(tx, &doc_id)? else {
+                continue;
+            };
             // Heads the server has never seen (the device's unpushed work) are skipped:
             // save_after only needs the ones it knows.
             let known: Vec<_> = parse_heads(&have)?
                 .into_iter()
                 .filter(|h| stored.doc.get_change_by_hash(h).is_some())
                 .collect();
-            stored.doc.save_after(&known)
+            let data = stored.doc.save_after(&known);
+            (stored.kind, data, heads_to_strings(&stored.doc.get_heads()))
         };
         last_seq = seq;
         if data.is_empty() {
@@ -346,9 +351,9 @@ fn pull(
         bytes += data.len();
         out.push(PullDoc {
             doc_id,
-            kind: stored.kind,
+            kind,
             data: B64.encode(&data),
-            heads: heads_to_strings(&stored.doc.get_heads()),
+            heads,
         });
     }
     Ok((out, last_seq, more))
