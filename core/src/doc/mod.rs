@@ -5,8 +5,11 @@
 pub mod am;
 pub mod complaint;
 pub mod conflicts;
+pub mod kind;
 pub mod order;
 pub mod requisition;
+
+pub use kind::DocKind;
 
 use autosurgeon::{Hydrate, Reconcile};
 

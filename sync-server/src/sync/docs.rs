@@ -84,12 +84,16 @@ pub fn save(conn: &Connection, stored: &mut StoredDoc) -> Result<u64, ApiError> 
     Ok(seq)
 }
 
+/// A document's save and heads exactly as stored.
+pub struct Saved {
+    pub kind: DocKind,
+    pub data: Vec<u8>,
+    pub heads: Vec<String>,
+}
+
 /// A document's saved bytes and heads exactly as stored, without loading it: what a
 /// device that has never seen the document needs.
-pub fn saved(
-    conn: &Connection,
-    id: &str,
-) -> Result<Option<(DocKind, Vec<u8>, Vec<String>)>, ApiError> {
+pub fn saved(conn: &Connection, id: &str) -> Result<Option<Saved>, ApiError> {
     let row: Option<(String, Vec<u8>, String)> = conn
         .query_row(
             "SELECT kind, data, heads FROM documents WHERE id = ?1",
@@ -102,7 +106,7 @@ pub fn saved(
             .ok_or_else(|| ApiError::internal(format!("document {id}: unknown kind {kind:?}")))?;
         let heads = serde_json::from_str(&heads)
             .map_err(|e| ApiError::internal(format!("document {id}: heads: {e}")))?;
-        Ok((kind, data, heads))
+        Ok(Saved { kind, data, heads })
     })
     .transpose()
 }

@@ -330,7 +330,7 @@ fn pull(
             let Some(saved) = docs::saved(tx, &doc_id)? else {
                 continue;
             };
-            saved
+            (saved.kind, saved.data, saved.heads)
         } else {
             let Some(mut stored) = docs::load(tx, &doc_id)? else {
                 continue;

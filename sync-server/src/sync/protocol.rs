@@ -5,30 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What kind of document a sync item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DocKind {
-    Order,
-    Complaint,
-    Requisition,
-}
-
-impl DocKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::Order => "order",
-            DocKind::Complaint => "complaint",
-            DocKind::Requisition => "requisition",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [DocKind::Order, DocKind::Complaint, DocKind::Requisition]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
+pub use onsite_core::doc::DocKind;
 
 /// One sync round trip from a device.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -48,6 +25,8 @@ pub struct SyncRequest {
 pub struct PushDoc {
     /// The document id (a UUID).
     pub doc_id: String,
+    /// `order`, `complaint` or `requisition`.
+    #[schema(value_type = String, example = "order")]
     pub kind: DocKind,
     /// Base64 of Automerge changes (or a whole saved document), as `save_after` or
     /// `save` produce them.
@@ -79,6 +58,8 @@ pub struct SyncResponse {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PullDoc {
     pub doc_id: String,
+    /// `order`, `complaint` or `requisition`.
+    #[schema(value_type = String, example = "order")]
     pub kind: DocKind,
     /// Base64 of Automerge data to pass to `load_incremental`.
     pub data: String,
