@@ -59,6 +59,39 @@ impl ApiError {
     }
 }
 
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        // Keep the framework's status (400 unreadable, 415 wrong type, 422 wrong shape)
+        // and its explanation, in the same JSON body as every other error.
+        Self::new(
+            rejection.status(),
+            "errors.request.bad_json",
+            rejection.body_text(),
+        )
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        Self::new(
+            rejection.status(),
+            "errors.request.bad_query",
+            rejection.body_text(),
+        )
+    }
+}
+
+/// `axum::Json` whose rejections are [`ApiError`]s, so a malformed body gets the same
+/// `{code, message}` answer as every other error.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query` with [`ApiError`] rejections.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
 impl From<rusqlite::Error> for ApiError {
     fn from(err: rusqlite::Error) -> Self {
         Self::internal(format!("database: {err}"))

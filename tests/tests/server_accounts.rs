@@ -104,12 +104,24 @@ async fn malformed_sign_in_requests_get_a_4xx_not_a_crash() -> anyhow::Result<()
         .send()
         .await?;
     assert_eq!(truncated.status(), 400);
+    let body: Value = truncated.json().await?;
+    assert_eq!(
+        body["code"], "errors.request.bad_json",
+        "a JSON error body, not plain text"
+    );
     let missing = http
         .post(server.url("/v1/auth/login"))
         .json(&json!({"login": "x"}))
         .send()
         .await?;
     assert_eq!(missing.status(), 422);
+    let body: Value = missing.json().await?;
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("password")),
+        "the message names the missing field: {body}"
+    );
     server.add_user("li.wei", "李伟", Role::Technician, "correct horse")?;
     let bad_device = http
         .post(server.url("/v1/auth/login"))

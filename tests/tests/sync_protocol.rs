@@ -386,3 +386,27 @@ async fn a_waiting_technician_hears_of_a_new_dispatch_at_once() -> anyhow::Resul
     assert_eq!(a.docs.len(), 1);
     office.server.stop().await
 }
+
+#[tokio::test]
+async fn a_malformed_sync_request_gets_a_json_4xx() -> anyhow::Result<()> {
+    let office = office().await?;
+    let desk = office.sign_in("wang.fang").await?;
+    let http = reqwest::Client::new();
+    for (body, status) in [
+        (r#"{"cursor": "#, 400),
+        (r#"{"cursor": -1, "push": []}"#, 422),
+        (r#"{"cursor": 1, "push": [{"doc_id": "x"}]}"#, 422),
+    ] {
+        let response = http
+            .post(office.server.url("/v1/sync"))
+            .bearer_auth(&desk.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        assert_eq!(response.status(), status, "for {body}");
+        let error: serde_json::Value = response.json().await?;
+        assert_eq!(error["code"], "errors.request.bad_json");
+    }
+    office.server.stop().await
+}

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use crate::accounts::{self, Account};
 use crate::devices::{self, DeviceInfo, Principal};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ApiJson, ErrorBody};
 
 /// Sign-in attempts allowed per login and per client address: a burst of 5, then one
 /// every 12 seconds. Enough for a person mistyping, far too few for guessing.
@@ -84,7 +84,7 @@ pub struct LoginResponse {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Json(request): Json<LoginRequest>,
+    ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     state.login_limiter.check(&request.login, peer.ip())?;
     let db = state.db.clone();

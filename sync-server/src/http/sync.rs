@@ -5,7 +5,7 @@ use axum::Json;
 
 use super::AppState;
 use crate::devices::Principal;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::sync::{self, protocol::SyncRequest, protocol::SyncResponse};
 
 /// Pushes the device's changes and pulls what it lacks since its cursor.
@@ -19,7 +19,7 @@ use crate::sync::{self, protocol::SyncRequest, protocol::SyncResponse};
 pub async fn sync(
     State(state): State<AppState>,
     who: Principal,
-    Json(request): Json<SyncRequest>,
+    ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
     let db = state.db.clone();
     let pushed = !request.push.is_empty();
@@ -67,7 +67,7 @@ pub struct WaitResponse {
 pub async fn wait(
     State(state): State<AppState>,
     who: Principal,
-    axum::extract::Query(query): axum::extract::Query<WaitQuery>,
+    ApiQuery(query): ApiQuery<WaitQuery>,
 ) -> Result<Json<WaitResponse>, ApiError> {
     let timeout =
         std::time::Duration::from_secs(query.timeout_s.unwrap_or(25).min(MAX_WAIT_SECONDS));
