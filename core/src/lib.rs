@@ -18,6 +18,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod ops;
+pub mod protocol;
 pub mod records;
 pub mod returns;
 pub mod role;

@@ -7,6 +7,7 @@ pub mod fixtures;
 pub mod media;
 pub mod projection;
 pub mod store;
+pub mod sync_client;
 
 pub use error::StoreError;
 pub use store::documents::DocKind;

@@ -1,0 +1,104 @@
+//! The sync wire format (`POST /v1/sync`): JSON, gzip on the wire, with Automerge data
+//! as base64 of the standard binary format, so any Automerge implementation can join in.
+//! Shared by the server and the device's sync client; `docs/sync-protocol.md` is the
+//! specification, keep the two in step. Data only: no I/O.
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::doc::DocKind;
+
+/// One sync round trip from a device.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncRequest {
+    /// The cursor from the last response the device applied and stored, or null on a
+    /// first sync. Sending it also acknowledges everything that response carried.
+    pub cursor: Option<u64>,
+    /// Local changes the server may not have yet.
+    #[serde(default)]
+    pub push: Vec<PushDoc>,
+    /// The device clock when it sent the request (RFC 3339), to measure its offset.
+    pub client_time: Option<String>,
+}
+
+/// A device's changes to one document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushDoc {
+    /// The document id (a UUID).
+    pub doc_id: String,
+    /// `order`, `complaint` or `requisition`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "order"))]
+    pub kind: DocKind,
+    /// Base64 of Automerge changes (or a whole saved document), as `save_after` or
+    /// `save` produce them.
+    pub data: String,
+    /// The device's heads for this document after these changes (hex change hashes).
+    pub heads: Vec<String>,
+}
+
+/// The server's answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncResponse {
+    /// Store this after applying `docs`, and send it as `cursor` next time.
+    pub cursor: u64,
+    /// True when more changes are waiting: sync again straight away.
+    pub more: bool,
+    /// Changes the device lacks, one entry per document.
+    pub docs: Vec<PullDoc>,
+    /// What happened to each pushed document.
+    pub push_results: Vec<PushResult>,
+    /// Documents the device must drop once nothing of its own is pending on them.
+    pub removed: Vec<Removed>,
+    /// The server clock (RFC 3339) when it answered.
+    pub server_time: String,
+    /// Server clock minus the device's `client_time`, in milliseconds, if it was sent.
+    pub clock_offset_ms: Option<i64>,
+}
+
+/// Changes for one document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PullDoc {
+    pub doc_id: String,
+    /// `order`, `complaint` or `requisition`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "order"))]
+    pub kind: DocKind,
+    /// Base64 of Automerge data to pass to `load_incremental`.
+    pub data: String,
+    /// The server's heads for the document after these changes.
+    pub heads: Vec<String>,
+}
+
+/// The outcome of one pushed document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PushResult {
+    /// Merged into the office copy.
+    Accepted { doc_id: String },
+    /// Not merged: kept in quarantine for review. The device's copy is brought back in
+    /// line by the changes in `docs`.
+    Quarantined {
+        doc_id: String,
+        code: String,
+        reason: String,
+    },
+    /// The data could not be read, or depends on changes the server never received; the
+    /// device should resend the whole document.
+    Rejected {
+        doc_id: String,
+        code: String,
+        reason: String,
+    },
+}
+
+/// A document leaving the device, and why, so the device can tell its user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Removed {
+    pub doc_id: String,
+    /// A stable reason code such as `reassigned`.
+    pub reason: String,
+}

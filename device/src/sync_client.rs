@@ -1,0 +1,339 @@
+//! The device's sync client: signs in (enrolling the device), and runs sync round trips
+//! against `onsite-server` over HTTP (reqwest, rustls). Each response is applied in one
+//! local transaction together with its cursor, so a sync cut or killed at any moment
+//! resumes where it stopped. See `docs/sync-protocol.md`.
+
+use std::time::Duration;
+
+use automerge::ChangeHash;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use onsite_core::protocol::{PushDoc, PushResult, SyncRequest, SyncResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::{DocKind, Store, StoreError};
+
+const META_SERVER: &str = "server_url";
+const META_TOKEN: &str = "device_token";
+const META_CURSOR: &str = "sync_cursor";
+const META_LAST_SYNC: &str = "last_sync_at";
+const META_OFFSET: &str = "clock_offset_ms";
+
+/// Why a sync did not complete, with a stable code for the UI.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the office server could not be reached: {0}")]
+    Offline(#[source] reqwest::Error),
+    #[error("the office server refused the request ({status}): {code}: {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("this device is not signed in")]
+    NotSignedIn,
+    #[error("the office server sent something unreadable: {0}")]
+    Protocol(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// The i18n key the UI shows.
+    pub fn code(&self) -> &str {
+        match self {
+            SyncError::Offline(_) => "errors.sync.offline",
+            SyncError::Refused { code, .. } => code,
+            SyncError::NotSignedIn => "errors.sync.not_signed_in",
+            SyncError::Protocol(_) => "errors.sync.protocol",
+            SyncError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// The signed-in account, as the server describes it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Account {
+    pub id: String,
+    pub login: String,
+    pub name: String,
+    pub role: onsite_core::role::Role,
+}
+
+#[derive(Deserialize)]
+struct LoginResponse {
+    token: String,
+    account: Account,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+/// What one `sync` did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SyncReport {
+    pub requests: usize,
+    pub pushed: usize,
+    pub pulled: usize,
+    /// Pushes the server kept in quarantine: (document id, reason).
+    pub quarantined: Vec<(String, String)>,
+    /// Documents the server says left this user's scope: (document id, reason).
+    pub removed: Vec<(String, String)>,
+}
+
+/// A client for one office server.
+pub struct SyncClient {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+fn http_client() -> Result<reqwest::Client, SyncError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(SyncError::Offline)
+}
+
+async fn refused(response: reqwest::Response) -> SyncError {
+    let status = response.status().as_u16();
+    match response.json::<ErrorBody>().await {
+        Ok(body) => SyncError::Refused {
+            status,
+            code: body.code,
+            message: body.message,
+        },
+        Err(_) => SyncError::Refused {
+            status,
+            code: "errors.sync.server".into(),
+            message: format!("HTTP {status}"),
+        },
+    }
+}
+
+impl SyncClient {
+    /// Signs in to `base` (e.g. `https://onsite.example.com`), enrolling this device, and
+    /// remembers the server and token in the store.
+    #[tracing::instrument(skip_all, fields(server = %base, login = %login))]
+    pub async fn sign_in(
+        store: &Store,
+        base: &str,
+        login: &str,
+        password: &str,
+        device_name: &str,
+    ) -> Result<(Self, Account), SyncError> {
+        let http = http_client()?;
+        let base = base.trim_end_matches('/').to_string();
+        let response = http
+            .post(format!("{base}/v1/auth/login"))
+            .json(&serde_json::json!({
+                "login": login,
+                "password": password,
+                "device_id": store.device_id()?,
+                "device_name": device_name,
+            }))
+            .send()
+            .await
+            .map_err(SyncError::Offline)?;
+        if !response.status().is_success() {
+            return Err(refused(response).await);
+        }
+        let body: LoginResponse = response
+            .json()
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        store.set_meta(META_SERVER, &base)?;
+        store.set_meta(META_TOKEN, &body.token)?;
+        let client = Self {
+            http,
+            base,
+            token: body.token,
+        };
+        Ok((client, body.account))
+    }
+
+    /// The client for the server this device signed in to, if any.
+    pub fn from_store(store: &Store) -> Result<Option<Self>, SyncError> {
+        let (Some(base), Some(token)) = (store.meta(META_SERVER)?, store.meta(META_TOKEN)?) else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
+            http: http_client()?,
+            base,
+            token,
+        }))
+    }
+
+    /// Syncs until the server has nothing more: pushes every pending document and
+    /// applies what comes back.
+    #[tracing::instrument(skip_all, fields(server = %self.base))]
+    pub async fn sync(&self, store: &mut Store) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        loop {
+            let (request, acks) = outgoing(store)?;
+            let response = self.round_trip(&request).await?;
+            report.requests += 1;
+            report.pushed += request.push.len();
+            report.pulled += response.docs.len();
+            let more = response.more;
+            apply(store, &acks, response, &mut report)?;
+            if !more {
+                return Ok(report);
+            }
+        }
+    }
+
+    async fn round_trip(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
+        let response = self
+            .http
+            .post(format!("{}/v1/sync", self.base))
+            .bearer_auth(&self.token)
+            .json(request)
+            .send()
+            .await
+            .map_err(SyncError::Offline)?;
+        if !response.status().is_success() {
+            return Err(refused(response).await);
+        }
+        response
+            .json()
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()))
+    }
+}
+
+/// What to acknowledge for each pushed document once the server has it.
+struct Ack {
+    doc_id: String,
+    kind: DocKind,
+    heads: Vec<ChangeHash>,
+    local_seq: i64,
+}
+
+fn outgoing(store: &mut Store) -> Result<(SyncRequest, Vec<Ack>), SyncError> {
+    let cursor = store
+        .meta(META_CURSOR)?
+        .map(|c| c.parse::<u64>())
+        .transpose()
+        .map_err(|e| SyncError::Protocol(format!("stored cursor: {e}")))?;
+    let mut push = Vec::new();
+    let mut acks = Vec::new();
+    for pending in store.pending()? {
+        let Some(kind) = DocKind::parse(&pending.kind) else {
+            continue;
+        };
+        let heads = store.read(kind, &pending.doc_id, |doc| doc.get_heads())?;
+        let (bytes, local_seq) = store.changes_for_server(kind, &pending.doc_id)?;
+        push.push(PushDoc {
+            doc_id: pending.doc_id.clone(),
+            kind,
+            data: B64.encode(bytes),
+            heads: heads.iter().map(ToString::to_string).collect(),
+        });
+        acks.push(Ack {
+            doc_id: pending.doc_id,
+            kind,
+            heads,
+            local_seq,
+        });
+    }
+    let request = SyncRequest {
+        cursor,
+        push,
+        client_time: Some(chrono::Utc::now().to_rfc3339()),
+    };
+    Ok((request, acks))
+}
+
+/// Applies a response in one local transaction, cursor included, so that it is either
+/// wholly stored or not at all (and then simply fetched again).
+fn apply(
+    store: &mut Store,
+    acks: &[Ack],
+    response: SyncResponse,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let mut decoded = Vec::with_capacity(response.docs.len());
+    for doc in &response.docs {
+        let bytes = B64
+            .decode(&doc.data)
+            .map_err(|e| SyncError::Protocol(format!("document {}: {e}", doc.doc_id)))?;
+        let heads: Vec<ChangeHash> = doc
+            .heads
+            .iter()
+            .map(|h| h.parse())
+            .collect::<Result<_, _>>()
+            .map_err(|_| SyncError::Protocol(format!("document {}: bad heads", doc.doc_id)))?;
+        decoded.push((doc, bytes, heads));
+    }
+    store.batch(|s| {
+        for result in &response.push_results {
+            let (PushResult::Accepted { doc_id } | PushResult::Quarantined { doc_id, .. }) = result
+            else {
+                continue;
+            };
+            if let Some(ack) = acks.iter().find(|a| &a.doc_id == doc_id) {
+                s.acknowledge(ack.kind, &ack.doc_id, &ack.heads, ack.local_seq)?;
+            }
+        }
+        for (doc, bytes, heads) in &decoded {
+            s.receive(doc.kind, &doc.doc_id, bytes)?;
+            // Server heads only; local edits stay pending (acked_seq 0 never lowers it).
+            s.acknowledge(doc.kind, &doc.doc_id, heads, 0)?;
+        }
+        s.set_meta(META_CURSOR, &response.cursor.to_string())?;
+        s.set_meta(META_LAST_SYNC, &response.server_time)?;
+        if let Some(offset) = response.clock_offset_ms {
+            s.set_meta(META_OFFSET, &offset.to_string())?;
+        }
+        Ok(())
+    })?;
+    for result in response.push_results {
+        if let PushResult::Quarantined { doc_id, reason, .. } = result {
+            report.quarantined.push((doc_id, reason));
+        }
+    }
+    report
+        .removed
+        .extend(response.removed.into_iter().map(|r| (r.doc_id, r.reason)));
+    Ok(())
+}
+
+/// The delay before retry number `attempt` (0-based) after a failed sync: exponential
+/// from 2 s up to 5 minutes, with full jitter so a whole fleet coming back online at
+/// once does not hit the server in step.
+pub fn backoff(attempt: u32) -> Duration {
+    let cap = Duration::from_secs(300);
+    let ceiling = Duration::from_secs(2)
+        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+        .min(cap);
+    ceiling.mul_f64(fastrand::f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped_at_five_minutes() {
+        for attempt in 0..40 {
+            let ceiling =
+                Duration::from_secs(2 * 2u64.pow(attempt.min(16))).min(Duration::from_secs(300));
+            let d = backoff(attempt);
+            assert!(d <= ceiling, "attempt {attempt}: {d:?} over {ceiling:?}");
+        }
+        let late: Vec<_> = (0..50).map(|_| backoff(30)).collect();
+        assert!(
+            late.iter().any(|d| *d > Duration::from_secs(60)),
+            "late retries wait long"
+        );
+        assert!(
+            late.windows(2).any(|w| w[0] != w[1]),
+            "retries are jittered"
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! The real device store and its sync client against a real server on loopback: an
+//! order dispatched in the office reaches the technician's store (list and search
+//! included), the technician's offline visit work reaches the office, and the cursor
+//! survives a restart.
+
+use onsite_core::doc::order::OrderOp;
+use onsite_core::fixtures;
+use onsite_core::records::order::ContactChannel;
+use onsite_core::records::request::ServiceMode;
+use onsite_core::role::{Actor, Role};
+use onsite_core::{Calendar, Ctx, Settings, UserId};
+use onsite_device::sync_client::SyncClient;
+use onsite_device::{OrderFilter, Store};
+use onsite_tests::TestServer;
+
+const PASSWORD: &str = "correct horse";
+
+#[tokio::test]
+async fn an_order_goes_out_to_the_technician_and_the_visit_comes_back() -> anyhow::Result<()> {
+    let server = TestServer::start().await?;
+    let actor = |login: &str, name: &str, role| -> anyhow::Result<Actor> {
+        let account = server.add_user(login, name, role, PASSWORD)?;
+        Ok(Actor {
+            user: UserId(account.id.parse()?),
+            role,
+        })
+    };
+    let dispatcher = actor("wang.fang", "王芳", Role::Dispatcher)?;
+    let tech = actor("li.wei", "李伟", Role::Technician)?;
+    let (settings, calendar) = (Settings::default(), Calendar::default());
+    let ctx = |actor| Ctx {
+        actor,
+        now: chrono::Utc::now(),
+        settings: &settings,
+        calendar: &calendar,
+    };
+
+    let dir = tempfile::tempdir()?;
+    let mut office = Store::open(&dir.path().join("office.db"))?;
+    let (office_sync, _) = SyncClient::sign_in(
+        &office,
+        &server.url(""),
+        "wang.fang",
+        PASSWORD,
+        "front desk",
+    )
+    .await?;
+    let mut phone = Store::open(&dir.path().join("phone.db"))?;
+    let (phone_sync, account) =
+        SyncClient::sign_in(&phone, &server.url(""), "li.wei", PASSWORD, "Li's phone").await?;
+    assert_eq!(account.role, Role::Technician);
+
+    // The office takes in an order and dispatches it.
+    let new = fixtures::new_order(1, ServiceMode::OnSite, None);
+    let id = new.id;
+    office.create_order(new, &ctx(dispatcher))?;
+    office.apply_order(
+        id,
+        &OrderOp::Dispatch {
+            assignee: tech.user,
+            window: None,
+        },
+        &ctx(dispatcher),
+    )?;
+    let report = office_sync.sync(&mut office).await?;
+    assert_eq!(report.pushed, 1);
+    assert!(
+        office.pending()?.is_empty(),
+        "nothing left to send once the server has it"
+    );
+
+    let report = phone_sync.sync(&mut phone).await?;
+    assert_eq!(report.pulled, 1, "the order reached the phone");
+    let rows = phone.order_list(&OrderFilter {
+        limit: 50,
+        ..Default::default()
+    })?;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].state, "dispatched",
+        "the list projection is up to date"
+    );
+    assert_eq!(
+        phone.search_orders("13800138000", 10)?.len(),
+        1,
+        "and searchable by phone"
+    );
+    assert!(
+        phone.pending()?.is_empty(),
+        "a received order is not pending"
+    );
+
+    // Offline on site: the technician calls and checks in. Nothing is sent yet.
+    let call = OrderOp::LogContact {
+        id: fixtures::rid(1),
+        channel: ContactChannel::Phone,
+        reached: true,
+        note: "下午两点到".into(),
+    };
+    phone.apply_order(id, &call, &ctx(tech))?;
+    phone.apply_order(
+        id,
+        &OrderOp::CheckIn {
+            visit: fixtures::rid(2),
+        },
+        &ctx(tech),
+    )?;
+    assert_eq!(phone.pending()?.len(), 1, "the visit work waits to be sent");
+
+    // The app restarts before the signal comes back: the cursor and token are kept.
+    drop(phone);
+    let mut phone = Store::open(&dir.path().join("phone.db"))?;
+    let phone_sync = SyncClient::from_store(&phone)?
+        .ok_or_else(|| anyhow::anyhow!("signed out by a restart"))?;
+    let report = phone_sync.sync(&mut phone).await?;
+    assert_eq!(
+        (report.pushed, report.pulled),
+        (1, 0),
+        "only the new work crosses the wire"
+    );
+    assert!(phone.pending()?.is_empty());
+
+    office_sync.sync(&mut office).await?;
+    let at_office = office.order(id)?;
+    assert_eq!(at_office.contacts.len(), 1, "the office sees the call");
+    assert_eq!(at_office.visits.len(), 1, "and the check-in");
+    assert_eq!(
+        at_office,
+        phone.order(id)?,
+        "both stores hold the same order"
+    );
+    server.stop().await
+}
