@@ -34,6 +34,9 @@ pub enum StoreError {
     /// No document with this id is stored.
     #[error("{kind} {id} is not on this device")]
     DocumentNotFound { kind: &'static str, id: String },
+    /// A document cannot be removed while it has edits the server has not acknowledged.
+    #[error("{id} still has changes waiting to be sent; it stays until they are synced")]
+    PendingChanges { id: String },
     /// A document with this id already exists.
     #[error("{kind} {id} already exists on this device")]
     DocumentExists { kind: &'static str, id: String },
@@ -133,6 +136,7 @@ impl StoreError {
         match self {
             StoreError::DiskFull { .. } => "errors.storage.full",
             StoreError::DocumentNotFound { .. } => "errors.storage.not_found",
+            StoreError::PendingChanges { .. } => "errors.storage.pending_changes",
             StoreError::CorruptDocument { .. } | StoreError::CorruptBlob { .. } => {
                 "errors.storage.corrupt"
             }

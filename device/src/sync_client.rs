@@ -285,6 +285,14 @@ fn apply(
             // Server heads only; local edits stay pending (acked_seq 0 never lowers it).
             s.acknowledge(doc.kind, &doc.doc_id, heads, 0)?;
         }
+        for removed in &response.removed {
+            // A document with unsent work stays; it is pushed next time and the server
+            // repeats the notice until it can go.
+            let pending = s.pending()?.iter().any(|p| p.doc_id == removed.doc_id);
+            if !pending {
+                s.remove(&removed.doc_id, &removed.reason)?;
+            }
+        }
         s.set_meta(META_CURSOR, &response.cursor.to_string())?;
         s.set_meta(META_LAST_SYNC, &response.server_time)?;
         if let Some(offset) = response.clock_offset_ms {

@@ -131,3 +131,101 @@ async fn an_order_goes_out_to_the_technician_and_the_visit_comes_back() -> anyho
     );
     server.stop().await
 }
+
+#[tokio::test]
+async fn a_reassigned_order_leaves_the_phone_with_a_note_after_its_work_is_sent(
+) -> anyhow::Result<()> {
+    let server = TestServer::start().await?;
+    let actor = |login: &str, role| -> anyhow::Result<Actor> {
+        let account = server.add_user(login, login, role, PASSWORD)?;
+        Ok(Actor {
+            user: UserId(account.id.parse()?),
+            role,
+        })
+    };
+    let (dispatcher, li, chen) = (
+        actor("wang.fang", Role::Dispatcher)?,
+        actor("li.wei", Role::Technician)?,
+        actor("chen.jie", Role::Technician)?,
+    );
+    let (settings, calendar) = (Settings::default(), Calendar::default());
+    let ctx = |actor| Ctx {
+        actor,
+        now: chrono::Utc::now(),
+        settings: &settings,
+        calendar: &calendar,
+    };
+    let dir = tempfile::tempdir()?;
+    let mut office = Store::open(&dir.path().join("office.db"))?;
+    let (office_sync, _) =
+        SyncClient::sign_in(&office, &server.url(""), "wang.fang", PASSWORD, "desk").await?;
+    let mut phone = Store::open(&dir.path().join("phone.db"))?;
+    let (phone_sync, _) =
+        SyncClient::sign_in(&phone, &server.url(""), "li.wei", PASSWORD, "phone").await?;
+
+    let new = fixtures::new_order(2, ServiceMode::OnSite, None);
+    let (id, number) = (new.id, new.number.clone());
+    office.create_order(new, &ctx(dispatcher))?;
+    office.apply_order(
+        id,
+        &OrderOp::Dispatch {
+            assignee: li.user,
+            window: None,
+        },
+        &ctx(dispatcher),
+    )?;
+    office_sync.sync(&mut office).await?;
+    phone_sync.sync(&mut phone).await?;
+
+    // Li logs a call offline while the office gives the order to Chen.
+    let call = OrderOp::LogContact {
+        id: fixtures::rid(3),
+        channel: ContactChannel::Phone,
+        reached: false,
+        note: String::new(),
+    };
+    phone.apply_order(id, &call, &ctx(li))?;
+    office.apply_order(
+        id,
+        &OrderOp::Assign {
+            assignee: chen.user,
+        },
+        &ctx(dispatcher),
+    )?;
+    office_sync.sync(&mut office).await?;
+    assert!(
+        phone.remove(&id.to_string(), "reassigned").is_err(),
+        "unsent work keeps an order on the phone"
+    );
+
+    let report = phone_sync.sync(&mut phone).await?;
+    assert_eq!(report.removed, [(id.to_string(), "reassigned".to_string())]);
+    assert!(
+        !phone.contains(&id.to_string())?,
+        "the order left the phone once its call was sent"
+    );
+    assert!(
+        phone
+            .order_list(&OrderFilter {
+                limit: 10,
+                ..Default::default()
+            })?
+            .is_empty(),
+        "no ghost row in the list"
+    );
+    let note = phone
+        .removed_note(&id.to_string())?
+        .ok_or_else(|| anyhow::anyhow!("no note"))?;
+    assert_eq!(
+        (note.label.as_str(), note.reason.as_str()),
+        (number.as_str(), "reassigned")
+    );
+
+    office_sync.sync(&mut office).await?;
+    assert_eq!(
+        office.order(id)?.contacts.len(),
+        1,
+        "Li's call reached the office"
+    );
+    server.stop().await
+}

@@ -304,6 +304,60 @@ pub struct Quarantined {
 }
 
 /// Every quarantined document, oldest first, with its bytes.
+/// Removes a document that left this user's scope, with its chunks and projection rows,
+/// and keeps a note of it (`label` is what the user knew it by, e.g. the order number).
+pub fn remove(
+    conn: &Connection,
+    doc: &DocRow,
+    label: &str,
+    reason: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let doing = || format!("removing {} {}", doc.kind, doc.doc_id);
+    conn.execute(
+        "INSERT INTO removed_documents (doc_id, kind, label, reason, removed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(doc_id) DO UPDATE SET label = excluded.label, reason = excluded.reason,
+             removed_at = excluded.removed_at",
+        params![doc.doc_id, doc.kind, label, reason, now_ms],
+    )
+    .doing(doing)?;
+    conn.execute("DELETE FROM order_search WHERE rowid = ?1", [doc.doc_no])
+        .doing(doing)?;
+    conn.execute("DELETE FROM documents WHERE doc_no = ?1", [doc.doc_no])
+        .doing(doing)?;
+    Ok(())
+}
+
+/// A document that left this device, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    pub doc_id: String,
+    pub kind: String,
+    pub label: String,
+    pub reason: String,
+    pub removed_at: i64,
+}
+
+/// The note kept for a removed document, if any.
+pub fn removed(conn: &Connection, doc_id: &str) -> Result<Option<Removed>, StoreError> {
+    conn.query_row(
+        "SELECT doc_id, kind, label, reason, removed_at FROM removed_documents WHERE doc_id = ?1",
+        [doc_id],
+        |r| {
+            Ok(Removed {
+                doc_id: r.get(0)?,
+                kind: r.get(1)?,
+                label: r.get(2)?,
+                reason: r.get(3)?,
+                removed_at: r.get(4)?,
+            })
+        },
+    )
+    .optional()
+    .doing(|| format!("reading the removal note of {doc_id}"))
+}
+
 pub fn quarantined(conn: &Connection) -> Result<Vec<Quarantined>, StoreError> {
     let doing = || "listing quarantined documents".to_string();
     let mut stmt = conn

@@ -425,6 +425,31 @@ impl Store {
         Ok(out)
     }
 
+    /// Removes a document that left this user's scope (an order reassigned to someone
+    /// else) and keeps a note of why. Refused while the document has unsent edits: those
+    /// must reach the server first. Returns false if there was no such document.
+    pub fn remove(&mut self, id: &str, reason: &str) -> Result<bool, StoreError> {
+        let Some(row) = documents::find(&self.conn, id)? else {
+            return Ok(false);
+        };
+        if self.pending()?.iter().any(|p| p.doc_id == id) {
+            return Err(StoreError::PendingChanges { id: id.to_string() });
+        }
+        let label = self
+            .order_row(id)?
+            .map(|r| r.number)
+            .unwrap_or_else(|| id.to_string());
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        documents::remove(&self.conn, &row, &label, reason, now_ms)?;
+        self.cache.remove(id);
+        Ok(true)
+    }
+
+    /// Why a document is no longer on this device, if it was removed.
+    pub fn removed_note(&self, id: &str) -> Result<Option<documents::Removed>, StoreError> {
+        documents::removed(&self.conn, id)
+    }
+
     /// Whether a document is stored.
     pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
         Ok(documents::find(&self.conn, id)?.is_some())

@@ -11,6 +11,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(DOCUMENTS),
         M::up(PROJECTIONS),
         M::up(BLOBS),
+        M::up(REMOVED),
     ])
 }
 
@@ -133,6 +134,18 @@ CREATE TABLE quarantined_blobs (
     kept_at         TEXT NOT NULL,
     error           TEXT NOT NULL,
     quarantined_at  INTEGER NOT NULL
+) STRICT;
+";
+
+/// Documents that left this device because its user may no longer see them, with why,
+/// so the app can say "reassigned to another technician" instead of "not found".
+const REMOVED: &str = "
+CREATE TABLE removed_documents (
+    doc_id     TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    removed_at INTEGER NOT NULL
 ) STRICT;
 ";
 
