@@ -18,6 +18,7 @@ const META_TOKEN: &str = "device_token";
 const META_CURSOR: &str = "sync_cursor";
 const META_LAST_SYNC: &str = "last_sync_at";
 const META_OFFSET: &str = "clock_offset_ms";
+const META_LAST_ERROR: &str = "last_sync_error";
 
 /// Why a sync did not complete, with a stable code for the UI.
 #[derive(Debug, thiserror::Error)]
@@ -169,9 +170,19 @@ impl SyncClient {
     }
 
     /// Syncs until the server has nothing more: pushes every pending document and
-    /// applies what comes back.
+    /// applies what comes back. The outcome is remembered for [`status`].
     #[tracing::instrument(skip_all, fields(server = %self.base))]
     pub async fn sync(&self, store: &mut Store) -> Result<SyncReport, SyncError> {
+        let result = self.sync_inner(store).await;
+        let error = result.as_ref().err().map(|e| e.code().to_string());
+        store.set_meta(META_LAST_ERROR, error.as_deref().unwrap_or(""))?;
+        if let Err(err) = &result {
+            tracing::warn!(%err, "sync failed");
+        }
+        result
+    }
+
+    async fn sync_inner(&self, store: &mut Store) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
         loop {
             let (request, acks) = outgoing(store)?;
@@ -204,6 +215,32 @@ impl SyncClient {
             .await
             .map_err(|e| SyncError::Protocol(e.to_string()))
     }
+}
+
+/// What the status line shows: whether the device is signed in, when it last synced,
+/// how many documents wait to be sent, and the last failure as an i18n key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub server: Option<String>,
+    /// The server's clock at the last successful sync (RFC 3339).
+    pub last_sync_at: Option<String>,
+    /// Documents with edits the server has not acknowledged.
+    pub unsent: usize,
+    /// The last sync's failure (`errors.sync.offline`, …), or None if it succeeded.
+    pub last_error: Option<String>,
+    /// Server clock minus device clock at the last sync, in milliseconds.
+    pub clock_offset_ms: Option<i64>,
+}
+
+/// Reads the sync status from the store alone, so it is there offline and at start-up.
+pub fn status(store: &Store) -> Result<SyncStatus, StoreError> {
+    Ok(SyncStatus {
+        server: store.meta(META_SERVER)?,
+        last_sync_at: store.meta(META_LAST_SYNC)?,
+        unsent: store.pending()?.len(),
+        last_error: store.meta(META_LAST_ERROR)?.filter(|e| !e.is_empty()),
+        clock_offset_ms: store.meta(META_OFFSET)?.and_then(|o| o.parse().ok()),
+    })
 }
 
 /// What to acknowledge for each pushed document once the server has it.

@@ -9,7 +9,7 @@ use onsite_core::records::order::ContactChannel;
 use onsite_core::records::request::ServiceMode;
 use onsite_core::role::{Actor, Role};
 use onsite_core::{Calendar, Ctx, Settings, UserId};
-use onsite_device::sync_client::SyncClient;
+use onsite_device::sync_client::{self, SyncClient};
 use onsite_device::{OrderFilter, Store};
 use onsite_tests::TestServer;
 
@@ -107,6 +107,20 @@ async fn an_order_goes_out_to_the_technician_and_the_visit_comes_back() -> anyho
     )?;
     assert_eq!(phone.pending()?.len(), 1, "the visit work waits to be sent");
 
+    // No signal: the sync fails with a code the status line can show, and nothing is lost.
+    phone.set_meta("server_url", "http://127.0.0.1:9")?;
+    let offline = SyncClient::from_store(&phone)?.ok_or_else(|| anyhow::anyhow!("signed out"))?;
+    let err = offline.sync(&mut phone).await.unwrap_err();
+    assert_eq!(err.code(), "errors.sync.offline");
+    let status = sync_client::status(&phone)?;
+    assert_eq!(status.unsent, 1, "the status line counts the unsent order");
+    assert_eq!(status.last_error.as_deref(), Some("errors.sync.offline"));
+    assert!(
+        status.last_sync_at.is_some(),
+        "and still knows when it last synced"
+    );
+    phone.set_meta("server_url", &server.url(""))?;
+
     // The app restarts before the signal comes back: the cursor and token are kept.
     drop(phone);
     let mut phone = Store::open(&dir.path().join("phone.db"))?;
@@ -118,7 +132,12 @@ async fn an_order_goes_out_to_the_technician_and_the_visit_comes_back() -> anyho
         (1, 0),
         "only the new work crosses the wire"
     );
-    assert!(phone.pending()?.is_empty());
+    let status = sync_client::status(&phone)?;
+    assert_eq!(
+        (status.unsent, status.last_error),
+        (0, None),
+        "all sent, no error"
+    );
 
     office_sync.sync(&mut office).await?;
     let at_office = office.order(id)?;
