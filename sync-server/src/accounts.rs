@@ -134,22 +134,6 @@ pub fn add_with_id(
 /// Checks a login and password. Unknown logins, wrong passwords and disabled accounts
 /// all give the same answer, so the endpoint does not reveal which logins exist.
 pub fn verify(conn: &Connection, login: &str, password: &str) -> Result<Account, ApiError> {
-    let row = conn
-        .query_row(
-            "SELECT id, login, name, role, password_hash FROM users
-             WHERE login = ?1 AND disabled_at IS NULL",
-            [login.trim()],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            },
-        )
-        .optional()?;
     let bad = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -157,7 +141,7 @@ pub fn verify(conn: &Connection, login: &str, password: &str) -> Result<Account,
             "wrong login or password",
         )
     };
-    let Some((id, login, name, role, hash)) = row else {
+    let Some((account, hash)) = find(conn, "login", login.trim())? else {
         // Spend the same time as a real check so response times do not reveal logins.
         let _ = password_matches(password, dummy_hash());
         return Err(bad());
@@ -165,37 +149,41 @@ pub fn verify(conn: &Connection, login: &str, password: &str) -> Result<Account,
     if !password_matches(password, &hash) {
         return Err(bad());
     }
-    Ok(Account {
-        id,
-        login,
-        name,
-        role: parse_role(&role)?,
-    })
+    Ok(account)
 }
 
 /// Looks a user up by id.
 pub fn get(conn: &Connection, id: &str) -> Result<Option<Account>, ApiError> {
-    let row = conn
+    Ok(find(conn, "id", id)?.map(|(account, _)| account))
+}
+
+/// An active account and its password hash, looked up by `column` (`id` or `login`).
+fn find(
+    conn: &Connection,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<(Account, String)>, ApiError> {
+    let row: Option<(String, String, String, String, String)> = conn
         .query_row(
-            "SELECT id, login, name, role FROM users WHERE id = ?1 AND disabled_at IS NULL",
-            [id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            },
+            &format!(
+                "SELECT id, login, name, role, password_hash FROM users
+                 WHERE {column} = ?1 AND disabled_at IS NULL"
+            ),
+            [value],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    row.map(|(id, login, name, role)| {
-        Ok(Account {
-            id,
-            login,
-            name,
-            role: parse_role(&role)?,
-        })
+    row.map(|(id, login, name, role, hash)| {
+        let role = parse_role(&role)?;
+        Ok((
+            Account {
+                id,
+                login,
+                name,
+                role,
+            },
+            hash,
+        ))
     })
     .transpose()
 }

@@ -538,28 +538,9 @@ impl RequisitionDoc {
                     return Err(not_here());
                 }
                 self.fresh(*id)?;
-                let l = next
-                    .lines
-                    .iter_mut()
-                    .find(|l| l.id == *line)
-                    .ok_or_else(|| RequisitionError::UnknownRecord {
-                        id: line.to_string(),
-                    })?;
-                if *quantity == 0 {
-                    return Err(RequisitionError::InvalidQuantity);
-                }
-                let open = l.approved.saturating_sub(l.issued);
-                if *quantity > open {
-                    return Err(RequisitionError::QuantityExceeded {
-                        quantity: *quantity,
-                        limit: open,
-                    });
-                }
-                if l.serialized && serials.len() != *quantity as usize {
-                    return Err(RequisitionError::SerialMissing {
-                        part_number: l.part_number.clone(),
-                    });
-                }
+                let l = movable_line(&mut next.lines, *line, *quantity, serials, |l| {
+                    l.approved.saturating_sub(l.issued)
+                })?;
                 l.issued += quantity;
                 next.events.push(event(
                     *id,
@@ -582,28 +563,9 @@ impl RequisitionDoc {
                     return Err(not_here());
                 }
                 self.fresh(*id)?;
-                let l = next
-                    .lines
-                    .iter_mut()
-                    .find(|l| l.id == *line)
-                    .ok_or_else(|| RequisitionError::UnknownRecord {
-                        id: line.to_string(),
-                    })?;
-                if *quantity == 0 {
-                    return Err(RequisitionError::InvalidQuantity);
-                }
-                let open = l.issued.saturating_sub(l.returned);
-                if *quantity > open {
-                    return Err(RequisitionError::QuantityExceeded {
-                        quantity: *quantity,
-                        limit: open,
-                    });
-                }
-                if l.serialized && serials.len() != *quantity as usize {
-                    return Err(RequisitionError::SerialMissing {
-                        part_number: l.part_number.clone(),
-                    });
-                }
+                let l = movable_line(&mut next.lines, *line, *quantity, serials, |l| {
+                    l.issued.saturating_sub(l.returned)
+                })?;
                 l.returned += quantity;
                 next.events.push(event(
                     *id,
@@ -634,6 +596,38 @@ impl RequisitionDoc {
         *self = next;
         Ok(())
     }
+}
+
+/// The line a part movement (issue or return) is for, after checking the quantity is
+/// positive, within what `open` says may still move, and matched by serials when the
+/// part is serialized.
+fn movable_line<'a>(
+    lines: &'a mut [RequisitionLine],
+    line: RecordId,
+    quantity: u32,
+    serials: &[String],
+    open: impl Fn(&RequisitionLine) -> u32,
+) -> Result<&'a mut RequisitionLine, RequisitionError> {
+    let l =
+        lines
+            .iter_mut()
+            .find(|l| l.id == line)
+            .ok_or_else(|| RequisitionError::UnknownRecord {
+                id: line.to_string(),
+            })?;
+    if quantity == 0 {
+        return Err(RequisitionError::InvalidQuantity);
+    }
+    let limit = open(l);
+    if quantity > limit {
+        return Err(RequisitionError::QuantityExceeded { quantity, limit });
+    }
+    if l.serialized && serials.len() != quantity as usize {
+        return Err(RequisitionError::SerialMissing {
+            part_number: l.part_number.clone(),
+        });
+    }
+    Ok(l)
 }
 
 #[cfg(test)]

@@ -196,7 +196,8 @@ fn push_one(
                 .into(),
         );
     }
-    let device_had = device_have(tx, &who.device_id, &push.doc_id)?.is_some();
+    let had = device_have(tx, &who.device_id, &push.doc_id)?;
+    let device_had = had.is_some();
     let verdict = policy::review(
         who.account.role,
         &who.account.id,
@@ -246,7 +247,7 @@ fn push_one(
     };
     docs::save(tx, &mut stored)?;
     // The device has what it pushed; anything else the server holds is sent back below.
-    let mut have = device_have(tx, &who.device_id, &push.doc_id)?.unwrap_or_default();
+    let mut have = had.unwrap_or_default();
     have.extend(heads_to_strings(&device_heads));
     have.sort();
     have.dedup();
