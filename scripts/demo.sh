@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo: builds Onsite, starts the sync server on an embedded SQLite file under
-# ./demo-data, and opens the desktop app. Closing the app stops the server.
+# ./demo-data (seeded with a demo office the first time), and opens two app windows:
+# a technician's phone and the office desk, each with its own device data. Sign in with
+# the logins in the README. Closing both windows stops the server.
 # On a machine without a display, run it as: xvfb-run ./scripts/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,8 @@ cd "$(dirname "$0")/.."
 cargo build --workspace --bins
 
 server_bin="$CARGO_TARGET_DIR/debug/onsite-server"
-mkdir -p demo-data/device
+app_bin="$CARGO_TARGET_DIR/debug/onsite"
+mkdir -p demo-data/phone demo-data/desk
 if [ ! -f demo-data/server/server.db ]; then
   "$server_bin" seed-demo --data demo-data/server
 fi
@@ -20,4 +23,9 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 
 echo "demo: sync server on http://127.0.0.1:8787 (data in demo-data/server)"
-ONSITE_DATA_DIR="$PWD/demo-data/device" "$CARGO_TARGET_DIR/debug/onsite"
+echo "demo: phone window - sign in as tech / onsite-demo; desk window - dispatcher / onsite-demo"
+ONSITE_DATA_DIR="$PWD/demo-data/phone" ONSITE_WINDOW_SIZE=420x860 "$app_bin" &
+phone=$!
+ONSITE_DATA_DIR="$PWD/demo-data/desk" "$app_bin" &
+desk=$!
+wait $phone $desk

@@ -23,12 +23,12 @@ cargo test --workspace --doc --quiet
 step "UI unit tests"
 (cd ui && npm test --silent)
 
-step "UI at phone size in Chromium"
-(cd ui && npm run --silent test:phone)
+step "UI at phone and desk sizes in Chromium"
+(cd ui && npm run --silent test:phone && npm run --silent test:desk)
 
-step "the real desktop app through tauri-driver"
+step "the real desktop app (two instances) and a real server, through tauri-driver"
 cargo build --workspace --bins
-ONSITE_APP="$CARGO_TARGET_DIR/debug/onsite" xvfb-run -a --server-args="-screen 0 1280x800x24" \
-  npm --prefix ui run --silent test:app
+ONSITE_APP="$CARGO_TARGET_DIR/debug/onsite" ONSITE_SERVER="$CARGO_TARGET_DIR/debug/onsite-server" \
+  xvfb-run -a --server-args="-screen 0 1920x1080x24" npm --prefix ui run --silent test:app
 
 step "all tests passed"

@@ -1,7 +1,25 @@
 //! Generates the Tauri context and one permission per app command (`allow-<command>`),
 //! which `capabilities/default.json` grants one by one.
 
-const COMMANDS: &[&str] = &["app_status"];
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "sign_in",
+    "sign_out",
+    "sync_status",
+    "sync_now",
+    "list_orders",
+    "get_order",
+    "order_op",
+    "use_part",
+    "add_photo",
+    "sign_off",
+    "blob_url",
+    "create_order",
+    "check_warranty",
+    "van_stock",
+    "find_parts",
+    "staff",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -6,7 +6,7 @@ use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
 
 use crate::doc::order::OrderDoc;
-use crate::records::request::ServiceMode;
+use crate::records::request::{Classification, ServiceMode};
 use crate::role::{Actor, Role};
 use crate::settings::Settings;
 use crate::signoff;
@@ -196,6 +196,14 @@ pub enum Transition {
     AddPhoto,
     /// The customer's authorisation to work on data in their device.
     AuthoriseDataAccess,
+    /// A finding of reconciliation recorded on the order: only the sync server raises
+    /// flags, so no role may.
+    RaiseFlag,
+    /// A flag resolved; which roles may depends on the flag's kind
+    /// ([`crate::records::order::FlagKind::resolvers`]). Possible in every state.
+    ResolveFlag,
+    /// The office answers a consultation (咨询) at intake: new → closed.
+    AnswerConsultation,
 }
 
 impl Transition {
@@ -232,6 +240,9 @@ impl Transition {
             Transition::Comment => "comment",
             Transition::AddPhoto => "add_photo",
             Transition::AuthoriseDataAccess => "authorise_data_access",
+            Transition::RaiseFlag => "raise_flag",
+            Transition::ResolveFlag => "resolve_flag",
+            Transition::AnswerConsultation => "answer_consultation",
         }
     }
 
@@ -271,6 +282,10 @@ impl Transition {
             Transition::AddPhoto | Transition::AuthoriseDataAccess => {
                 &[Technician, Dispatcher, Supervisor]
             }
+            Transition::RaiseFlag => &[],
+            // Everyone who resolves some kind of flag; the kind narrows it further.
+            Transition::ResolveFlag => &[Dispatcher, Supervisor, Storekeeper],
+            Transition::AnswerConsultation => &[Dispatcher, Support, Supervisor],
         }
     }
 
@@ -288,6 +303,7 @@ impl Transition {
                 | Transition::OverrideFee
                 | Transition::AuthoriseDataAccess
                 | Transition::CheckOut
+                | Transition::ResolveFlag
         )
     }
 }
@@ -422,6 +438,45 @@ pub enum TransitionError {
         /// The company currency.
         expected: String,
     },
+    /// Rule 1: only a consultation is answered and closed at intake.
+    #[error("only a consultation is answered and closed at intake (rule 1: 咨询)")]
+    NotAConsultation,
+    /// Flags are raised by the server and resolved by the role their kind names.
+    #[error(
+        "a {role} may not {action} this flag (rule: each finding goes to the role that decides it)"
+    )]
+    FlagNotAllowed {
+        /// The actor's role.
+        role: Role,
+        /// `raise_flag` or `resolve_flag`.
+        action: &'static str,
+    },
+    /// No flag with this id on the order.
+    #[error("no flag {id} on this order")]
+    UnknownFlag {
+        /// The id.
+        id: String,
+    },
+    /// The flag was resolved already (perhaps by someone else, and synced since).
+    #[error("flag {id} is already resolved")]
+    FlagAlreadyResolved {
+        /// The id.
+        id: String,
+    },
+    /// The value chosen for a conflict does not fit the field.
+    #[error("{choice:?} is not a value of {field}")]
+    InvalidChoice {
+        /// The field in conflict.
+        field: String,
+        /// The value offered.
+        choice: String,
+    },
+    /// An operation the sync server does not make as itself.
+    #[error("the server does not {action} on its own")]
+    NotAServerAction {
+        /// The action refused.
+        action: &'static str,
+    },
 }
 
 impl TransitionError {
@@ -455,6 +510,12 @@ impl TransitionError {
             TransitionError::DuplicateRecord { .. } => "errors.order.duplicate_record",
             TransitionError::EmptyField { .. } => "errors.order.empty_field",
             TransitionError::CurrencyMismatch { .. } => "errors.order.currency_mismatch",
+            TransitionError::NotAConsultation => "errors.order.not_a_consultation",
+            TransitionError::FlagNotAllowed { .. } => "errors.flag.not_allowed",
+            TransitionError::UnknownFlag { .. } => "errors.flag.unknown",
+            TransitionError::FlagAlreadyResolved { .. } => "errors.flag.already_resolved",
+            TransitionError::InvalidChoice { .. } => "errors.flag.invalid_choice",
+            TransitionError::NotAServerAction { .. } => "errors.order.not_a_server_action",
         }
     }
 }
@@ -480,17 +541,27 @@ pub fn check(
     use OrderState as S;
     let action = transition.name();
     if !transition.roles().contains(&actor.role) {
+        if matches!(transition, Transition::RaiseFlag | Transition::ResolveFlag) {
+            return Err(TransitionError::FlagNotAllowed {
+                role: actor.role,
+                action,
+            });
+        }
         return Err(TransitionError::RoleNotPermitted {
             role: actor.role,
             action,
         });
     }
+    // Flags are settled at the office whatever the order's state: a conflict between a
+    // cancellation and a sign-off, say, is decided on a cancelled or closed order.
+    let any_state = matches!(transition, Transition::ResolveFlag);
     if actor.role == Role::Technician && order.assignee != Some(actor.user) {
         return Err(TransitionError::NotAssignee { action });
     }
     let state = order.state;
     let not_here = || TransitionError::NotAllowedInState { action, state };
     match state {
+        _ if any_state => {}
         S::Cancelled if !matches!(transition, Transition::Comment) => return Err(not_here()),
         S::Closed
             if !matches!(
@@ -682,6 +753,16 @@ pub fn check(
             S::Closed => Ok(state),
             _ => Err(not_here()),
         },
+        Transition::RaiseFlag | Transition::ResolveFlag => Ok(state),
+        Transition::AnswerConsultation => {
+            if order.request.classification != Classification::Consultation {
+                return Err(TransitionError::NotAConsultation);
+            }
+            match state {
+                S::New => Ok(S::Closed),
+                _ => Err(not_here()),
+            }
+        }
     }
 }
 

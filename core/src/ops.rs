@@ -8,6 +8,7 @@ use automerge::{AutoCommit, ChangeHash, ReadDoc as _};
 use chrono::{DateTime, Utc};
 
 use crate::calendar::Calendar;
+use crate::doc::order::{OrderDoc, OrderOp};
 use crate::doc::{Document, Operation};
 use crate::error::DomainError;
 use crate::ids::UserId;
@@ -66,6 +67,15 @@ pub fn hydrate<D: Document>(doc: &impl autosurgeon::ReadDoc) -> Result<D, Domain
         message: e.to_string(),
     })
 }
+
+/// How the sync server signs its own changes in commit messages (`order.raise_flag
+/// server`, `order.restore server`); together with its Automerge actor
+/// (`onsite-server`) this tells the server's changes apart from every person's.
+pub const SERVER_ATTRIBUTION: &str = "server";
+
+/// The user id the server records where a record needs one for the server itself (the
+/// nil UUID): the resolver of an SLA at-risk flag it withdrew when the clock recovered.
+pub const SERVER_USER: UserId = UserId(uuid::Uuid::nil());
 
 fn message(kind: &str, op: &str, actor: &Actor) -> String {
     format!("{kind}.{op} {} {}", actor.role.as_str(), actor.user)
@@ -147,6 +157,36 @@ pub fn apply<O: Operation>(
 ) -> Result<Applied<O::Doc>, DomainError> {
     let before: O::Doc = hydrate(doc)?;
     write(doc, &before, op, ctx)
+}
+
+/// Applies `op` as the sync server (see [`OrderDoc::apply_server`]): one change, whose
+/// message is `order.<op> server` and whose time is `now`, made with whatever actor
+/// `doc` has (the server sets its own). On any error `doc` is left as it was.
+pub fn apply_as_server(
+    doc: &mut AutoCommit,
+    op: &OrderOp,
+    now: DateTime<Utc>,
+) -> Result<Applied<OrderDoc>, DomainError> {
+    let before: OrderDoc = hydrate(doc)?;
+    let mut value = before.clone();
+    value.apply_server(op, now)?;
+    if let Err(e) = OrderDoc::reconcile_changes(doc, &before, &value) {
+        doc.rollback();
+        return Err(DomainError::WriteFailed {
+            kind: OrderDoc::KIND,
+            message: e.to_string(),
+        });
+    }
+    let change = doc.commit_with(
+        CommitOptions::default()
+            .with_message(format!(
+                "{}.{} {SERVER_ATTRIBUTION}",
+                OrderDoc::KIND,
+                op.name()
+            ))
+            .with_time(now.timestamp()),
+    );
+    Ok(Applied { doc: value, change })
 }
 
 fn write<O: Operation>(
@@ -265,6 +305,15 @@ mod tests {
             end: s.now,
         });
         end.repeat_of = Some(end.id);
+        end.flags.push(crate::records::order::Flag {
+            id: fixtures::rid(77),
+            kind: crate::records::order::FlagKind::Conflict,
+            subject: "state".into(),
+            detail: "cancelled / signed_off".into(),
+            for_role: crate::role::Role::Supervisor,
+            raised_at: s.now,
+            resolution: None,
+        });
         let mut doc = AutoCommit::new();
         create(
             &mut doc,

@@ -102,3 +102,32 @@ pub struct Removed {
     /// A stable reason code such as `reassigned`.
     pub reason: String,
 }
+
+/// Reference data (`GET /v1/reference`): what every device needs to work but never
+/// edits, so it travels as plain JSON with an ETag rather than as Automerge documents.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reference {
+    /// The parts catalog.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub parts: Vec<crate::records::catalog::Part>,
+    /// Warehouses and vans.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub locations: Vec<crate::records::catalog::Location>,
+    /// Staff names and roles, so records can show who did what.
+    pub staff: Vec<StaffEntry>,
+}
+
+/// One member of staff as devices see them: no login, no contact details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffEntry {
+    /// User id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: crate::ids::UserId,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "technician"))]
+    pub role: crate::role::Role,
+}

@@ -9,7 +9,7 @@ use crate::calendar::Calendar;
 use crate::doc::complaint::{ComplaintDoc, Severity};
 use crate::doc::order::OrderDoc;
 use crate::lifecycle::OrderState;
-use crate::records::request::{CustomerTier, Priority, ServiceMode};
+use crate::records::request::{Classification, CustomerTier, Priority, ServiceMode};
 use crate::settings::{Settings, SlaSpan};
 
 /// Which clock.
@@ -190,7 +190,10 @@ pub fn order_clocks(order: &OrderDoc, settings: &Settings, calendar: &Calendar) 
     let sla = &settings.sla;
     let pauses = order_pauses(order);
     let received = order.request.received_at;
-    let first_contact = order.contacts.iter().map(|c| c.at).min();
+    // A consultation is answered at intake: the answer (which closes it) is its response.
+    let consultation = order.request.classification == Classification::Consultation;
+    let answered = order.closed_at.filter(|_| consultation);
+    let first_contact = order.contacts.iter().map(|c| c.at).chain(answered).min();
     let first_arrival = order
         .visits
         .iter()
@@ -285,6 +288,17 @@ pub fn order_clocks(order: &OrderDoc, settings: &Settings, calendar: &Calendar) 
     if order.state == OrderState::Cancelled {
         // A cancelled order owes nothing more; only clocks that already stopped count.
         out.retain(|c| c.stopped_at.is_some());
+    }
+    if consultation {
+        // Nothing is handled, repaired or followed up: only the response clocks apply.
+        out.retain(|c| {
+            matches!(
+                c.kind,
+                ClockKind::FirstResponse
+                    | ClockKind::OnlineFirstReply
+                    | ClockKind::EmergencyResponse
+            )
+        });
     }
     out
 }
@@ -667,6 +681,34 @@ mod tests {
         )?;
         assert!(
             evaluate_order(&s.order, &s.settings, &s.calendar, t0() + Duration::days(9)).is_empty()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn an_answered_consultation_met_its_response_clock_and_owes_nothing_else(
+    ) -> Result<(), crate::lifecycle::TransitionError> {
+        let mut s = Scenario::new(ServiceMode::OnSite, false);
+        s.order.request.classification = crate::records::request::Classification::Consultation;
+        s.run(
+            s.cast.dispatcher,
+            OrderOp::AnswerConsultation {
+                answer: "E21 clears after a power cycle".into(),
+            },
+        )?;
+        let clocks = evaluate_order(
+            &s.order,
+            &s.settings,
+            &s.calendar,
+            t0() + Duration::days(30),
+        );
+        assert_eq!(
+            clocks
+                .iter()
+                .map(|c| (c.kind, c.status, c.running))
+                .collect::<Vec<_>>(),
+            vec![(ClockKind::FirstResponse, SlaStatus::Met, false)],
+            "the answer is the first response; no handling, repair or follow-up clock runs"
         );
         Ok(())
     }

@@ -116,6 +116,10 @@ pub enum StoreError {
         detail: String,
         kept_at: PathBuf,
     },
+    /// A blob downloaded from the server is not what the document referenced: its bytes
+    /// hash to something else, or its type does not fit its use. Nothing was stored.
+    #[error("blob {hash} from the server: {detail}; not stored")]
+    BadDownload { hash: String, detail: String },
     /// A photo or signature could not be decoded or encoded.
     #[error("{doing}: {source}")]
     Image {
@@ -143,6 +147,7 @@ impl StoreError {
             StoreError::Operation { .. } => "errors.storage.refused",
             StoreError::Domain { source, .. } => source.code(),
             StoreError::Image { .. } | StoreError::Strokes(_) => "errors.storage.media",
+            StoreError::BadDownload { .. } => "errors.sync.bad_blob",
             _ => "errors.storage",
         }
     }

@@ -2,6 +2,7 @@
 //! document store (documents, projections, blobs) and, later, the sync client. The app
 //! shell, the tests and the benchmarks all use it.
 
+pub mod blob_sync;
 mod error;
 pub mod fixtures;
 pub mod media;

@@ -7,6 +7,7 @@
 use automerge::Automerge;
 use onsite_core::doc::complaint::ComplaintDoc;
 use onsite_core::doc::requisition::RequisitionDoc;
+use onsite_core::signoff::SignOffStatus;
 use onsite_core::sla::{self, SlaStatus};
 use onsite_core::stock::{Movement, MovementKind};
 use onsite_core::summary::OrderSummary;
@@ -127,6 +128,21 @@ pub fn order_row(projector: &Projector, order: &OrderDoc) -> OrderRow {
         sla,
         created_at: order.request.received_at.timestamp_millis(),
         updated_at: summary.updated_at.timestamp_millis(),
+        window: order
+            .schedule
+            .as_ref()
+            .map(|w| (w.start.timestamp_millis(), w.end.timestamp_millis())),
+        sign_off: match summary.sign_off {
+            SignOffStatus::Unsigned => "none",
+            SignOffStatus::Valid => "valid",
+            SignOffStatus::Void => "void",
+        }
+        .to_string(),
+        open_flags: order
+            .flags
+            .iter()
+            .filter(|f| f.resolution.is_none())
+            .count() as i64,
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use automerge::ChangeHash;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use onsite_core::protocol::{PushDoc, PushResult, SyncRequest, SyncResponse};
+use onsite_core::protocol::{PushDoc, PushResult, Reference, SyncRequest, SyncResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::{DocKind, Store, StoreError};
@@ -19,6 +19,32 @@ const META_CURSOR: &str = "sync_cursor";
 const META_LAST_SYNC: &str = "last_sync_at";
 const META_OFFSET: &str = "clock_offset_ms";
 const META_LAST_ERROR: &str = "last_sync_error";
+const META_REFERENCE: &str = "reference";
+const META_REFERENCE_ETAG: &str = "reference_etag";
+const META_ACCOUNT: &str = "account";
+
+/// How the sync client reaches the store: directly (tests, tools) or through the app's
+/// mutex. Either way it holds the store only for local steps, never across the network,
+/// so the technician's edits never wait on a slow connection.
+pub trait StoreAccess {
+    /// Runs `f` with the store.
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R;
+}
+
+impl StoreAccess for &mut Store {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(self)
+    }
+}
+
+impl StoreAccess for &std::sync::Mutex<Store> {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        // A panic elsewhere while holding the lock cannot leave a half-written store:
+        // every write is one SQLite transaction, rolled back if it did not commit.
+        let mut guard = self.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+}
 
 /// Why a sync did not complete, with a stable code for the UI.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +109,8 @@ pub struct SyncReport {
     pub quarantined: Vec<(String, String)>,
     /// Documents the server says left this user's scope: (document id, reason).
     pub removed: Vec<(String, String)>,
+    /// Photos and signatures sent and fetched after the documents.
+    pub blobs: crate::blob_sync::BlobReport,
 }
 
 /// A client for one office server.
@@ -100,7 +128,7 @@ fn http_client() -> Result<reqwest::Client, SyncError> {
         .map_err(SyncError::Offline)
 }
 
-async fn refused(response: reqwest::Response) -> SyncError {
+pub(crate) async fn refused(response: reqwest::Response) -> SyncError {
     let status = response.status().as_u16();
     match response.json::<ErrorBody>().await {
         Ok(body) => SyncError::Refused {
@@ -117,11 +145,17 @@ async fn refused(response: reqwest::Response) -> SyncError {
 }
 
 impl SyncClient {
+    /// The HTTP client, server address and device token, for the blob transfers of
+    /// [`crate::blob_sync`].
+    pub(crate) fn parts(&self) -> (&reqwest::Client, &str, &str) {
+        (&self.http, &self.base, &self.token)
+    }
+
     /// Signs in to `base` (e.g. `https://onsite.example.com`), enrolling this device, and
     /// remembers the server and token in the store.
     #[tracing::instrument(skip_all, fields(server = %base, login = %login))]
     pub async fn sign_in(
-        store: &Store,
+        mut store: impl StoreAccess,
         base: &str,
         login: &str,
         password: &str,
@@ -129,12 +163,13 @@ impl SyncClient {
     ) -> Result<(Self, Account), SyncError> {
         let http = http_client()?;
         let base = base.trim_end_matches('/').to_string();
+        let device_id = store.with(|s| s.device_id())?;
         let response = http
             .post(format!("{base}/v1/auth/login"))
             .json(&serde_json::json!({
                 "login": login,
                 "password": password,
-                "device_id": store.device_id()?,
+                "device_id": device_id,
                 "device_name": device_name,
             }))
             .send()
@@ -147,8 +182,15 @@ impl SyncClient {
             .json()
             .await
             .map_err(|e| SyncError::Protocol(e.to_string()))?;
-        store.set_meta(META_SERVER, &base)?;
-        store.set_meta(META_TOKEN, &body.token)?;
+        let account_json =
+            serde_json::to_string(&body.account).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        store.with(|s| {
+            s.batch(|s| {
+                s.set_meta(META_SERVER, &base)?;
+                s.set_meta(META_TOKEN, &body.token)?;
+                s.set_meta(META_ACCOUNT, &account_json)
+            })
+        })?;
         let client = Self {
             http,
             base,
@@ -172,30 +214,122 @@ impl SyncClient {
     /// Syncs until the server has nothing more: pushes every pending document and
     /// applies what comes back. The outcome is remembered for [`status`].
     #[tracing::instrument(skip_all, fields(server = %self.base))]
-    pub async fn sync(&self, store: &mut Store) -> Result<SyncReport, SyncError> {
-        let result = self.sync_inner(store).await;
+    pub async fn sync(&self, mut store: impl StoreAccess) -> Result<SyncReport, SyncError> {
+        let mut result = self.sync_inner(&mut store).await;
+        if let Ok(report) = &mut result {
+            // After the documents, whose progress is stored by now: a blob that fails is
+            // in `report.blobs` and tried again next time, never undoing the sync.
+            report.blobs = crate::blob_sync::run(self, &mut store).await;
+        }
         let error = result.as_ref().err().map(|e| e.code().to_string());
-        store.set_meta(META_LAST_ERROR, error.as_deref().unwrap_or(""))?;
+        store.with(|s| s.set_meta(META_LAST_ERROR, error.as_deref().unwrap_or("")))?;
         if let Err(err) = &result {
             tracing::warn!(%err, "sync failed");
         }
         result
     }
 
-    async fn sync_inner(&self, store: &mut Store) -> Result<SyncReport, SyncError> {
+    async fn sync_inner(&self, store: &mut impl StoreAccess) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
         loop {
-            let (request, acks) = outgoing(store)?;
+            let (request, acks) = store.with(outgoing)?;
             let response = self.round_trip(&request).await?;
             report.requests += 1;
             report.pushed += request.push.len();
             report.pulled += response.docs.len();
             let more = response.more;
-            apply(store, &acks, response, &mut report)?;
+            store.with(|s| apply(s, &acks, response, &mut report))?;
             if !more {
-                return Ok(report);
+                break;
             }
         }
+        self.refresh_reference(store).await?;
+        Ok(report)
+    }
+
+    /// Fetches the reference data (catalog, locations, staff) if it changed since the
+    /// copy this device holds; a current copy costs one bodiless 304.
+    async fn refresh_reference(&self, store: &mut impl StoreAccess) -> Result<(), SyncError> {
+        let etag = store.with(|s| s.meta(META_REFERENCE_ETAG))?;
+        let mut request = self
+            .http
+            .get(format!("{}/v1/reference", self.base))
+            .bearer_auth(&self.token);
+        if let Some(etag) = &etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        let response = request.send().await.map_err(SyncError::Offline)?;
+        if response.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(());
+        }
+        if !response.status().is_success() {
+            return Err(refused(response).await);
+        }
+        let etag = response
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = response.bytes().await.map_err(SyncError::Offline)?;
+        // Parse before storing so a bad answer never replaces a good copy.
+        serde_json::from_slice::<Reference>(&body)
+            .map_err(|e| SyncError::Protocol(format!("reference data: {e}")))?;
+        let body = String::from_utf8(body.to_vec())
+            .map_err(|e| SyncError::Protocol(format!("reference data: {e}")))?;
+        store.with(|s| {
+            s.batch(|s| {
+                s.set_meta(META_REFERENCE, &body)?;
+                s.set_meta(META_REFERENCE_ETAG, etag.as_deref().unwrap_or(""))
+            })
+        })?;
+        Ok(())
+    }
+
+    /// Waits (a long poll of up to `timeout_s` seconds) until the server has something
+    /// new for this device after `cursor`. True means "sync now".
+    #[tracing::instrument(skip_all, fields(server = %self.base))]
+    pub async fn wait(&self, cursor: Option<u64>, timeout_s: u64) -> Result<bool, SyncError> {
+        let Some(cursor) = cursor else {
+            return Ok(true); // never synced: there is certainly something
+        };
+        let response = self
+            .http
+            .get(format!("{}/v1/sync/wait", self.base))
+            .query(&[("cursor", cursor), ("timeout_s", timeout_s)])
+            .timeout(Duration::from_secs(timeout_s + 15))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(SyncError::Offline)?;
+        if !response.status().is_success() {
+            return Err(refused(response).await);
+        }
+        #[derive(Deserialize)]
+        struct Wait {
+            changed: bool,
+        }
+        let wait: Wait = response
+            .json()
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        Ok(wait.changed)
+    }
+
+    /// Tells the server this device is signed out, so its token stops working. The
+    /// caller wipes local data afterwards.
+    #[tracing::instrument(skip_all, fields(server = %self.base))]
+    pub async fn revoke_this_device(&self, device_id: &str) -> Result<(), SyncError> {
+        let response = self
+            .http
+            .post(format!("{}/v1/devices/{device_id}/revoke", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(SyncError::Offline)?;
+        if !response.status().is_success() {
+            return Err(refused(response).await);
+        }
+        Ok(())
     }
 
     async fn round_trip(&self, request: &SyncRequest) -> Result<SyncResponse, SyncError> {
@@ -243,6 +377,34 @@ pub fn status(store: &Store) -> Result<SyncStatus, StoreError> {
     })
 }
 
+/// The cursor of the last response this device applied, if it has synced at all.
+pub fn cursor(store: &Store) -> Result<Option<u64>, SyncError> {
+    store
+        .meta(META_CURSOR)?
+        .map(|c| c.parse::<u64>())
+        .transpose()
+        .map_err(|e| SyncError::Protocol(format!("stored cursor: {e}")))
+}
+
+/// The account signed in on this device, kept from sign-in so the app knows who it is
+/// offline.
+pub fn account(store: &Store) -> Result<Option<Account>, SyncError> {
+    store
+        .meta(META_ACCOUNT)?
+        .map(|json| serde_json::from_str(&json))
+        .transpose()
+        .map_err(|e| SyncError::Protocol(format!("stored account: {e}")))
+}
+
+/// The reference data from the last sync, if any.
+pub fn reference(store: &Store) -> Result<Option<Reference>, SyncError> {
+    store
+        .meta(META_REFERENCE)?
+        .map(|json| serde_json::from_str(&json))
+        .transpose()
+        .map_err(|e| SyncError::Protocol(format!("stored reference data: {e}")))
+}
+
 /// What to acknowledge for each pushed document once the server has it.
 struct Ack {
     doc_id: String,
@@ -252,11 +414,7 @@ struct Ack {
 }
 
 fn outgoing(store: &mut Store) -> Result<(SyncRequest, Vec<Ack>), SyncError> {
-    let cursor = store
-        .meta(META_CURSOR)?
-        .map(|c| c.parse::<u64>())
-        .transpose()
-        .map_err(|e| SyncError::Protocol(format!("stored cursor: {e}")))?;
+    let cursor = cursor(store)?;
     let mut push = Vec::new();
     let mut acks = Vec::new();
     for pending in store.pending()? {

@@ -9,13 +9,16 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::ApiError;
 
+mod group;
+
 /// The database file inside the data folder.
 pub const DB_FILE: &str = "server.db";
 
 /// The server's database connection, shared by request handlers. Writes are short and
-/// SQLite serialises them anyway, so one connection behind a mutex is enough for now.
+/// SQLite serialises them anyway, so one connection behind a mutex is enough for now;
+/// sync round trips arriving together share one commit (`group.rs`).
 #[derive(Clone)]
-pub struct Db(Arc<Mutex<Connection>>);
+pub struct Db(Arc<Mutex<Connection>>, Arc<group::Groups>);
 
 impl Db {
     /// Locks the connection. A poisoned lock means a handler panicked mid-query; SQLite
@@ -24,6 +27,16 @@ impl Db {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The data folder: the folder the database file is in, where blobs live too.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        let conn = self.conn();
+        conn.path()
+            .filter(|p| !p.is_empty())
+            .and_then(|p| Path::new(p).parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 
     /// Runs `f` inside one transaction, committing only if it succeeds.
@@ -109,6 +122,100 @@ fn migrations() -> Migrations<'static> {
             ) STRICT;
             CREATE INDEX quarantine_open ON quarantine(resolved_at, received_at);",
         ),
+        // Reference data every device reads but never edits (`GET /v1/reference`).
+        M::up(
+            "CREATE TABLE parts (
+                id          TEXT PRIMARY KEY,
+                number      TEXT NOT NULL UNIQUE,
+                name        TEXT NOT NULL,
+                unit        TEXT NOT NULL,
+                price_minor INTEGER NOT NULL,
+                currency    TEXT NOT NULL,
+                serialized  INTEGER NOT NULL,
+                valuable    INTEGER NOT NULL,
+                certified   INTEGER NOT NULL,
+                barcode     TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE locations (
+                id      TEXT PRIMARY KEY,
+                name    TEXT NOT NULL,
+                kind    TEXT NOT NULL CHECK (kind IN ('warehouse', 'van')),
+                holder  TEXT REFERENCES users(id)
+            ) STRICT;",
+        ),
+        // Blobs (`blobs.rs`): uploads in progress, and which blobs each order references.
+        M::up(
+            "-- An upload in progress: `received` bytes of blobs/partial/<hash> are fsynced
+            -- and acknowledged; anything after them in the file is cut off on resume.
+            CREATE TABLE blob_uploads (
+                hash       TEXT PRIMARY KEY,
+                media_type TEXT NOT NULL,
+                length     INTEGER NOT NULL,
+                received   INTEGER NOT NULL,
+                user_id    TEXT NOT NULL,
+                device_id  TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX blob_uploads_by_age ON blob_uploads(updated_at);
+            -- Blob hashes each order references (photos, signature), read lazily from the
+            -- office copy; blob_ref_scans.seq is the documents.seq they were read at.
+            CREATE TABLE blob_refs (
+                hash   TEXT NOT NULL,
+                doc_id TEXT NOT NULL,
+                PRIMARY KEY (hash, doc_id)
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX blob_refs_by_doc ON blob_refs(doc_id);
+            CREATE TABLE blob_ref_scans (
+                doc_id TEXT PRIMARY KEY,
+                seq    INTEGER NOT NULL
+            ) STRICT;",
+        ),
+        // Reconciliation (`sync/reconcile.rs`): the stock movements of every order and
+        // requisition, so over-use is checked against the server-wide ledger without
+        // reading every document, and the flags already raised. Both are derived from
+        // the documents and never edited by hand.
+        M::up(
+            "CREATE TABLE ledger_movements (
+                doc_id      TEXT NOT NULL,
+                movement_id TEXT NOT NULL,
+                -- the order or requisition number, for flag details
+                doc_label   TEXT NOT NULL,
+                part        TEXT NOT NULL,
+                part_number TEXT NOT NULL,
+                from_loc    TEXT,
+                to_loc      TEXT,
+                kind        TEXT NOT NULL,
+                -- positive, except count adjustments, which carry their sign
+                quantity    INTEGER NOT NULL,
+                -- the movement as onsite-core's stock::Movement JSON
+                data        TEXT NOT NULL,
+                PRIMARY KEY (doc_id, movement_id)
+            ) STRICT;
+            CREATE INDEX ledger_movements_from ON ledger_movements(part, from_loc);
+            CREATE INDEX ledger_movements_to ON ledger_movements(part, to_loc);
+            -- Serials fitted by `use` movements, to find one fitted twice.
+            CREATE TABLE ledger_serials (
+                part        TEXT NOT NULL,
+                serial      TEXT NOT NULL,
+                doc_id      TEXT NOT NULL,
+                movement_id TEXT NOT NULL,
+                PRIMARY KEY (part, serial, doc_id, movement_id)
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX ledger_serials_by_doc ON ledger_serials(doc_id);
+            -- Every flag on every order and how it stands (open, resolved, withdrawn), so
+            -- a finding already flagged is recognised without loading the order.
+            CREATE TABLE flag_index (
+                doc_id       TEXT NOT NULL,
+                flag_id      TEXT NOT NULL,
+                kind         TEXT NOT NULL,
+                subject      TEXT NOT NULL,
+                raised_at_ms INTEGER NOT NULL,
+                standing     TEXT NOT NULL,
+                PRIMARY KEY (doc_id, flag_id)
+            ) STRICT;
+            CREATE INDEX flag_index_by_subject ON flag_index(doc_id, kind, subject);",
+        ),
     ])
 }
 
@@ -122,7 +229,7 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Db> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrations().to_latest(&mut conn)?;
-    Ok(Db(Arc::new(Mutex::new(conn))))
+    Ok(Db(Arc::new(Mutex::new(conn)), Arc::default()))
 }
 
 #[cfg(test)]

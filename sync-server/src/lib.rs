@@ -4,10 +4,12 @@
 
 pub mod accounts;
 pub mod backup;
+pub mod blobs;
 pub mod db;
 pub mod devices;
 pub mod error;
 pub mod http;
+pub mod reference;
 pub mod seed;
 pub mod sync;
 

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use onsite_server::{accounts, backup, db, default_data_dir, devices, seed, Config, Server};
+use onsite_server::{
+    accounts, backup, db, default_data_dir, devices, reference, seed, Config, Server,
+};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -30,12 +32,19 @@ struct DataArg {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API from the data folder.
+    ///
+    /// Settings come from the command line, else the environment, else the config file,
+    /// else the defaults (`./onsite-data`, `127.0.0.1:8787`).
     Serve {
-        #[command(flatten)]
-        data: DataArg,
+        /// A TOML file with `data`, `listen` and `log_json` (see docs/operations.md).
+        #[arg(long, env = "ONSITE_CONFIG")]
+        config: Option<PathBuf>,
+        /// Data folder holding the database and blobs.
+        #[arg(long, env = "ONSITE_DATA")]
+        data: Option<PathBuf>,
         /// Address to listen on.
-        #[arg(long, env = "ONSITE_LISTEN", default_value = "127.0.0.1:8787")]
-        listen: SocketAddr,
+        #[arg(long, env = "ONSITE_LISTEN")]
+        listen: Option<SocketAddr>,
         /// Log as JSON lines, for log collectors.
         #[arg(long, env = "ONSITE_LOG_JSON")]
         log_json: bool,
@@ -93,10 +102,34 @@ enum DeviceCommand {
     },
 }
 
+/// `serve --config FILE`: the same settings as the flags, for running as a service.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    log_json: Option<bool>,
+}
+
+impl FileConfig {
+    fn read(path: &std::path::Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("in the config file {}", path.display()))
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let json = matches!(cli.command, Command::Serve { log_json: true, .. });
+    let file = match &cli.command {
+        Command::Serve {
+            config: Some(path), ..
+        } => FileConfig::read(path)?,
+        _ => FileConfig::default(),
+    };
+    let json = file.log_json.unwrap_or(false)
+        || matches!(cli.command, Command::Serve { log_json: true, .. });
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt().with_env_filter(filter);
     if json {
@@ -108,8 +141,12 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { data, listen, .. } => {
             let server = Server::bind(&Config {
-                data_dir: data.data,
-                listen,
+                data_dir: data
+                    .or(file.data)
+                    .unwrap_or_else(|| default_data_dir().to_path_buf()),
+                listen: listen
+                    .or(file.listen)
+                    .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8787))),
             })
             .await?;
             tracing::info!(addr = %server.local_addr()?, "onsite-server listening");
@@ -132,7 +169,22 @@ async fn main() -> anyhow::Result<()> {
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']);
             let db = db::open(&data.data)?;
-            let account = accounts::add(&db.conn(), &login, &name, role, password)?;
+            let account = db.transaction(|tx| {
+                let account = accounts::add(tx, &login, &name, role, password)?;
+                if role == onsite_core::role::Role::Technician {
+                    // Every technician carries stock; their van exists from day one.
+                    let holder = onsite_core::ids::UserId(account.id.parse().map_err(|e| {
+                        onsite_server::error::ApiError::internal(format!("new user id: {e}"))
+                    })?);
+                    reference::ensure_van(
+                        tx,
+                        holder,
+                        &format!("{name} · van"),
+                        onsite_core::ids::LocationId(uuid::Uuid::now_v7()),
+                    )?;
+                }
+                Ok(account)
+            })?;
             println!(
                 "added {} ({}) as {}",
                 account.login,

@@ -1,12 +1,17 @@
 //! `onsite-server seed-demo`: a realistic demo office. Staff for every role with known
-//! passwords, and orders in every state with Chinese and English customers, built by
-//! replaying the same domain operations the app makes.
+//! passwords, orders in every state with Chinese and English customers, a parts catalog,
+//! the warehouse and a stocked van per technician, built by replaying the same domain
+//! operations the app makes.
 
 use automerge::AutoCommit;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use onsite_core::doc::order::{OrderDoc, OrderOp};
+use onsite_core::doc::requisition::{RequisitionDoc, RequisitionOp};
 use onsite_core::fixtures::{self, Cast};
+use onsite_core::ids::{LocationId, PartId, RecordId, RequisitionId};
 use onsite_core::lifecycle::OrderState;
+use onsite_core::money::Money;
+use onsite_core::records::catalog::{Location, LocationKind, Part};
 use onsite_core::records::order::HoldKind;
 use onsite_core::records::request::{Customer, CustomerTier, ServiceMode};
 use onsite_core::role::{Actor, Role};
@@ -15,6 +20,7 @@ use rusqlite::Connection;
 
 use crate::accounts;
 use crate::error::ApiError;
+use crate::reference;
 use crate::sync::docs::{self, StoredDoc};
 use crate::sync::protocol::DocKind;
 
@@ -133,6 +139,7 @@ pub fn seed(conn: &Connection, now: DateTime<Utc>) -> Result<SeedReport, ApiErro
 
     let settings = Settings::default();
     let calendar = Calendar::default();
+    seed_stock(conn, &cast, now, &settings, &calendar)?;
     let lifecycle = fixtures::on_site_lifecycle(&cast, 28_000, 6);
     // Replay each order's history so that it ends a little before now.
     let span = lifecycle.last().map(|s| s.2).unwrap_or(0);
@@ -230,6 +237,171 @@ pub fn seed(conn: &Connection, now: DateTime<Utc>) -> Result<SeedReport, ApiErro
     })
 }
 
+/// The demo catalog: (number, name, price in fen, serialized, barcode).
+const PARTS: &[(&str, &str, i64, bool, &str)] = &[
+    ("BR-21", "排水泵 Drain pump", 12_000, true, "6901234500217"),
+    (
+        "BR-22",
+        "电机碳刷 Motor brushes (pair)",
+        3_500,
+        false,
+        "6901234500224",
+    ),
+    ("BR-23", "门封圈 Door gasket", 8_800, false, "6901234500231"),
+    (
+        "PCB-WM8",
+        "主控板 WM-8000 main board",
+        46_000,
+        true,
+        "6901234500804",
+    ),
+    (
+        "CMP-35",
+        "压缩机启动电容 Compressor start capacitor",
+        6_500,
+        false,
+        "6901234503508",
+    ),
+    (
+        "SNS-NTC",
+        "温度传感器 NTC temperature sensor",
+        2_800,
+        false,
+        "6901234509901",
+    ),
+    (
+        "FAN-62",
+        "冷凝风扇电机 Condenser fan motor",
+        15_800,
+        true,
+        "6901234506201",
+    ),
+    (
+        "HOSE-15",
+        "进水管 1.5 m Inlet hose",
+        3_000,
+        false,
+        "6901234501509",
+    ),
+];
+
+/// The catalog, the warehouse, a van per technician, and a requisition per van issued by
+/// the storekeeper, so every van starts with stock the ledger can account for.
+fn seed_stock(
+    conn: &Connection,
+    cast: &Cast,
+    now: DateTime<Utc>,
+    settings: &Settings,
+    calendar: &Calendar,
+) -> Result<(), ApiError> {
+    let parts: Vec<Part> = PARTS
+        .iter()
+        .enumerate()
+        .map(|(i, (number, name, price, serialized, barcode))| Part {
+            id: PartId(fixtures::uuid(500 + i as u128)),
+            number: (*number).into(),
+            name: (*name).into(),
+            unit: "pcs".into(),
+            price: Money::new(*price, "CNY"),
+            serialized: *serialized,
+            valuable: *price > 40_000,
+            certified: true,
+            barcode: (*barcode).into(),
+        })
+        .collect();
+    for part in &parts {
+        reference::put_part(conn, part)?;
+    }
+    reference::put_location(
+        conn,
+        &Location {
+            id: cast.warehouse,
+            name: "北京中心仓 Beijing central warehouse".into(),
+            kind: LocationKind::Warehouse,
+            holder: None,
+        },
+    )?;
+    let vans = [
+        (cast.technician, cast.van, "李伟的车 京A·D3821"),
+        (
+            cast.other_technician,
+            LocationId(fixtures::uuid(12)),
+            "Chen Jie's van 沪B·F6610",
+        ),
+    ];
+    let at = |actor, minutes: i64| Ctx {
+        actor,
+        now: now - Duration::days(2) + Duration::minutes(minutes),
+        settings,
+        calendar,
+    };
+    for (n, (tech, van, name)) in vans.iter().enumerate() {
+        reference::ensure_van(conn, tech.user, name, *van)?;
+        let ctx = |minutes| at(cast.storekeeper, minutes);
+        let id = RequisitionId(fixtures::uuid(700 + n as u128));
+        let req = RequisitionDoc::new(
+            id,
+            format!("RQ-{}-{:04}", now.format("%Y%m"), n + 1),
+            tech.user,
+            *van,
+            cast.warehouse,
+            None,
+            &ctx(0),
+        )?;
+        let mut doc = AutoCommit::new();
+        ops::create(&mut doc, &req, &ctx(0))?;
+        let line = |i: usize| RecordId(fixtures::uuid(10_000 + 100 * n as u128 + i as u128));
+        let quantity = |part: &Part| if part.serialized { 2 } else { 5 };
+        for (i, part) in parts.iter().enumerate() {
+            let add = RequisitionOp::AddLine {
+                id: line(i),
+                part: part.id,
+                part_number: part.number.clone(),
+                valuable: part.valuable,
+                serialized: part.serialized,
+                quantity: quantity(part),
+            };
+            ops::apply(&mut doc, &add, &ctx(1))?;
+        }
+        let approve = RequisitionOp::Approve {
+            id: RecordId(fixtures::uuid(20_000 + n as u128)),
+            quantities: parts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (line(i), quantity(p)))
+                .collect(),
+            note: "月初补货 monthly top-up".into(),
+        };
+        // Valuable parts (the main board) need a supervisor's approval.
+        ops::apply(&mut doc, &approve, &at(cast.supervisor, 2))?;
+        for (i, part) in parts.iter().enumerate() {
+            let serials = if part.serialized {
+                (1..=quantity(part))
+                    .map(|k| format!("SN-{}-{}{k:03}", part.number, n + 1))
+                    .collect()
+            } else {
+                vec![]
+            };
+            let issue = RequisitionOp::Issue {
+                id: RecordId(fixtures::uuid(30_000 + 100 * n as u128 + i as u128)),
+                line: line(i),
+                quantity: quantity(part),
+                serials,
+            };
+            ops::apply(&mut doc, &issue, &ctx(3))?;
+        }
+        let mut stored = StoredDoc {
+            id: id.to_string(),
+            kind: DocKind::Requisition,
+            owner: crate::sync::policy::owner_of(DocKind::Requisition, &doc)
+                .map_err(ApiError::internal)?,
+            doc,
+        };
+        docs::save(conn, &mut stored)?;
+    }
+    Ok(())
+}
+
 /// What `seed` made.
 #[derive(Debug)]
 pub struct SeedReport {
@@ -243,6 +415,12 @@ impl From<onsite_core::DomainError> for ApiError {
     }
 }
 
+impl From<onsite_core::doc::requisition::RequisitionError> for ApiError {
+    fn from(err: onsite_core::doc::requisition::RequisitionError) -> Self {
+        ApiError::internal(format!("demo requisition: {err}"))
+    }
+}
+
 impl From<onsite_core::TransitionError> for ApiError {
     fn from(err: onsite_core::TransitionError) -> Self {
         ApiError::internal(format!("demo order: {err}"))
@@ -252,6 +430,8 @@ impl From<onsite_core::TransitionError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use onsite_core::stock::OverUse;
 
     #[test]
     fn the_demo_has_every_role_and_orders_in_every_state() -> anyhow::Result<()> {
@@ -281,13 +461,39 @@ mod tests {
         );
 
         let mut states = std::collections::BTreeSet::new();
+        let mut movements = Vec::new();
         for (id, _) in docs::changed_since(&conn, 0, None, 1000)? {
             let stored = docs::load(&conn, &id)?.ok_or_else(|| anyhow::anyhow!("missing {id}"))?;
-            states.insert(format!(
-                "{:?}",
-                ops::hydrate::<OrderDoc>(&stored.doc)?.state
-            ));
+            match stored.kind {
+                DocKind::Order => {
+                    let order = ops::hydrate::<OrderDoc>(&stored.doc)?;
+                    states.insert(format!("{:?}", order.state));
+                    movements.extend(order.stock_movements());
+                }
+                DocKind::Requisition => {
+                    movements.extend(ops::hydrate::<RequisitionDoc>(&stored.doc)?.stock_movements())
+                }
+                DocKind::Complaint => {}
+            }
         }
+        let ledger = onsite_core::stock::Ledger::from_movements(movements);
+        let cast = Cast::default();
+        let pump = PartId(fixtures::uuid(500));
+        assert!(
+            ledger.balance(pump, cast.van) > 0,
+            "the demo technician's van has drain pumps left after the demo's repairs"
+        );
+        // Goods received into the warehouse are not documents yet, so only vans count.
+        let vans_over_used: Vec<_> = ledger
+            .over_use()
+            .into_iter()
+            .filter(|o| !matches!(o, OverUse::NegativeBalance { location, .. } if *location == cast.warehouse))
+            .collect();
+        assert!(
+            vans_over_used.is_empty(),
+            "the demo van starts with no over-used stock: {vans_over_used:?}"
+        );
+        assert_eq!(reference::load(&conn)?.parts.len(), PARTS.len());
         for want in STATES {
             assert!(
                 states.contains(&format!("{want:?}")),

@@ -263,3 +263,7 @@ pub mod protocol_client {
         }
     }
 }
+
+pub mod devices;
+pub mod fleet;
+pub mod proxy;

@@ -38,7 +38,7 @@ async fn an_order_goes_out_to_the_technician_and_the_visit_comes_back() -> anyho
     let dir = tempfile::tempdir()?;
     let mut office = Store::open(&dir.path().join("office.db"))?;
     let (office_sync, _) = SyncClient::sign_in(
-        &office,
+        &mut office,
         &server.url(""),
         "wang.fang",
         PASSWORD,
@@ -46,8 +46,14 @@ async fn an_order_goes_out_to_the_technician_and_the_visit_comes_back() -> anyho
     )
     .await?;
     let mut phone = Store::open(&dir.path().join("phone.db"))?;
-    let (phone_sync, account) =
-        SyncClient::sign_in(&phone, &server.url(""), "li.wei", PASSWORD, "Li's phone").await?;
+    let (phone_sync, account) = SyncClient::sign_in(
+        &mut phone,
+        &server.url(""),
+        "li.wei",
+        PASSWORD,
+        "Li's phone",
+    )
+    .await?;
     assert_eq!(account.role, Role::Technician);
 
     // The office takes in an order and dispatches it.
@@ -177,10 +183,10 @@ async fn a_reassigned_order_leaves_the_phone_with_a_note_after_its_work_is_sent(
     let dir = tempfile::tempdir()?;
     let mut office = Store::open(&dir.path().join("office.db"))?;
     let (office_sync, _) =
-        SyncClient::sign_in(&office, &server.url(""), "wang.fang", PASSWORD, "desk").await?;
+        SyncClient::sign_in(&mut office, &server.url(""), "wang.fang", PASSWORD, "desk").await?;
     let mut phone = Store::open(&dir.path().join("phone.db"))?;
     let (phone_sync, _) =
-        SyncClient::sign_in(&phone, &server.url(""), "li.wei", PASSWORD, "phone").await?;
+        SyncClient::sign_in(&mut phone, &server.url(""), "li.wei", PASSWORD, "phone").await?;
 
     let new = fixtures::new_order(2, ServiceMode::OnSite, None);
     let (id, number) = (new.id, new.number.clone());

@@ -194,9 +194,11 @@ async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
         [
             "/health",
             "/v1/auth/login",
+            "/v1/blobs/{hash}",
             "/v1/devices",
             "/v1/devices/{id}/revoke",
             "/v1/me",
+            "/v1/reference",
             "/v1/sync",
             "/v1/sync/wait"
         ]

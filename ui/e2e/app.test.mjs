@@ -1,41 +1,240 @@
-// The real desktop app, built by cargo, driven through tauri-driver and WebKitWebDriver.
-// Run under xvfb-run; ONSITE_APP points at the binary.
+// The real desktop app, built by cargo, against a real onsite-server: two app instances,
+// each with its own device data, driven through tauri-driver and WebKitWebDriver.
+//  1. The office takes a request, makes it an order and dispatches it; the technician's
+//     app, already open, receives it live.
+//  2. The server stops. The technician does the whole visit offline, photo and drawn
+//     signature included. The server starts again, the phone syncs, and the office's
+//     order page shows the signed order with the signature image.
+// Run under xvfb-run; ONSITE_APP and ONSITE_SERVER name the built binaries.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, startTauriDriver } from './webdriver.mjs';
-import { screenshotPath } from './support.mjs';
+import { screenshotPath, waitFor } from './support.mjs';
 
 const app = process.env.ONSITE_APP;
-const PORT = 4444;
-let driver;
-let session;
-let dataDir;
+const serverBin = process.env.ONSITE_SERVER;
+const PASSWORD = 'onsite-demo';
+const CUSTOMER = '孙悦 Sun Yue';
+
+let work;
+let port;
+let server;
+const drivers = [];
+let desk;
+let phone;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port: p } = probe.address();
+      probe.close(() => resolve(p));
+    });
+  });
+}
+
+async function startServer() {
+  server = spawn(serverBin, ['serve', '--data', join(work, 'server'), '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitFor('the sync server to answer /health', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
+    return res?.ok;
+  });
+}
+
+async function stopServer() {
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGKILL');
+  await exited;
+  const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
+  assert.equal(res, null, 'the server is down');
+}
+
+async function openApp(driverPort, name, env) {
+  const data = join(work, name);
+  drivers.push(await startTauriDriver(driverPort, { ONSITE_DATA_DIR: data, LANG: 'en_US.UTF-8', LANGUAGE: 'en_US', ...env }));
+  return Session.create(driverPort, app);
+}
+
+async function shot(session, name) {
+  writeFileSync(screenshotPath(name), await session.screenshot());
+}
+
+async function signIn(session, login) {
+  await session.type('[data-testid=signin-server]', `http://127.0.0.1:${port}`);
+  await session.type('[data-testid=signin-login]', login);
+  await session.type('[data-testid=signin-password]', PASSWORD);
+  await session.click('[data-testid=signin-submit]');
+  await session.textOf('[data-testid=signed-in-user]', { matching: /\S/ }).catch(() => null);
+}
+
+/** Presses the visit's bottom action once it is for `step`, then waits for the step to be done. */
+async function primary(session, step) {
+  await waitFor(`the bottom action to be for ${step}`, async () => (await session.attr('[data-testid=primary-action]', 'data-step')) === step);
+  await session.click('[data-testid=primary-action]');
+  await waitFor(`step ${step} to be done`, async () => {
+    const problem = await session.exec('const p = document.querySelector("[data-testid=visit-problem]"); return p ? p.innerText : null;');
+    if (problem) throw new Error(`refused: ${problem}`);
+    return (await session.attr(`[data-testid=step-${step}]`, 'data-status')) === 'done';
+  });
+}
+
+async function openStep(session, step) {
+  const expanded = await session.attr(`[data-testid=step-${step}] .step-toggle`, 'aria-expanded');
+  if (expanded !== 'true') await session.click(`[data-testid=step-${step}] .step-toggle`);
+  await session.waitFind(`[data-testid=step-${step}] .step-body`);
+}
 
 before(async () => {
   assert.ok(app, 'ONSITE_APP must name the built app binary');
-  dataDir = mkdtempSync(join(tmpdir(), 'onsite-e2e-'));
-  driver = await startTauriDriver(PORT, { ONSITE_DATA_DIR: dataDir, LANG: 'en_US.UTF-8', LANGUAGE: 'en_US' });
-  session = await Session.create(PORT, app);
+  assert.ok(serverBin, 'ONSITE_SERVER must name the built server binary');
+  work = mkdtempSync(join(tmpdir(), 'onsite-e2e-'));
+  const seeded = spawnSync(serverBin, ['seed-demo', '--data', join(work, 'server')], { encoding: 'utf8' });
+  assert.equal(seeded.status, 0, `seed-demo failed: ${seeded.stderr}`);
+  port = await freePort();
+  await startServer();
+  desk = await openApp(4444, 'desk', {});
+  phone = await openApp(4446, 'phone', { ONSITE_WINDOW_SIZE: '420x860' });
 });
 
 after(async () => {
-  await session?.close().catch(() => {});
-  driver?.kill();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await desk?.close().catch(() => {});
+  await phone?.close().catch(() => {});
+  for (const d of drivers) d.kill();
+  server?.kill('SIGKILL');
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('the app window opens on the today screen with the device status', async () => {
-  assert.equal(await session.textOf('#today-title'), "Today's orders");
-  assert.match(await session.textOf('[data-testid=status-line]'), /Not signed in/);
-  writeFileSync(screenshotPath('app-today'), await session.screenshot());
+let number;
+
+test('both devices sign in: the technician lands on Today, the dispatcher on the desk', async () => {
+  await phone.waitFind('[data-testid=signin-server]');
+  await shot(phone, 'app-phone-signin');
+  await signIn(phone, 'tech');
+  await phone.textOf('h1', { matching: /Today's orders/ });
+  await phone.waitFind('[data-testid=order-card]');
+  await signIn(desk, 'dispatcher');
+  await desk.waitFind('[data-testid=nav-intake]');
+  assert.match(await desk.textOf('[data-testid=status-line]'), /synced/i, 'the desk shows it is in step with the office');
 });
 
-test('settings shows the device id the Rust store created', async () => {
-  await session.click('[data-testid=nav-settings]');
-  const id = await session.textOf('[data-testid=device-id]', { matching: /^[0-9a-f-]{36}$/ });
-  assert.equal(id[14], '7', 'device ids are UUID v7');
-  writeFileSync(screenshotPath('app-settings'), await session.screenshot());
+test('the office takes a request, makes it an order and dispatches it; the phone receives it', async () => {
+  await desk.click('[data-testid=nav-intake]');
+  await desk.type('[data-testid=intake-name]', CUSTOMER);
+  await desk.type('[data-testid=intake-phone]', '13655556666');
+  await desk.type('[data-testid=intake-address]', '北京市海淀区中关村大街 27 号 1101');
+  await desk.type('[data-testid=intake-model]', 'WM-8000');
+  await desk.type('[data-testid=intake-serial]', 'WM8K-2024-55120');
+  await desk.pick('[data-testid=intake-purchase-date]', '2020-05-01');
+  await desk.textOf('[data-testid=warranty-note]', { matching: /expired|out of warranty|chargeable/i });
+  await desk.type('[data-testid=intake-fault-code]', 'E21');
+  await desk.type('[data-testid=intake-description]', 'Does not drain; error E21 after the rinse cycle');
+  await shot(desk, 'app-desk-intake');
+  await desk.click('[data-testid=intake-submit]');
+  number = await desk.textOf('[data-testid=order-number]', { matching: /^WO-/ });
+
+  await desk.click('[data-testid=nav-dispatch]');
+  const orderRadio = `[data-testid=dispatch-waiting] input[aria-label^="${number}"]`;
+  await desk.click(orderRadio);
+  const liWei = await desk.exec(
+    `return [...document.querySelectorAll('[data-testid=dispatch-techs] li')].findIndex((li) => li.innerText.includes('李伟'));`,
+  );
+  assert.ok(liWei >= 0, 'the board lists 李伟 with his load');
+  await desk.click(`[data-testid=dispatch-techs] li:nth-child(${liWei + 1}) input[type=radio]`);
+  await desk.pick('[data-testid=dispatch-start]', '09:00');
+  await desk.pick('[data-testid=dispatch-end]', '11:00');
+  await desk.click('[data-testid=dispatch-submit]');
+  await desk.textOf('[data-testid=dispatch-done]');
+  await shot(desk, 'app-desk-dispatched');
+
+  // The phone was already open: the long poll brings the order without anyone pressing Sync.
+  await phone.waitFind(`[data-testid=order-card][data-number="${number}"]`, 30_000);
+  await shot(phone, 'app-phone-today');
+});
+
+test('offline, the technician does the whole visit, with a photo and a drawn signature', async () => {
+  await stopServer();
+  await phone.click(`[data-testid=order-card][data-number="${number}"]`);
+  await phone.textOf('[data-testid=order-customer]', { matching: /孙悦/ });
+
+  await phone.click('[data-testid=contact-reached]');
+  await phone.type('[data-testid=contact-note]', '约今天上午九点到十一点');
+  await primary(phone, 'contact');
+  await primary(phone, 'check_in');
+  await phone.click('[data-testid=work-id-shown]');
+  await phone.type('[data-testid=fault-note]', '排水泵不转，报 E21');
+  await primary(phone, 'arrive');
+  await phone.type('[data-testid=diagnosis-cause]', '冷凝风扇电机损坏');
+  await phone.type('[data-testid=diagnosis-plan]', '更换电机，清理排水管');
+  await phone.type('[data-testid=diagnosis-minutes]', '40');
+  await phone.type('[data-testid=diagnosis-fee]', '180');
+  await primary(phone, 'diagnosis');
+  await phone.click('[data-testid=consent-plan]');
+  await phone.click('[data-testid=consent-fee]');
+  await phone.type('[data-testid=consent-name]', '孙悦');
+  await primary(phone, 'consent');
+  await phone.type('[data-testid=repair-description]', '更换电机，清理排水管');
+  await phone.type('[data-testid=repair-minutes]', '35');
+  await primary(phone, 'repair');
+
+  // A serialized part from the van, by its barcode as a keyboard-wedge scanner types it.
+  await openStep(phone, 'parts');
+  // U+E007 is WebDriver's Enter key, which the scanner sends after the code.
+  await phone.type('[data-testid=barcode-input]', '6901234506201\uE007');
+  await phone.waitFind('[data-testid=part-use-form]');
+  await phone.type('[data-testid=serial-new]', 'SN-FAN-62-1001');
+  await phone.type('[data-testid=serial-old]', 'OLD-FAN-2020-77');
+  await phone.click('[data-testid=part-use-submit]');
+  await phone.textOf('[data-testid=parts-used]', { matching: /FAN-62/ });
+
+  await openStep(phone, 'photos');
+  const photo = join(work, 'fan-motor.png');
+  writeFileSync(photo, await phone.screenshot());
+  await phone.upload('[data-testid=photo-input]', photo);
+  await phone.waitFind('[data-testid=photo-thumb]', 30_000);
+
+  await phone.click('[data-testid=test-pass]');
+  await phone.type('[data-testid=test-notes]', '排水正常');
+  await phone.click('[data-testid=test-care]');
+  await primary(phone, 'test');
+
+  await phone.click('[data-testid=rating-5]');
+  await phone.draw('[data-testid=signature-canvas]', [[-120, 10], [-80, -30], [-30, 25], [20, -35], [70, 20], [120, -10]]);
+  await shot(phone, 'app-phone-signature');
+  await primary(phone, 'sign_off');
+  await phone.waitFind('[data-testid=signature-image]');
+  assert.match(await phone.textOf('[data-testid=status-line]'), /waiting|offline/i, 'the phone says its work has not reached the office');
+  await shot(phone, 'app-phone-signed-offline');
+});
+
+test('back online, the office sees the signed order with its signature', async () => {
+  await startServer();
+  await phone.click('[data-testid=sync-now]');
+  await waitFor('the phone to have sent everything', async () => /synced/i.test(await phone.textOf('[data-testid=status-line]')), {
+    timeoutMs: 60_000,
+  });
+  await shot(phone, 'app-phone-synced');
+
+  await desk.click('[data-testid=sync-now]');
+  await desk.click('[data-testid=nav-orders]');
+  await desk.type('[data-testid=filter-text]', number);
+  await waitFor('the table filtered down to the order', async () =>
+    desk.exec(`const rows = [...document.querySelectorAll('[data-testid=order-row]')];
+               return rows.length === 1 && rows[0].innerText.includes(arguments[0]);`, number));
+  await desk.click('[data-testid=order-row]');
+  await desk.textOf('[data-testid=order-number]', { matching: new RegExp(number) });
+  await waitFor('the signature image on the office order page', async () => {
+    const src = await desk.attr('[data-testid=signature-image]', 'src');
+    return src?.startsWith('data:image/png;base64,');
+  }, { timeoutMs: 60_000 });
+  assert.match(await desk.textOf('[data-testid=state-chip]'), /Signed off/);
+  assert.match(await desk.textOf('[data-testid=parts-used]'), /FAN-62/);
+  await shot(desk, 'app-desk-signed-order');
 });

@@ -1,9 +1,12 @@
-// The UI at phone size (390×844, touch) in Debian's Chromium, with the Tauri IPC mocked.
-import { after, before, test } from 'node:test';
+// The technician's face at phone size (390×844, touch) in Debian's Chromium, with the
+// Tauri IPC replaced by the in-memory fake in ipc-mock.ts. Walks a whole visit, in
+// English and in Chinese, checking on every screen that nothing scrolls sideways, that
+// every control is big enough for a gloved thumb and that no text is below 16 px.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build, preview } from 'vite';
 import { chromium } from 'playwright-core';
-import { screenshotPath } from './support.mjs';
+import { screenshotPath, waitFor } from './support.mjs';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -15,7 +18,8 @@ const CHROMIUM_ARGS = [
 
 let server;
 let browser;
-let page;
+let url;
+let mockCode;
 
 before(async () => {
   const mock = await build({
@@ -26,27 +30,10 @@ before(async () => {
       lib: { entry: new URL('./ipc-mock.ts', import.meta.url).pathname, formats: ['iife'], name: 'OnsiteIpcMock' },
     },
   });
-  const mockCode = mock[0].output[0].code;
-
+  mockCode = mock[0].output[0].code;
   server = await preview({ preview: { port: 0, strictPort: false }, logLevel: 'warn' });
-  const url = server.resolvedUrls.local[0];
-
+  url = server.resolvedUrls.local[0];
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'en-US',
-  });
-  await context.addInitScript({ content: mockCode });
-  page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(err));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-  await page.goto(url);
-  await page.getByTestId('status-line').waitFor();
-  assert.deepEqual(problems, [], 'the page loads without script errors');
 });
 
 after(async () => {
@@ -54,45 +41,376 @@ after(async () => {
   await new Promise((resolve) => (server ? server.httpServer.close(resolve) : resolve()));
 });
 
-async function assertFitsPhone(label) {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    clientWidth: document.documentElement.clientWidth,
-  }));
-  assert.ok(scrollWidth <= clientWidth, `${label}: no horizontal scrolling (${scrollWidth} > ${clientWidth})`);
-
-  const small = await page.evaluate(() =>
-    [...document.querySelectorAll('button, a[href], select, input, textarea')]
-      .map((el) => ({ el, box: el.getBoundingClientRect() }))
-      .filter(({ box }) => box.width > 0 && (box.height < 44 || box.width < 44))
-      .map(({ el, box }) => `${el.outerHTML.slice(0, 60)} ${box.width}×${box.height}`),
-  );
-  assert.deepEqual(small, [], `${label}: every control is at least 44 px for a gloved thumb`);
+/** A fresh phone with its own device data; `user` is who is signed in at start. */
+async function phone({ locale = 'en-US', user = 'wang', online = true } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale,
+  });
+  await context.addInitScript({ content: `window.__ONSITE_MOCK_OPTIONS__ = ${JSON.stringify({ user, online, fresh: true })};` });
+  await context.addInitScript({ content: mockCode });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(String(err)));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+  await page.goto(url);
+  return { context, page, problems };
 }
 
-test('today screen fits a phone and says how orders will arrive', async () => {
-  await assertFitsPhone('today');
-  await page.getByRole('heading', { name: "Today's orders" }).waitFor();
-  assert.match(await page.getByTestId('status-line').innerText(), /Not signed in/);
-  await page.screenshot({ path: screenshotPath('phone-today-en') });
+/** No sideways scrolling, every visible control ≥ 44 px, no text under 16 px. */
+async function assertFitsPhone(page, label) {
+  const report = await page.evaluate(() => {
+    const visible = (el) => {
+      const box = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      return box.width > 0 && box.height > 0 && style.visibility !== 'hidden' && !el.closest('.visually-hidden, .skip-link');
+    };
+    // A tick box or radio is used through its label: measure what the thumb hits.
+    const target = (el) => (el.matches('input[type=checkbox], input[type=radio], input[type=file]') && el.closest('label')) || el;
+    const small = [...document.querySelectorAll('button, a[href], select, input, textarea, summary')]
+      .filter(visible)
+      .map((el) => ({ el, box: target(el).getBoundingClientRect() }))
+      .filter(({ box }) => box.height < 44 || box.width < 44)
+      .map(({ el, box }) => `${el.outerHTML.slice(0, 80)} ${Math.round(box.width)}×${Math.round(box.height)}`);
+    const tiny = [...document.querySelectorAll('body *')]
+      .filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+      .filter(visible)
+      .filter((el) => parseFloat(getComputedStyle(el).fontSize) < 16)
+      .map((el) => `${el.tagName} “${el.textContent.trim().slice(0, 30)}” ${getComputedStyle(el).fontSize}`);
+    return {
+      scrollWidth: document.scrollingElement.scrollWidth,
+      innerWidth,
+      small,
+      tiny,
+    };
+  });
+  assert.ok(report.scrollWidth <= report.innerWidth, `${label}: no horizontal scrolling (${report.scrollWidth} > ${report.innerWidth})`);
+  assert.equal(report.innerWidth, 390, `${label}: the layout keeps the phone's width`);
+  assert.deepEqual(report.small, [], `${label}: every control is at least 44 px for a gloved thumb`);
+  assert.deepEqual(report.tiny, [], `${label}: no text below 16 px`);
+}
+
+/**
+ * What the technician sees: the screen as it is, with its sticky bars; on the visit,
+ * scrolled to the step being worked (or to `focus`, a test id).
+ */
+async function shot(page, name, focus) {
+  if (focus) {
+    await page.getByTestId(focus).evaluate((el) => el.scrollIntoView({ block: 'start', behavior: 'instant' }));
+    await page.evaluate(() => window.scrollBy({ top: -70, behavior: 'instant' }));
+  }
+  await page.screenshot({ path: screenshotPath(name) });
+}
+
+/** Presses the step's action at the bottom of the screen and waits for the step to be done. */
+async function primary(page, step) {
+  const button = page.getByTestId('primary-action');
+  await waitFor(`the bottom action to be for ${step}`, async () => (await button.getAttribute('data-step')) === step);
+  const box = await button.boundingBox();
+  assert.ok(box.height >= 44, `the ${step} action is at least 44 px tall`);
+  assert.ok(box.y + box.height <= 844, `the ${step} action is on screen, within thumb reach`);
+  await button.tap();
+  await waitFor(`step ${step} to be done`, async () => {
+    const problem = page.getByTestId('visit-problem');
+    if (await problem.count()) throw new Error(`refused: ${await problem.innerText()}`);
+    return (await page.locator(`[data-testid=step-${step}][data-status=done]`).count()) === 1;
+  }, { timeoutMs: 10_000 });
+}
+
+async function openStep(page, step) {
+  const card = page.getByTestId(`step-${step}`);
+  const toggle = card.locator('.step-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.tap();
+  await card.locator('.step-body').waitFor();
+}
+
+/** The whole visit on order 101, by test ids, so it runs the same in any language. */
+async function walkVisit(page, lang) {
+  const name = (n, what) => `phone-${lang}-visit-${String(n).padStart(2, '0')}-${what}`;
+  await page.locator('[data-number="WO-2026-000101"]').tap();
+  await page.getByTestId('order-customer').waitFor();
+  await assertFitsPhone(page, `${lang} visit: contact`);
+  await shot(page, name(1, 'contact'));
+  await shot(page, name(1, 'contact-form').replace('-01-', '-01b-'), 'step-contact');
+
+  // Contact: a tel: link to call, then the outcome.
+  const call = page.getByTestId('call-customer');
+  assert.equal(await call.getAttribute('href'), 'tel:13800138001', 'the call button dials the customer');
+  await page.getByTestId('contact-reached').check();
+  await page.getByTestId('contact-note').fill(lang === 'zh' ? '约今天上午九点到十一点，费用预估已说明' : 'Agreed 9–11 today, fee estimate explained');
+  await primary(page, 'contact');
+
+  // Arrive and check in.
+  await assertFitsPhone(page, `${lang} visit: check in`);
+  await shot(page, name(2, 'check-in'), 'step-check_in');
+  await primary(page, 'check_in');
+
+  // Show work ID, confirm the fault.
+  await assertFitsPhone(page, `${lang} visit: work ID and fault`);
+  await shot(page, name(3, 'arrive'), 'step-arrive');
+  await page.getByTestId('work-id-shown').check();
+  await page.getByTestId('fault-note').fill('排水泵不转，报 E21');
+  await primary(page, 'arrive');
+
+  // Diagnosis and plan, with a fee estimate: this washing machine is out of warranty.
+  await assertFitsPhone(page, `${lang} visit: diagnosis`);
+  await page.getByTestId('diagnosis-cause').fill('排水泵电机烧坏');
+  await page.getByTestId('diagnosis-plan').fill('更换排水泵，清理排水管');
+  await page.getByTestId('diagnosis-minutes').fill('40');
+  await page.getByTestId('diagnosis-fee').fill('180');
+  await shot(page, name(4, 'diagnosis'), 'step-diagnosis');
+  await primary(page, 'diagnosis');
+
+  // Consent: the plan and the fee, and the customer's typed name.
+  await assertFitsPhone(page, `${lang} visit: consent`);
+  await page.getByTestId('consent-plan').check();
+  await page.getByTestId('consent-fee').check();
+  await page.getByTestId('consent-name').fill('刘芳');
+  await shot(page, name(5, 'consent'), 'step-consent');
+  await primary(page, 'consent');
+
+  // A repair step.
+  await assertFitsPhone(page, `${lang} visit: repair`);
+  await page.getByTestId('repair-description').fill('拆下旧排水泵，装新泵，清理排水管');
+  await page.getByTestId('repair-minutes').fill('35');
+  await shot(page, name(6, 'repair'), 'step-repair');
+  await primary(page, 'repair');
+
+  // Parts: the scanner types the drain pump's barcode and Enter; it is serialized.
+  await openStep(page, 'parts');
+  await assertFitsPhone(page, `${lang} visit: parts`);
+  await shot(page, name(7, 'parts'), 'step-parts');
+  const scan = page.getByTestId('barcode-input');
+  await scan.fill('6901234567892');
+  await scan.press('Enter');
+  await page.getByTestId('part-use-form').waitFor();
+  await page.getByTestId('serial-new').fill('BP20-2026-0001');
+  await page.getByTestId('serial-old').fill('BP20-2021-7781');
+  await assertFitsPhone(page, `${lang} visit: part serials`);
+  await shot(page, name(8, 'part-serials'), 'part-use-form');
+  await page.getByTestId('part-use-submit').tap();
+  await waitFor('the pump on the order', async () => (await page.getByTestId('parts-used').innerText()).includes('BP-2000'));
+
+  // A photo from the camera.
+  await openStep(page, 'photos');
+  const photo = await page.screenshot({ clip: { x: 0, y: 0, width: 120, height: 90 } });
+  await page.getByTestId('photo-input').setInputFiles({ name: 'pump.png', mimeType: 'image/png', buffer: photo });
+  await page.getByTestId('photo-thumb').waitFor();
+  await assertFitsPhone(page, `${lang} visit: photos`);
+  await shot(page, name(9, 'photos'), 'step-photos');
+
+  // Test and show the customer.
+  await page.getByTestId('test-pass').check();
+  await page.getByTestId('test-notes').fill('排水正常，脱水正常');
+  await page.getByTestId('test-care').check();
+  await assertFitsPhone(page, `${lang} visit: test`);
+  await shot(page, name(10, 'test').replace('-10-', '-09b-'), 'step-test');
+  await primary(page, 'test');
+
+  // Sign-off: the summary, the signer, a rating and a signature drawn with the pointer.
+  const summary = await page.getByTestId('sign-off-summary').innerText();
+  assert.match(summary, /BP-2000/, 'the summary lists the part used');
+  assert.match(await page.getByTestId('sign-off-fee').innerText(), /180\.00/, 'the summary shows the agreed fee');
+  await page.getByTestId('rating-5').check();
+  const canvas = page.getByTestId('signature-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  assert.ok(box.width > 300 && box.height >= 150, 'the signature box is big enough to sign in');
+  const size = await canvas.evaluate((c) => [c.width, c.height, c.offsetWidth]);
+  assert.equal(size[0], Math.round(size[2] * 2), 'the canvas is drawn at the screen pixel ratio');
+  await page.mouse.move(box.x + 30, box.y + 120);
+  await page.mouse.down();
+  for (const [dx, dy] of [[60, 60], [100, 130], [150, 50], [200, 120], [260, 70]]) {
+    await page.mouse.move(box.x + dx, box.y + dy, { steps: 6 });
+  }
+  await page.mouse.up();
+  await assertFitsPhone(page, `${lang} visit: sign-off`);
+  await shot(page, name(10, 'sign-off'), 'signer-name');
+  await primary(page, 'sign_off');
+  const signOff = await page.evaluate(() => window.__onsiteMock.calls.filter((c) => c.cmd === 'sign_off').at(-1)?.args);
+  assert.ok(signOff, 'sign_off was called');
+  assert.equal(signOff.signer, '刘芳');
+  assert.equal(signOff.rating, 5);
+  assert.ok(signOff.signature.strokes.length > 0, 'the signature has strokes');
+  assert.ok(signOff.signature.strokes[0].points.length > 3, 'the stroke has the points drawn');
+  assert.ok(signOff.signature.width > 300 && signOff.signature.height > 100, 'the signature carries the canvas size in CSS px');
+  await page.getByTestId('signature-image').waitFor();
+
+  // Complete and close.
+  await assertFitsPhone(page, `${lang} visit: close`);
+  await primary(page, 'close');
+  assert.equal(await page.getByTestId('state-chip').first().getAttribute('data-state'), 'closed');
+  await shot(page, name(11, 'closed'), 'step-sign_off');
+}
+
+describe('signing in', () => {
+  test('a wrong password is said in plain words; the technician lands on Today', async () => {
+    const { page, context, problems } = await phone({ user: null });
+    await page.getByTestId('signin-server').waitFor();
+    assert.equal(await page.getByTestId('signin-server').inputValue(), 'http://127.0.0.1:8787');
+    await assertFitsPhone(page, 'sign-in');
+    await page.getByTestId('signin-login').fill('wang');
+    await page.getByTestId('signin-password').fill('wrong');
+    await page.getByTestId('signin-submit').tap();
+    assert.match(await page.getByTestId('signin-error').innerText(), /Wrong login or password/);
+    await shot(page, 'phone-en-signin-error');
+    await page.getByTestId('signin-password').fill('onsite');
+    await page.getByTestId('signin-submit').tap();
+    await page.getByRole('heading', { name: "Today's orders" }).waitFor();
+    assert.deepEqual(problems, [], 'no script errors');
+    await context.close();
+  });
 });
 
-test('settings shows the device and switches the whole UI to Chinese', async () => {
-  await page.getByTestId('nav-settings').tap();
-  assert.equal(await page.getByTestId('device-id').innerText(), '01936b2e-7c1a-7def-8a00-phone0000001');
-  await assertFitsPhone('settings');
+describe('in English', () => {
+  let page;
+  let context;
+  let problems;
+  before(async () => ({ page, context, problems } = await phone()));
+  after(() => context.close());
 
-  await page.getByTestId('language-select').selectOption('zh-CN');
-  await page.getByRole('heading', { name: '设置' }).waitFor();
-  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
-  await page.getByTestId('nav-today').tap();
-  await page.getByRole('heading', { name: '今日工单' }).waitFor();
-  assert.match(await page.getByTestId('status-line').innerText(), /未登录/);
-  await assertFitsPhone('today in Chinese');
-  await page.screenshot({ path: screenshotPath('phone-today-zh') });
+  test('Today lists today first, then coming days, earlier open work, and unscheduled', async () => {
+    await page.getByRole('heading', { name: "Today's orders" }).waitFor();
+    await page.getByTestId('order-card').first().waitFor();
+    const groups = await page.locator('[data-testid^=group-]').evaluateAll((els) => els.map((e) => e.dataset.testid));
+    assert.deepEqual(groups, ['group-today', 'group-day', 'group-earlier', 'group-unscheduled']);
+    const today = await page.getByTestId('group-today').getByTestId('order-card').evaluateAll((els) => els.map((e) => e.dataset.number));
+    assert.deepEqual(today, ['WO-2026-000101', 'WO-2026-000102'], "today's orders, by start time");
+    const first = await page.locator('[data-number="WO-2026-000101"]').innerText();
+    assert.match(first, /09:00–11:00/);
+    assert.match(first, /Dispatched/);
+    assert.match(first, /At risk/, 'the deadline at risk is said in words');
+    assert.match(await page.locator('[data-number="WO-2026-000102"]').innerText(), /Not sent yet/);
+    assert.match(await page.locator('[data-number="WO-2026-000104"]').innerText(), /Overdue/);
+    assert.match(await page.getByTestId('status-line').innerText(), /1 change waiting/);
+    await assertFitsPhone(page, 'today');
+    await shot(page, 'phone-en-today');
+  });
+
+  test('search finds an order by serial number', async () => {
+    await page.getByTestId('order-search').fill('KF2207');
+    await waitFor('one search result', async () => (await page.getByTestId('order-card').count()) === 1);
+    assert.equal(await page.getByTestId('order-card').getAttribute('data-number'), 'WO-2026-000105');
+    await page.getByTestId('order-search').fill('');
+    await waitFor('the full list again', async () => (await page.getByTestId('order-card').count()) === 5);
+  });
+
+  test('an order with flags says what is wrong in plain words', async () => {
+    await page.locator('[data-number="WO-2026-000105"]').tap();
+    const alerts = await page.getByTestId('order-alerts').innerText();
+    assert.match(alerts, /signature no longer covers this order/);
+    assert.match(alerts, /held back a change/);
+    assert.match(alerts, /Two devices recorded a different order state/);
+    assert.match(alerts, /Signed off \/ Cancelled/);
+    await assertFitsPhone(page, 'flags');
+    await shot(page, 'phone-en-flags');
+    await page.getByTestId('nav-today').tap();
+  });
+
+  test('the whole visit, step by step', async () => {
+    await walkVisit(page, 'en');
+  });
+
+  test('a refused step says the rule in plain words', async () => {
+    await page.getByTestId('nav-today').tap();
+    await page.locator('[data-number="WO-2026-000102"]').tap();
+    await openStep(page, 'parts');
+    await page.getByTestId('part-search').fill('XX-9999');
+    await page.getByTestId('catalog-search').tap();
+    await page.getByText('兼容排水泵（非原厂）').tap();
+    await page.getByTestId('part-use-submit').tap();
+    assert.match(await page.getByTestId('visit-problem').innerText(), /Only genuine or certified parts may be used/);
+    await assertFitsPhone(page, 'refused part');
+    await shot(page, 'phone-en-refused');
+  });
+
+  test('van stock shows what is left after the visit, with a search', async () => {
+    await page.getByTestId('nav-stock').tap();
+    await page.getByTestId('stock-list').waitFor();
+    assert.match(await page.getByTestId('stock-list').innerText(), /排水泵[\s\S]*1 个/, 'one pump left after fitting one');
+    await page.getByTestId('stock-search').fill('6901234567908');
+    await waitFor('only the door seal', async () => (await page.getByTestId('stock-list').locator('li').count()) === 1);
+    await assertFitsPhone(page, 'stock');
+    await shot(page, 'phone-en-stock');
+  });
+
+  test('the same face is comfortable on a tablet', async () => {
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.getByTestId('nav-today').tap();
+    await page.getByTestId('order-card').first().waitFor();
+    const { scrollWidth, innerWidth, cardWidth } = await page.evaluate(() => ({
+      scrollWidth: document.scrollingElement.scrollWidth,
+      innerWidth,
+      cardWidth: document.querySelector('[data-testid=order-card]').getBoundingClientRect().width,
+    }));
+    assert.ok(scrollWidth <= innerWidth, 'no horizontal scrolling on a tablet');
+    assert.ok(cardWidth <= 760, 'cards keep a readable width instead of stretching across the tablet');
+    await shot(page, 'tablet-en-today');
+    await page.setViewportSize({ width: 390, height: 844 });
+  });
+
+  test('offline, the sync line counts the changes waiting; sign-out asks before losing them', async () => {
+    await page.evaluate(() => window.__onsiteMock.setOnline(false));
+    await waitFor('the offline line', async () => /changes waiting · offline/.test(await page.getByTestId('status-line').innerText()));
+    await page.getByTestId('sync-now').tap();
+    await waitFor('still offline after Sync now', async () => /offline/.test(await page.getByTestId('status-line').innerText()));
+    await page.getByTestId('nav-settings').tap();
+    await page.getByTestId('sign-out').tap();
+    const confirm = await page.getByTestId('sign-out-confirm').innerText();
+    assert.match(confirm, /2 changes on this device have not reached the office/);
+    await assertFitsPhone(page, 'sign-out confirm');
+    await shot(page, 'phone-en-sign-out-confirm');
+
+    await page.evaluate(() => window.__onsiteMock.setOnline(true));
+    await page.getByTestId('sign-out-sync-first').tap();
+    await waitFor('all synced', async () => /All changes synced just now/.test(await page.getByTestId('status-line').innerText()));
+    await page.getByTestId('sign-out').tap();
+    await page.getByTestId('signin-login').waitFor();
+    assert.deepEqual(problems, [], 'no script errors during the whole visit');
+  });
 });
 
-test('the language choice is kept across a restart', async () => {
-  await page.reload();
-  await page.getByRole('heading', { name: '今日工单' }).waitFor();
+describe('in Chinese', () => {
+  let page;
+  let context;
+  let problems;
+  before(async () => ({ page, context, problems } = await phone({ locale: 'zh-CN' })));
+  after(() => context.close());
+
+  test('Today follows the system language and uses the staff wording', async () => {
+    await page.getByRole('heading', { name: '今日工单' }).waitFor();
+    await page.getByTestId('order-card').first().waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    const first = await page.locator('[data-number="WO-2026-000101"]').innerText();
+    assert.match(first, /已派单/);
+    assert.match(first, /即将超时/);
+    assert.match(await page.getByTestId('group-unscheduled').innerText(), /未约时间/);
+    assert.match(await page.getByTestId('status-line').innerText(), /1 条改动待上传/);
+    await assertFitsPhone(page, 'today in Chinese');
+    await shot(page, 'phone-zh-today');
+  });
+
+  test('the whole visit in Chinese', async () => {
+    await walkVisit(page, 'zh');
+    assert.match(await page.getByTestId('step-close').innerText(), /完工/);
+    assert.match(await page.getByTestId('step-sign_off').innerText(), /客户签字确认/);
+  });
+
+  test('the language choice is kept across a restart', async () => {
+    await page.getByTestId('nav-settings').tap();
+    await page.getByTestId('language-select').selectOption('en');
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByTestId('language-select').selectOption('zh-CN');
+    await page.getByRole('heading', { name: '设置' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: '设置' }).waitFor();
+    await assertFitsPhone(page, 'settings in Chinese');
+    await shot(page, 'phone-zh-settings');
+    assert.deepEqual(problems, [], 'no script errors');
+  });
 });

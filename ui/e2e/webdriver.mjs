@@ -42,8 +42,17 @@ export class Session {
   /** Opens the app at `application`; no browserName, which WebKitWebDriver would reject. */
   static async create(port, application) {
     const base = `http://127.0.0.1:${port}`;
-    const value = await call(base, 'POST', '/session', {
-      capabilities: { alwaysMatch: { 'tauri:options': { application } } },
+    // tauri-driver accepts connections before its WebKitWebDriver does: until then a
+    // session request fails to connect, so retry that (and only that) for a while.
+    const value = await waitFor(`a WebDriver session on port ${port}`, async () => {
+      try {
+        return await call(base, 'POST', '/session', {
+          capabilities: { alwaysMatch: { 'tauri:options': { application } } },
+        });
+      } catch (err) {
+        if (String(err.cause ?? err).includes('ECONNREFUSED') || String(err).includes('fetch failed')) return null;
+        throw err;
+      }
     });
     return new Session(base, value.sessionId);
   }
@@ -57,6 +66,63 @@ export class Session {
     return el[ELEMENT];
   }
 
+  /** The first element matching `css`, waiting until there is one. */
+  async waitFind(css, timeoutMs) {
+    return waitFor(`an element ${css}`, () => this.find(css), { timeoutMs });
+  }
+
+  /** Runs `script` (a function body; `arguments` holds `args`) in the page. */
+  exec(script, ...args) {
+    return this.cmd('POST', '/execute/sync', { script, args });
+  }
+
+  /** Types `text` into the field, as the keyboard would, after clearing it. */
+  async type(css, text) {
+    const el = await this.waitFind(css);
+    await this.cmd('POST', `/element/${el}/clear`, {});
+    await this.cmd('POST', `/element/${el}/value`, { text });
+  }
+
+  /**
+   * Sets a date, time or select field the way a picker does (value, then input and change
+   * events): typing into native pickers differs from engine to engine.
+   */
+  async pick(css, value) {
+    await this.waitFind(css);
+    await this.exec(
+      `const el = document.querySelector(arguments[0]);
+       el.value = arguments[1];
+       el.dispatchEvent(new Event('input', { bubbles: true }));
+       el.dispatchEvent(new Event('change', { bubbles: true }));`,
+      css,
+      value,
+    );
+  }
+
+  /** Hands a file to an `<input type=file>`, as choosing it in the picker does. */
+  async upload(css, path) {
+    const el = await this.waitFind(css);
+    await this.cmd('POST', `/element/${el}/value`, { text: path });
+  }
+
+  /** Draws one stroke with the mouse through `points` ([x, y] from the element's centre). */
+  async draw(css, points) {
+    const el = await this.waitFind(css);
+    await this.exec('arguments[0].scrollIntoView({ block: "center" });', { [ELEMENT]: el });
+    const origin = { [ELEMENT]: el };
+    const [first, ...rest] = points;
+    const actions = [
+      { type: 'pointerMove', duration: 0, origin, x: first[0], y: first[1] },
+      { type: 'pointerDown', button: 0 },
+      ...rest.map(([x, y]) => ({ type: 'pointerMove', duration: 60, origin, x, y })),
+      { type: 'pointerUp', button: 0 },
+    ];
+    await this.cmd('POST', '/actions', {
+      actions: [{ type: 'pointer', id: 'finger', parameters: { pointerType: 'mouse' }, actions }],
+    });
+    await this.cmd('DELETE', '/actions');
+  }
+
   /** The visible text of the first element matching `css`, waiting until it has some. */
   async textOf(css, { matching = /\S/ } = {}) {
     return waitFor(`text matching ${matching} in ${css}`, async () => {
@@ -66,7 +132,18 @@ export class Session {
   }
 
   async click(css) {
-    await this.cmd('POST', `/element/${await this.find(css)}/click`, {});
+    const el = await this.waitFind(css);
+    await this.exec('arguments[0].scrollIntoView({ block: "center" });', { [ELEMENT]: el });
+    await this.cmd('POST', `/element/${el}/click`, {});
+  }
+
+  /** The value of attribute `name` on the first element matching `css`, or null. */
+  async attr(css, name) {
+    return this.exec(
+      'const el = document.querySelector(arguments[0]); return el ? el.getAttribute(arguments[1]) : null;',
+      css,
+      name,
+    );
   }
 
   async screenshot() {

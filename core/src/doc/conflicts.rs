@@ -76,11 +76,28 @@ pub struct Conflict {
 /// Every field of `doc` holding concurrent different values, in document order.
 pub fn conflicts<R: ReadDoc>(doc: &R) -> Vec<Conflict> {
     let mut out = Vec::new();
-    walk(doc, &automerge::ROOT, "", None, &mut out);
+    walk(doc, &automerge::ROOT, "", None, false, &mut out);
     out
 }
 
-fn walk<R: ReadDoc>(doc: &R, obj: &ObjId, path: &str, top: Option<&str>, out: &mut Vec<Conflict>) {
+/// The conflicts a supervisor must decide ([`ConflictField::needs_decision`]), the same
+/// as filtering [`conflicts`] but without walking the other fields: on a long order the
+/// lists (history, steps, parts, photos) are most of the document, and the sync server
+/// asks this after every merge.
+pub fn decision_conflicts<R: ReadDoc>(doc: &R) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    walk(doc, &automerge::ROOT, "", None, true, &mut out);
+    out
+}
+
+fn walk<R: ReadDoc>(
+    doc: &R,
+    obj: &ObjId,
+    path: &str,
+    top: Option<&str>,
+    decisions_only: bool,
+    out: &mut Vec<Conflict>,
+) {
     let props: Vec<Prop> = match doc.object_type(obj) {
         Ok(ObjType::Map) | Ok(ObjType::Table) => doc.keys(obj).map(Prop::Map).collect(),
         Ok(ObjType::List) => (0..doc.length(obj)).map(Prop::Seq).collect(),
@@ -92,6 +109,10 @@ fn walk<R: ReadDoc>(doc: &R, obj: &ObjId, path: &str, top: Option<&str>, out: &m
             Prop::Map(k) => (format!("{path}.{k}"), top.unwrap_or(k).to_string()),
             Prop::Seq(i) => (format!("{path}[{i}]"), top.unwrap_or("").to_string()),
         };
+        if decisions_only && path.is_empty() && !ConflictField::from_key(&top_key).needs_decision()
+        {
+            continue;
+        }
         let Ok(values) = doc.get_all(obj, prop.clone()) else {
             continue;
         };
@@ -122,7 +143,7 @@ fn walk<R: ReadDoc>(doc: &R, obj: &ObjId, path: &str, top: Option<&str>, out: &m
             }
         }
         if let Ok(Some((Value::Object(_), id))) = doc.get(obj, prop) {
-            walk(doc, &id, &child_path, Some(&top_key), out);
+            walk(doc, &id, &child_path, Some(&top_key), decisions_only, out);
         }
     }
 }
@@ -166,6 +187,34 @@ fn render<R: ReadDoc>(doc: &R, value: &Value<'_>, id: &ObjId) -> String {
         }
         Value::Object(ObjType::Text) => doc.text(id).unwrap_or_default(),
     }
+}
+
+/// A value as [`conflicts`] renders it, in the spelling a choice for
+/// [`crate::doc::order::OrderOp::ResolveFlag`] takes: an enum variant as Automerge stores
+/// it (`"SignedOff"`) becomes its snake_case name (`signed_off`), other strings lose
+/// their quotes, and anything else (ids, numbers, objects) is left as it is.
+pub fn as_choice(rendered: &str) -> String {
+    let inner = rendered
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(rendered);
+    let is_variant = inner.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && inner.chars().all(|c| c.is_ascii_alphabetic());
+    if !is_variant {
+        return inner.to_string();
+    }
+    let mut out = String::with_capacity(inner.len() + 4);
+    for (i, c) in inner.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -249,6 +298,16 @@ mod tests {
                 && state.values.iter().any(|v| v.contains("SignedOff"))
         );
         assert!(ConflictField::State.needs_decision());
+        let decisions: Vec<Conflict> = found
+            .iter()
+            .filter(|c| c.field.needs_decision())
+            .cloned()
+            .collect();
+        assert_eq!(
+            decision_conflicts(&a),
+            decisions,
+            "the same as filtering the full walk"
+        );
         let merged: OrderDoc = ops::hydrate(&a)?;
         assert_eq!(
             merged.history.len(),
@@ -256,6 +315,16 @@ mod tests {
             "both state changes stay in the history"
         );
         Ok(())
+    }
+
+    #[test]
+    fn rendered_values_become_the_spelling_a_choice_takes() {
+        assert_eq!(as_choice("\"Cancelled\""), "cancelled");
+        assert_eq!(as_choice("\"SignedOff\""), "signed_off");
+        assert_eq!(as_choice("\"E21\""), "E21", "text that is no variant stays");
+        let id = "0193a3c4-0000-7000-8000-000000000001";
+        assert_eq!(as_choice(id), id);
+        assert_eq!(as_choice("20000"), "20000");
     }
 
     #[test]

@@ -106,6 +106,11 @@ pub struct OrderDoc {
     pub data_authorisations: Vec<DataAuthorisation>,
     /// State history: the lifecycle's audit trail.
     pub history: Vec<StateChange>,
+    /// Findings of the server's reconciliation for a person to resolve. Documents
+    /// written before flags existed have no such key and read as none.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub flags: Vec<Flag>,
 }
 
 impl Document for OrderDoc {
@@ -183,8 +188,151 @@ impl Document for OrderDoc {
             data_authorisations,
             history
         );
+        reconcile_flags(doc, &before.flags, &after.flags)?;
+        // A conflict settled by a supervisor is written afresh, even when the value kept
+        // is the one Automerge already shows: the new write supersedes every concurrent
+        // value, so the register holds one value again on every replica.
+        for flag in &after.flags {
+            let newly_resolved = flag.kind == FlagKind::Conflict
+                && flag.resolution.is_some()
+                && before
+                    .flags
+                    .iter()
+                    .any(|b| b.id == flag.id && b.resolution.is_none());
+            if newly_resolved {
+                reconcile_afresh(doc, &flag.subject, after)?;
+            }
+        }
         Ok(())
     }
+}
+
+/// Writes the flags. Resolving a flag writes only that flag's `resolution`, so two
+/// people resolving two different flags at once never write over each other's flags;
+/// anything else (the server adding flags) goes through [`reconcile_list`].
+fn reconcile_flags(
+    doc: &mut automerge::AutoCommit,
+    before: &[Flag],
+    after: &[Flag],
+) -> Result<(), autosurgeon::ReconcileError> {
+    use automerge::{ObjType, ReadDoc as _, Value};
+    let only_resolutions = before.len() == after.len()
+        && before.iter().zip(after).all(|(b, a)| {
+            b.id == a.id
+                && b.kind == a.kind
+                && b.subject == a.subject
+                && b.detail == a.detail
+                && b.for_role == a.for_role
+                && b.raised_at == a.raised_at
+        });
+    if only_resolutions && before != after {
+        if let Ok(Some((Value::Object(ObjType::List), list))) = doc.get(automerge::ROOT, "flags") {
+            if doc.length(&list) == before.len() {
+                for (i, (b, a)) in before.iter().zip(after).enumerate() {
+                    if b.resolution == a.resolution {
+                        continue;
+                    }
+                    let Ok(Some((Value::Object(ObjType::Map), item))) = doc.get(&list, i) else {
+                        return crate::doc::reconcile_list(doc, "flags", before, after);
+                    };
+                    autosurgeon::reconcile_prop(doc, &item, "resolution", &a.resolution)?;
+                }
+                return Ok(());
+            }
+        }
+    }
+    crate::doc::reconcile_list(doc, "flags", before, after)
+}
+
+/// The top-level registers a conflict can be decided on ([`OrderOp::ResolveFlag`] with a
+/// `choice`): every field but the identity, the schema version and the keyed lists.
+pub const DECIDABLE_FIELDS: [&str; 25] = [
+    "number",
+    "request",
+    "customer",
+    "product",
+    "mode",
+    "priority",
+    "fault_code",
+    "customer_damage",
+    "charge",
+    "repeat_of",
+    "state",
+    "assignee",
+    "schedule",
+    "dispatched_at",
+    "receipt",
+    "fault_confirmed",
+    "diagnosis",
+    "plan_approval",
+    "consent",
+    "fee",
+    "sign_off",
+    "shipment",
+    "closed_at",
+    "hold",
+    "cancellation",
+];
+
+/// Deletes the register `key` and writes `after`'s value into it again. Deleting first
+/// matters for object values (a window, a sign-off): reconciling into the existing
+/// object would keep the concurrent losing object beside it.
+fn reconcile_afresh(
+    doc: &mut automerge::AutoCommit,
+    key: &str,
+    after: &OrderDoc,
+) -> Result<(), autosurgeon::ReconcileError> {
+    use automerge::transaction::Transactable as _;
+    use autosurgeon::reconcile_prop;
+    if !DECIDABLE_FIELDS.contains(&key) {
+        return Ok(());
+    }
+    doc.delete(automerge::ROOT, key)?;
+    macro_rules! afresh {
+        ($($f:ident),*) => {
+            match key {
+                $( stringify!($f) => reconcile_prop(doc, automerge::ROOT, key, &after.$f), )*
+                "dispatched_at" => reconcile_prop(
+                    doc,
+                    automerge::ROOT,
+                    key,
+                    &crate::doc::am::OptTimeRef(&after.dispatched_at),
+                ),
+                "closed_at" => reconcile_prop(
+                    doc,
+                    automerge::ROOT,
+                    key,
+                    &crate::doc::am::OptTimeRef(&after.closed_at),
+                ),
+                _ => Ok(()),
+            }
+        };
+    }
+    afresh!(
+        number,
+        request,
+        customer,
+        product,
+        mode,
+        priority,
+        fault_code,
+        customer_damage,
+        charge,
+        repeat_of,
+        state,
+        assignee,
+        schedule,
+        receipt,
+        fault_confirmed,
+        diagnosis,
+        plan_approval,
+        consent,
+        fee,
+        sign_off,
+        shipment,
+        hold,
+        cancellation
+    )
 }
 
 /// What intake knows when it creates an order.
@@ -433,6 +581,28 @@ pub enum OrderOp {
         /// Scope.
         scope: String,
     },
+    /// A reconciliation finding. Only the sync server writes it, as itself, through
+    /// [`crate::ops::apply_as_server`]; every role is refused.
+    RaiseFlag {
+        /// The flag, with its id made by the server.
+        flag: Flag,
+    },
+    /// Resolve a flag. For a conflict, `choice` is the value to keep (as the field's
+    /// JSON, or plain text for a string or enum such as `cancelled`); `None` keeps the
+    /// value shown. Either way the field is written afresh, ending the conflict.
+    ResolveFlag {
+        /// The flag.
+        id: RecordId,
+        /// What was done, in words.
+        note: String,
+        /// The value to keep, for a conflict.
+        choice: Option<String>,
+    },
+    /// The office answers a consultation (咨询) and closes it at intake.
+    AnswerConsultation {
+        /// The answer given to the customer.
+        answer: String,
+    },
 }
 
 impl OrderOp {
@@ -475,6 +645,9 @@ impl OrderOp {
             OrderOp::Comment { .. } => Transition::Comment,
             OrderOp::AddPhoto { .. } => Transition::AddPhoto,
             OrderOp::AuthoriseDataAccess { .. } => Transition::AuthoriseDataAccess,
+            OrderOp::RaiseFlag { .. } => Transition::RaiseFlag,
+            OrderOp::ResolveFlag { .. } => Transition::ResolveFlag,
+            OrderOp::AnswerConsultation { .. } => Transition::AnswerConsultation,
         }
     }
 }
@@ -573,6 +746,7 @@ impl OrderDoc {
             comments: vec![],
             data_authorisations: vec![],
             history: vec![],
+            flags: vec![],
         })
     }
 
@@ -638,9 +812,15 @@ impl OrderDoc {
         } else {
             &*self
         };
-        let to = lifecycle::check(subject, &transition, &ctx.actor, ctx.settings)?;
+        let checked = lifecycle::check(subject, &transition, &ctx.actor, ctx.settings)?;
         recorded?;
         let from = self.state;
+        // Settling a state conflict moves the order to the state kept, if it was not the
+        // one shown; the history records the decision like any other move.
+        let to = match op {
+            OrderOp::ResolveFlag { .. } => next.state,
+            _ => checked,
+        };
         match op {
             OrderOp::Resume => next.hold = None,
             OrderOp::Hold { kind, reason } => {
@@ -653,7 +833,7 @@ impl OrderDoc {
                 })
             }
             OrderOp::Reopen { .. } => next.closed_at = None,
-            OrderOp::Close => next.closed_at = Some(ctx.now),
+            OrderOp::Close | OrderOp::AnswerConsultation { .. } => next.closed_at = Some(ctx.now),
             _ => {}
         }
         if to != from {
@@ -663,6 +843,8 @@ impl OrderDoc {
                     (reason.clone(), *kind == HoldKind::WaitingForCustomer)
                 }
                 OrderOp::Object { text, .. } => (text.clone(), false),
+                OrderOp::ResolveFlag { note, .. } => (note.clone(), false),
+                OrderOp::AnswerConsultation { answer } => (answer.clone(), false),
                 _ => (String::new(), false),
             };
             next.history.push(StateChange {
@@ -1018,8 +1200,141 @@ impl OrderDoc {
                     recorded_by: by,
                 });
             }
+            OrderOp::RaiseFlag { flag } => {
+                fresh(&self.flags, flag.id, |f| f.id)?;
+                non_empty(&flag.subject, "subject")?;
+                self.flags.push(flag.clone());
+            }
+            OrderOp::ResolveFlag { id, note, choice } => {
+                let flag = self.open_flag(*id)?;
+                if !flag.kind.resolvers().contains(&ctx.actor.role) {
+                    return Err(TransitionError::FlagNotAllowed {
+                        role: ctx.actor.role,
+                        action: "resolve_flag",
+                    });
+                }
+                if flag.kind == FlagKind::Conflict {
+                    if let Some(choice) = choice {
+                        let subject = flag.subject.clone();
+                        *self = self.with_field(&subject, choice)?;
+                    }
+                }
+                self.resolve_flag(*id, by, now, note, choice.clone())?;
+            }
+            OrderOp::AnswerConsultation { answer } => {
+                non_empty(answer, "answer")?;
+                // The answer is what the customer was told: kept as a comment on the
+                // order, where the office reads it, and as the reason of the closing.
+                self.comments.push(Comment {
+                    id: RecordId::new_at(now),
+                    at: now,
+                    by: ctx.actor,
+                    text: answer.clone(),
+                });
+            }
         }
         Ok(())
+    }
+
+    /// The open flag `id`, or why it cannot be resolved.
+    fn open_flag(&self, id: RecordId) -> Result<&Flag, TransitionError> {
+        let flag = self
+            .flags
+            .iter()
+            .find(|f| f.id == id)
+            .ok_or_else(|| TransitionError::UnknownFlag { id: id.to_string() })?;
+        if !flag.is_open() {
+            return Err(TransitionError::FlagAlreadyResolved { id: id.to_string() });
+        }
+        Ok(flag)
+    }
+
+    fn resolve_flag(
+        &mut self,
+        id: RecordId,
+        by: UserId,
+        at: DateTime<Utc>,
+        note: &str,
+        choice: Option<String>,
+    ) -> Result<(), TransitionError> {
+        let flag = self
+            .flags
+            .iter_mut()
+            .find(|f| f.id == id)
+            .ok_or_else(|| TransitionError::UnknownFlag { id: id.to_string() })?;
+        flag.resolution = Some(FlagResolution {
+            by,
+            at,
+            note: note.to_string(),
+            choice,
+        });
+        Ok(())
+    }
+
+    /// This order with the register `field` set to `choice`, read as the field's JSON
+    /// (`{"minor": 20000, "currency": "CNY"}`) or, when it is not JSON, as a string
+    /// (`cancelled`, a user id). Going through serde keeps one spelling for every field:
+    /// the one the UI and the API already use.
+    fn with_field(&self, field: &str, choice: &str) -> Result<OrderDoc, TransitionError> {
+        let invalid = || TransitionError::InvalidChoice {
+            field: field.to_string(),
+            choice: choice.to_string(),
+        };
+        if !DECIDABLE_FIELDS.contains(&field) {
+            return Err(invalid());
+        }
+        let current = serde_json::to_value(self).map_err(|_| invalid())?;
+        let with = |choice: &str| -> Option<OrderDoc> {
+            let chosen = serde_json::from_str::<serde_json::Value>(choice)
+                .unwrap_or_else(|_| serde_json::Value::String(choice.to_string()));
+            let mut value = current.clone();
+            value.as_object_mut()?.insert(field.to_string(), chosen);
+            serde_json::from_value(value).ok()
+        };
+        // A value copied from the conflict as Automerge shows it (`"SignedOff"`) is
+        // accepted too.
+        let next = with(choice)
+            .or_else(|| with(&crate::doc::conflicts::as_choice(choice)))
+            .ok_or_else(invalid)?;
+        if !next.state.fits_mode(next.mode) {
+            return Err(invalid());
+        }
+        Ok(next)
+    }
+
+    /// Flags still waiting for someone.
+    pub fn open_flags(&self) -> impl Iterator<Item = &Flag> {
+        self.flags.iter().filter(|f| f.is_open())
+    }
+
+    /// Applies an operation the sync server makes as itself, after a merge: raising a
+    /// flag, or withdrawing one of its own SLA at-risk flags once the clock is no longer
+    /// at risk. No role check applies (there is no person); anything else is refused.
+    /// People's operations go through [`OrderDoc::apply`].
+    pub fn apply_server(
+        &mut self,
+        op: &OrderOp,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransitionError> {
+        match op {
+            OrderOp::RaiseFlag { flag } => {
+                fresh(&self.flags, flag.id, |f| f.id)?;
+                non_empty(&flag.subject, "subject")?;
+                self.flags.push(flag.clone());
+                Ok(())
+            }
+            OrderOp::ResolveFlag { id, note, choice } => {
+                if self.open_flag(*id)?.kind != FlagKind::SlaAtRisk {
+                    return Err(TransitionError::NotAServerAction {
+                        action: "resolve_flag",
+                    });
+                }
+                self.resolve_flag(*id, crate::ops::SERVER_USER, now, note, choice.clone())
+            }
+            other => Err(TransitionError::NotAServerAction {
+                action: other.transition().name(),
+            }),
+        }
     }
 
     fn same_currency(&self, m: &Money, ctx: &Ctx<'_>) -> Result<(), TransitionError> {
@@ -1031,3 +1346,7 @@ impl OrderDoc {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "order_tests.rs"]
+mod tests;

@@ -24,6 +24,9 @@ pub struct Part {
     pub valuable: bool,
     /// Genuine or certified (原厂或认证): only these may be used on a repair.
     pub certified: bool,
+    /// What a barcode scanner reads off the packaging (EAN-13); empty when unlabelled.
+    #[serde(default)]
+    pub barcode: String,
 }
 
 /// What kind of place stock sits in.

@@ -406,3 +406,125 @@ pub struct PriorRepair {
     #[autosurgeon(with = "crate::doc::am::time")]
     pub completed_at: DateTime<Utc>,
 }
+
+/// What a flag is about. Flags are raised by the sync server's reconciliation after a
+/// merge (see `docs/sync-protocol.md`, "Reconciliation") and resolved by a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    /// Merged part usage took a van or warehouse below zero, or used a serial twice.
+    StockOverUse,
+    /// Concurrent values on a field the rules care about (state, assignee, fee …).
+    Conflict,
+    /// Work, parts or fee changed after the customer signed (rule 10).
+    SignOffVoid,
+    /// An SLA clock has under the at-risk share of its time left.
+    SlaAtRisk,
+    /// An SLA clock is past its deadline.
+    SlaBreached,
+    /// A change to the order was held in quarantine: the author's role may not make it.
+    Quarantined,
+}
+
+impl FlagKind {
+    /// Every kind.
+    pub const ALL: [FlagKind; 6] = [
+        FlagKind::StockOverUse,
+        FlagKind::Conflict,
+        FlagKind::SignOffVoid,
+        FlagKind::SlaAtRisk,
+        FlagKind::SlaBreached,
+        FlagKind::Quarantined,
+    ];
+
+    /// Stable snake_case name (i18n key suffix `flags.kind.<name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagKind::StockOverUse => "stock_over_use",
+            FlagKind::Conflict => "conflict",
+            FlagKind::SignOffVoid => "sign_off_void",
+            FlagKind::SlaAtRisk => "sla_at_risk",
+            FlagKind::SlaBreached => "sla_breached",
+            FlagKind::Quarantined => "quarantined",
+        }
+    }
+
+    /// The role a new flag of this kind is shown to. At-risk clocks go to the dispatcher,
+    /// who can still act on them (call, reschedule, reassign); a breach goes to the
+    /// supervisor, who answers for the department's SLA compliance.
+    pub fn raised_for(self) -> Role {
+        match self {
+            FlagKind::StockOverUse => Role::Storekeeper,
+            FlagKind::SlaAtRisk => Role::Dispatcher,
+            FlagKind::Conflict
+            | FlagKind::SignOffVoid
+            | FlagKind::SlaBreached
+            | FlagKind::Quarantined => Role::Supervisor,
+        }
+    }
+
+    /// The roles that may resolve a flag of this kind: stock for the storekeeper or
+    /// supervisor, conflicts and quarantined changes for the supervisor alone, sign-off
+    /// and SLA findings for the supervisor or dispatcher.
+    pub fn resolvers(self) -> &'static [Role] {
+        match self {
+            FlagKind::StockOverUse => &[Role::Storekeeper, Role::Supervisor],
+            FlagKind::Conflict | FlagKind::Quarantined => &[Role::Supervisor],
+            FlagKind::SignOffVoid | FlagKind::SlaAtRisk | FlagKind::SlaBreached => {
+                &[Role::Supervisor, Role::Dispatcher]
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for FlagKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a flag was settled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct FlagResolution {
+    /// Who resolved it; [`crate::ops::SERVER_USER`] when the server withdrew its own
+    /// at-risk flag because the clock recovered.
+    pub by: UserId,
+    /// When.
+    #[autosurgeon(with = "crate::doc::am::time")]
+    pub at: DateTime<Utc>,
+    /// What was done, in words.
+    pub note: String,
+    /// For a conflict: the value kept, as written afresh into the field.
+    pub choice: Option<String>,
+}
+
+/// Something reconciliation found that a person must look at (see [`FlagKind`]). Flags
+/// are only ever added by the server and resolved by people; they are never removed,
+/// so the finding and its resolution stay in the order's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Flag {
+    /// Stable id.
+    #[key]
+    pub id: RecordId,
+    /// What kind of finding.
+    pub kind: FlagKind,
+    /// What it is about: a part number, a field name (`state`, `fee` …), an SLA clock
+    /// name, a quarantine code. One open flag per kind and subject.
+    pub subject: String,
+    /// Plain-language detail.
+    pub detail: String,
+    /// The role that should deal with it.
+    pub for_role: Role,
+    /// When the server raised it.
+    #[autosurgeon(with = "crate::doc::am::time")]
+    pub raised_at: DateTime<Utc>,
+    /// `None` while open.
+    pub resolution: Option<FlagResolution>,
+}
+
+impl Flag {
+    /// True until someone resolves it.
+    pub fn is_open(&self) -> bool {
+        self.resolution.is_none()
+    }
+}

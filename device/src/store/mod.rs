@@ -7,6 +7,7 @@
 //! same accessor works on the store's connection and inside a transaction (a
 //! `rusqlite::Transaction` derefs to a `Connection`).
 
+mod blob_refs;
 pub mod blobs;
 pub mod documents;
 mod domain;
@@ -20,13 +21,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use automerge::{ActorId, AutoCommit, Automerge, ChangeHash};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use crate::error::{db_error, Doing, StoreError};
 use crate::media::{photo, signature};
 use crate::projection::{self, Projection, Projector};
 use documents::{DocKind, DocRow};
+
+pub use blob_refs::{BlobRole, WantedBlob};
 
 /// Tuning knobs; the defaults suit a phone.
 #[derive(Debug, Clone)]
@@ -83,6 +86,10 @@ pub struct SignatureRef {
     pub png: String,
 }
 
+/// Bumped whenever projections gain columns, so existing installs rebuild them on open.
+const PROJECTION_VERSION: &str = "2";
+const PROJECTION_VERSION_KEY: &str = "projection_version";
+
 /// The device's local database.
 pub struct Store {
     conn: Connection,
@@ -123,14 +130,27 @@ impl Store {
             .parent()
             .map(|p| p.join("blobs"))
             .unwrap_or_else(|| PathBuf::from("blobs"));
-        Ok(Self {
+        let mut store = Self {
             conn,
             blob_dir,
             actor,
             cache: HashMap::new(),
             options,
             projector: Projector::default(),
-        })
+        };
+        if store.meta(PROJECTION_VERSION_KEY)?.as_deref() != Some(PROJECTION_VERSION) {
+            // A newer build projects more columns: refill them from the documents. A
+            // document that cannot be projected is kept aside by the rebuild itself.
+            let failed = store.rebuild_projections()?;
+            if !failed.is_empty() {
+                tracing::warn!(
+                    count = failed.len(),
+                    "documents kept aside while rebuilding projections"
+                );
+            }
+            store.set_meta(PROJECTION_VERSION_KEY, PROJECTION_VERSION)?;
+        }
+        Ok(store)
     }
 
     /// The connection, for read-only queries the store has no accessor for yet. Writes
@@ -445,6 +465,46 @@ impl Store {
         Ok(true)
     }
 
+    /// Erases everything this device holds (documents, projections, blobs, settings) and
+    /// starts over as a fresh install with a new device id and actor, for signing out.
+    /// The caller decides whether unsent work may go; this does not ask.
+    pub fn wipe(&mut self) -> Result<(), StoreError> {
+        let tables: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table'
+                 AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'order_search_%'",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| r.get(0))?
+                    .collect::<Result<Vec<String>, _>>()
+            })
+            .doing(|| "listing tables to wipe".to_string())?;
+        self.batch(|s| {
+            for table in &tables {
+                s.conn
+                    .execute(&format!("DELETE FROM \"{table}\""), [])
+                    .doing(|| format!("wiping table {table}"))?;
+            }
+            Ok(())
+        })?;
+        match std::fs::remove_dir_all(&self.blob_dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(StoreError::BlobIo {
+                    doing: "wiping",
+                    hash: "*".into(),
+                    path: self.blob_dir.clone(),
+                    source,
+                })
+            }
+        }
+        self.cache.clear();
+        self.actor = meta::actor_id(&self.conn)?;
+        Ok(())
+    }
+
     /// Why a document is no longer on this device, if it was removed.
     pub fn removed_note(&self, id: &str) -> Result<Option<documents::Removed>, StoreError> {
         documents::removed(&self.conn, id)
@@ -662,6 +722,18 @@ impl Store {
             strokes: strokes_hash,
             png,
         })
+    }
+
+    /// The blob of `kind` made from `hash` (a photo's thumbnail, a signature's PNG).
+    pub fn derived_blob(&self, hash: &str, kind: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT hash FROM blobs WHERE derived_from = ?1 AND kind = ?2",
+                [hash, kind],
+                |r| r.get(0),
+            )
+            .optional()
+            .doing(|| format!("looking up the {kind} of blob {hash}"))
     }
 
     /// Reads a blob, checking its hash; a damaged file is moved aside and reported.

@@ -36,6 +36,12 @@ pub struct OrderRow {
     pub created_at: i64,
     /// When the order was last changed.
     pub updated_at: i64,
+    /// The agreed visit window, if scheduled.
+    pub window: Option<(i64, i64)>,
+    /// Sign-off status: `none`, `valid` or `void`.
+    pub sign_off: String,
+    /// Flags raised on the order and not yet resolved.
+    pub open_flags: i64,
 }
 
 /// The most urgent SLA clock of an order, with the instants its status changes, so the
@@ -76,7 +82,7 @@ impl OrderRow {
 }
 
 /// SLA status of a list row, evaluated at the "now" the caller passes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SlaFilter {
     /// Has a running clock that is neither at risk nor breached.
@@ -125,8 +131,10 @@ pub fn upsert(conn: &Connection, doc_no: i64, row: &OrderRow) -> Result<(), Stor
     conn.prepare_cached(
         "INSERT OR REPLACE INTO orders (doc_no, order_id, number, state, assignee,
             customer_name, phone, address, product_model, serial, due_at,
-            sla_clock, sla_late, sla_due_at, sla_at_risk_at, sla_paused, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            sla_clock, sla_late, sla_due_at, sla_at_risk_at, sla_paused, created_at, updated_at,
+            window_start, window_end, sign_off, open_flags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22)",
     )
     .and_then(|mut stmt| {
         stmt.execute(params![
@@ -148,6 +156,10 @@ pub fn upsert(conn: &Connection, doc_no: i64, row: &OrderRow) -> Result<(), Stor
             sla.is_some_and(|s| s.paused) as i64,
             row.created_at,
             row.updated_at,
+            row.window.map(|w| w.0),
+            row.window.map(|w| w.1),
+            row.sign_off,
+            row.open_flags,
         ])
     })
     .doing(|| format!("updating the order list for order {}", row.order_id))?;
@@ -164,7 +176,8 @@ pub fn delete(conn: &Connection, doc_no: i64) -> Result<(), StoreError> {
 
 const COLUMNS: &str = "o.order_id, o.number, o.state, o.assignee, o.customer_name, o.phone,
     o.address, o.product_model, o.serial, o.due_at, o.sla_clock, o.sla_late, o.sla_due_at,
-    o.sla_at_risk_at, o.sla_paused, o.created_at, o.updated_at";
+    o.sla_at_risk_at, o.sla_paused, o.created_at, o.updated_at, o.window_start, o.window_end,
+    o.sign_off, o.open_flags";
 
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRow> {
     let clock: Option<String> = r.get(10)?;
@@ -192,6 +205,12 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRow> {
         sla,
         created_at: r.get(15)?,
         updated_at: r.get(16)?,
+        window: match (r.get::<_, Option<i64>>(17)?, r.get::<_, Option<i64>>(18)?) {
+            (Some(start), Some(end)) => Some((start, end)),
+            _ => None,
+        },
+        sign_off: r.get(19)?,
+        open_flags: r.get(20)?,
     })
 }
 

@@ -12,6 +12,8 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(PROJECTIONS),
         M::up(BLOBS),
         M::up(REMOVED),
+        M::up(ORDER_LIST_V2),
+        M::up(BLOB_REFS),
     ])
 }
 
@@ -139,6 +141,16 @@ CREATE TABLE quarantined_blobs (
 
 /// Documents that left this device because its user may no longer see them, with why,
 /// so the app can say "reassigned to another technician" instead of "not found".
+/// List columns the app's Today and dispatch screens need. Existing rows are refilled by
+/// rebuilding projections when `Store::open` sees an older projection version.
+const ORDER_LIST_V2: &str = "
+ALTER TABLE orders ADD COLUMN window_start INTEGER;
+ALTER TABLE orders ADD COLUMN window_end INTEGER;
+ALTER TABLE orders ADD COLUMN sign_off TEXT NOT NULL DEFAULT 'none';
+ALTER TABLE orders ADD COLUMN open_flags INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX orders_by_window ON orders (window_start);
+";
+
 const REMOVED: &str = "
 CREATE TABLE removed_documents (
     doc_id     TEXT PRIMARY KEY,
@@ -146,6 +158,30 @@ CREATE TABLE removed_documents (
     label      TEXT NOT NULL,
     reason     TEXT NOT NULL,
     removed_at INTEGER NOT NULL
+) STRICT;
+";
+
+/// The blobs this device's orders reference (photos, signatures), so blob sync can fetch
+/// the ones it lacks without reading every order on every sync. `blob_ref_scans.version`
+/// is the `documents.next_chunk` the references were read at; a document whose
+/// `next_chunk` moved on is read again. `blob_fetch_misses` holds referenced blobs the
+/// server did not have (or refused) when asked, not asked for again before `retry_at`.
+const BLOB_REFS: &str = "
+CREATE TABLE blob_refs (
+    doc_no  INTEGER NOT NULL REFERENCES documents (doc_no) ON DELETE CASCADE,
+    hash    TEXT NOT NULL,
+    role    TEXT NOT NULL CHECK (role IN ('photo', 'signature')),
+    PRIMARY KEY (doc_no, hash)
+) STRICT;
+CREATE INDEX blob_refs_by_hash ON blob_refs (hash);
+CREATE TABLE blob_ref_scans (
+    doc_no   INTEGER PRIMARY KEY REFERENCES documents (doc_no) ON DELETE CASCADE,
+    version  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE blob_fetch_misses (
+    hash      TEXT PRIMARY KEY,
+    attempts  INTEGER NOT NULL,
+    retry_at  INTEGER NOT NULL
 ) STRICT;
 ";
 

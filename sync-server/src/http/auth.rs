@@ -112,7 +112,12 @@ impl FromRequestParts<AppState> for Principal {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(|| ApiError::unauthorized("sign in first: no device token was sent"))?;
-        devices::authenticate(&state.db.conn(), token.trim())
+        // The lock can be held by a group of sync round trips for tens of milliseconds:
+        // waiting for it on an async worker would stall every connection on that worker.
+        let (db, token) = (state.db.clone(), token.trim().to_string());
+        tokio::task::spawn_blocking(move || devices::authenticate(&db.conn(), &token))
+            .await
+            .map_err(|e| ApiError::internal(format!("authentication task: {e}")))?
     }
 }
 

@@ -2,7 +2,9 @@
 //! Handlers live in one file per area (`health.rs`, `auth.rs`).
 
 mod auth;
+mod blobs;
 mod health;
+mod reference;
 mod sync;
 
 use std::time::Instant;
@@ -40,14 +42,18 @@ pub struct AppState {
     pub(crate) login_limiter: std::sync::Arc<LoginLimiter>,
     /// The latest document change sequence, for long polls to wait on.
     pub(crate) changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+    /// Photos and signatures, in `blobs/` beside the database.
+    pub(crate) blobs: std::sync::Arc<crate::blobs::BlobStore>,
 }
 
 impl AppState {
     pub fn new(db: Db) -> Self {
+        let blob_dir = db.data_dir().join(crate::blobs::BLOB_DIR);
         Self {
             db,
             login_limiter: std::sync::Arc::new(LoginLimiter::default()),
             changes: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+            blobs: std::sync::Arc::new(crate::blobs::BlobStore::new(blob_dir)),
         }
     }
 }
@@ -85,6 +91,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(auth::revoke_device))
         .routes(routes!(sync::sync))
         .routes(routes!(sync::wait))
+        .routes(routes!(reference::get_reference))
+        .merge(blobs::router())
         .split_for_parts();
     let openapi = Json(openapi);
     api.route("/openapi.json", get(move || async move { openapi.clone() }))

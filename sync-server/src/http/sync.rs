@@ -24,16 +24,17 @@ pub async fn sync(
     let db = state.db.clone();
     let pushed = !request.push.is_empty();
     let started = std::time::Instant::now();
-    // Merging is CPU work on SQLite under a lock: keep it off the async workers.
-    let response = tokio::task::spawn_blocking(move || {
-        db.transaction(|tx| sync::round_trip(tx, &who, &request, chrono::Utc::now()))
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("sync task: {e}")))??;
+    // Merging is CPU work on SQLite under a lock: it runs on a blocking thread, in one
+    // commit with the round trips of other devices syncing at the same moment.
+    let (response, latest) = db
+        .group_transaction(move |tx| {
+            let response = sync::round_trip(tx, &who, &request, chrono::Utc::now())?;
+            Ok((response, sync::docs::latest_seq(tx)?))
+        })
+        .await?;
     metrics::histogram!("onsite_sync_seconds").record(started.elapsed().as_secs_f64());
     if pushed {
         // Wake the devices waiting in `wait` so that they sync now.
-        let latest = sync::docs::latest_seq(&state.db.conn())?;
         state
             .changes
             .send_if_modified(|seq| std::mem::replace(seq, latest) != latest);

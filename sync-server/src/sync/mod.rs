@@ -5,6 +5,7 @@
 pub mod docs;
 pub mod policy;
 pub mod protocol;
+pub mod reconcile;
 
 use std::collections::BTreeSet;
 
@@ -52,6 +53,7 @@ pub fn round_trip(
     for push in &request.push {
         response.push_results.push(push_one(tx, who, push, now)?);
     }
+    reconcile::after_push(tx, who, &response.push_results, now)?;
 
     let owner = (who.account.role == Role::Technician).then_some(who.account.id.as_str());
     let cursor = request.cursor.unwrap_or(0);

@@ -104,6 +104,12 @@ fn review_order(user: &str, before: &AutoCommit, after: &AutoCommit, device_had:
         broken.push("an approved fee");
         new.fee = old.fee.clone();
     }
+    // Flags are raised by the server and settled at the office (no kind is a
+    // technician's to resolve).
+    if new.flags != old.flags {
+        broken.push("the flags");
+        new.flags = old.flags.clone();
+    }
     if broken.is_empty() {
         return Verdict::Accept;
     }

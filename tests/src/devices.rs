@@ -1,0 +1,190 @@
+//! Real devices for scenarios: a device `Store` in a temporary folder, signed in to a
+//! [`crate::TestServer`] with the device's own `SyncClient`, acting as one person; and
+//! the steps a technician takes on site, as the app would apply them.
+
+use std::path::Path;
+
+use chrono::Utc;
+use onsite_core::doc::order::{NewOrder, OrderOp};
+use onsite_core::fixtures;
+use onsite_core::records::order::ContactChannel;
+use onsite_core::records::request::ServiceMode;
+use onsite_core::role::{Actor, Role};
+use onsite_core::{Calendar, Ctx, Money, OrderDoc, OrderId, RecordId, Settings, UserId};
+use onsite_device::sync_client::{SyncClient, SyncReport};
+use onsite_device::{DocKind, Store};
+
+use crate::TestServer;
+
+/// The password every scenario user gets.
+pub const PASSWORD: &str = "correct horse";
+
+/// One person's device: their store, their sync client, and who they act as.
+pub struct Device {
+    /// The device's own SQLite store.
+    pub store: Store,
+    /// Its client of the test server.
+    pub client: SyncClient,
+    /// The person using it.
+    pub actor: Actor,
+    /// Company settings the device applies the rules with.
+    pub settings: Settings,
+    /// Company calendar.
+    pub calendar: Calendar,
+}
+
+impl Device {
+    /// Adds `login` with `role` to the server and signs in a new device for them, its
+    /// store in `dir`.
+    pub async fn sign_in(
+        server: &TestServer,
+        dir: &Path,
+        login: &str,
+        role: Role,
+    ) -> anyhow::Result<Self> {
+        let account = server.add_user(login, login, role, PASSWORD)?;
+        let mut store = Store::open(&dir.join(format!("{login}.db")))?;
+        let (client, _) =
+            SyncClient::sign_in(&mut store, &server.url(""), login, PASSWORD, login).await?;
+        Ok(Self {
+            store,
+            client,
+            actor: Actor {
+                user: UserId(account.id.parse()?),
+                role,
+            },
+            settings: Settings::default(),
+            calendar: Calendar::default(),
+        })
+    }
+
+    /// A sync round (repeated until the server has nothing more).
+    pub async fn sync(&mut self) -> anyhow::Result<SyncReport> {
+        Ok(self.client.sync(&mut self.store).await?)
+    }
+
+    /// Creates an order from intake on this device.
+    pub fn create_order(&mut self, new: NewOrder) -> anyhow::Result<OrderDoc> {
+        let ctx = Ctx {
+            actor: self.actor,
+            now: Utc::now(),
+            settings: &self.settings,
+            calendar: &self.calendar,
+        };
+        Ok(self.store.create_order(new, &ctx)?)
+    }
+
+    /// Applies one order operation as this device's user, now.
+    pub fn apply(&mut self, id: OrderId, op: OrderOp) -> anyhow::Result<OrderDoc> {
+        let ctx = Ctx {
+            actor: self.actor,
+            now: Utc::now(),
+            settings: &self.settings,
+            calendar: &self.calendar,
+        };
+        Ok(self.store.apply_order(id, &op, &ctx)?)
+    }
+
+    /// The order as this device holds it.
+    pub fn order(&mut self, id: OrderId) -> anyhow::Result<OrderDoc> {
+        Ok(self.store.order(id)?)
+    }
+
+    /// Reads the order's Automerge document on this device, e.g. for its conflicts.
+    pub fn read_order<R>(
+        &mut self,
+        id: OrderId,
+        f: impl FnOnce(&automerge::Automerge) -> R,
+    ) -> anyhow::Result<R> {
+        Ok(self.store.read(DocKind::Order, &id.to_string(), f)?)
+    }
+
+    /// On site: reach the customer, check in, show the work ID, confirm the fault,
+    /// diagnose and record the customer's consent to the plan and fee.
+    pub fn visit_until_plan_agreed(&mut self, id: OrderId) -> anyhow::Result<OrderDoc> {
+        let fee = Money::new(28_000, "CNY");
+        let now = Utc::now();
+        self.apply(
+            id,
+            OrderOp::LogContact {
+                id: RecordId::new_at(now),
+                channel: ContactChannel::Phone,
+                reached: true,
+                note: "fault, time, place and fee estimate confirmed".into(),
+            },
+        )?;
+        self.apply(
+            id,
+            OrderOp::CheckIn {
+                visit: RecordId::new_at(now),
+            },
+        )?;
+        self.apply(id, OrderOp::ShowWorkId)?;
+        self.apply(
+            id,
+            OrderOp::ConfirmFault {
+                note: "drum does not spin, E21 shown".into(),
+            },
+        )?;
+        self.apply(
+            id,
+            OrderOp::RecordDiagnosis {
+                cause: "belt cracked".into(),
+                plan: "replace the belt".into(),
+                parts: vec!["BELT-8".into()],
+                tools: "standard kit".into(),
+                estimated_minutes: 40,
+                estimated_fee: fee.clone(),
+                risks: "none".into(),
+            },
+        )?;
+        self.apply(
+            id,
+            OrderOp::RecordConsent {
+                customer_name: "王芳".into(),
+                fee_agreed: Some(fee),
+            },
+        )
+    }
+
+    /// A repair step and a passing functional test, after consent.
+    pub fn repair_and_test(&mut self, id: OrderId) -> anyhow::Result<OrderDoc> {
+        self.apply(
+            id,
+            OrderOp::AddRepairStep {
+                id: RecordId::new_at(Utc::now()),
+                description: "replaced the belt".into(),
+                minutes: 25,
+            },
+        )?;
+        self.apply(
+            id,
+            OrderOp::RecordTest {
+                id: RecordId::new_at(Utc::now()),
+                passed: true,
+                notes: "spin cycle at full load".into(),
+                care_advice_given: true,
+            },
+        )
+    }
+
+    /// The customer signs on this device.
+    pub fn sign_off(&mut self, id: OrderId) -> anyhow::Result<OrderDoc> {
+        self.apply(
+            id,
+            OrderOp::SignOff {
+                signer: "王芳".into(),
+                rating: Some(5),
+                signature_blob: "ab".repeat(32),
+            },
+        )
+    }
+}
+
+/// A new on-site order as intake records it, received now (so no SLA clock is late
+/// unless a scenario says so).
+pub fn new_order(seed: u128) -> NewOrder {
+    let mut new = fixtures::new_order(seed, ServiceMode::OnSite, None);
+    new.request.received_at = Utc::now();
+    new
+}
