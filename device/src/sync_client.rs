@@ -59,6 +59,8 @@ pub enum SyncError {
     },
     #[error("this device is not signed in")]
     NotSignedIn,
+    #[error("{count} documents have changes the office does not have yet")]
+    UnsentChanges { count: usize },
     #[error("the office server sent something unreadable: {0}")]
     Protocol(String),
     #[error(transparent)]
@@ -72,6 +74,7 @@ impl SyncError {
             SyncError::Offline(_) => "errors.sync.offline",
             SyncError::Refused { code, .. } => code,
             SyncError::NotSignedIn => "errors.sync.not_signed_in",
+            SyncError::UnsentChanges { .. } => "errors.session.unsent_changes",
             SyncError::Protocol(_) => "errors.sync.protocol",
             SyncError::Store(e) => e.code(),
         }
@@ -377,6 +380,24 @@ pub fn status(store: &Store) -> Result<SyncStatus, StoreError> {
     })
 }
 
+/// Erases this device's data for signing out: refused while documents have changes the
+/// server has not acknowledged, unless the user confirmed losing them. The caller syncs
+/// (and revokes the device's token) first.
+pub fn forget_device(store: &mut Store, discard_unsent: bool) -> Result<(), SyncError> {
+    let count = store.pending()?.len();
+    if count > 0 && !discard_unsent {
+        return Err(SyncError::UnsentChanges { count });
+    }
+    if count > 0 {
+        tracing::warn!(
+            count,
+            "signing out discards unsent changes, as the user confirmed"
+        );
+    }
+    store.wipe()?;
+    Ok(())
+}
+
 /// The cursor of the last response this device applied, if it has synced at all.
 pub fn cursor(store: &Store) -> Result<Option<u64>, SyncError> {
     store
@@ -520,6 +541,51 @@ pub fn backoff(attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signing_out_keeps_unsent_work_unless_the_user_confirms_losing_it() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let mut store = Store::open(&dir.path().join("device.db"))?;
+        let f = crate::fixtures::Fixture::default();
+        let now = chrono::Utc::now();
+        let order = store.create_order(f.new_order(1, now), &f.ctx(f.dispatcher, now))?;
+        store.set_meta(META_TOKEN, "ost_secret")?;
+        let device = store.device_id()?;
+
+        let refused = forget_device(&mut store, false);
+        assert!(
+            matches!(refused, Err(SyncError::UnsentChanges { count: 1 })),
+            "an unsent order blocks signing out: {refused:?}"
+        );
+        assert_eq!(
+            refused.err().map(|e| e.code().to_string()).as_deref(),
+            Some("errors.session.unsent_changes")
+        );
+        assert!(
+            store.contains(&order.id.to_string())?,
+            "the unsent order is still there"
+        );
+
+        forget_device(&mut store, true)?;
+        assert!(
+            !store.contains(&order.id.to_string())?,
+            "confirmed: the data is gone"
+        );
+        assert_eq!(store.meta(META_TOKEN)?, None, "the token is gone with it");
+        assert_ne!(
+            store.device_id()?,
+            device,
+            "the next sign-in enrolls a new device"
+        );
+        assert!(store.order_list(&crate::OrderFilter::default())?.is_empty());
+        drop(store);
+        let reopened = Store::open(&dir.path().join("device.db"))?;
+        assert!(
+            reopened.pending()?.is_empty(),
+            "nothing comes back after a restart"
+        );
+        Ok(())
+    }
 
     #[test]
     fn backoff_grows_and_is_capped_at_five_minutes() {

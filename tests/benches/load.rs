@@ -2,8 +2,9 @@
 //! pushing a few edits: no errors, p99 < 500 ms). One server on this machine, 500
 //! technicians with one device each and three orders each. Every device first pulls its
 //! orders; then, in several waves, each makes a few offline edits and all 500 sync at
-//! the same moment. Prints the error count and latency percentiles of those syncs and
-//! writes them to target/bench/load.json.
+//! the same moment (the worst case: a thundering herd). A last wave spreads the 500
+//! syncs over five seconds, as background syncs with jitter arrive in the field. Prints
+//! the error count and latency percentiles and writes them to target/bench/load.json.
 //!
 //! The devices are lean protocol clients (Automerge documents in memory, one HTTP
 //! connection pool each) so that the client side costs little of the machine's two
@@ -31,6 +32,8 @@ const DEVICES: usize = 500;
 const ORDERS_PER_DEVICE: usize = 3;
 const WAVES: usize = 3;
 const EDITS_PER_WAVE: usize = 3;
+/// For the last wave: the span over which the 500 syncs start.
+const SPREAD: Duration = Duration::from_secs(5);
 const PASSWORD: &str = "bench-password";
 
 /// One device: its token, cursor and documents with the heads the server has.
@@ -299,7 +302,7 @@ async fn bench(server: &TestServer) -> anyhow::Result<()> {
     );
 
     // First syncs, all at once: each device pulls its orders.
-    let (first, devices) = wave(devices, |_| Ok(())).await?;
+    let (first, devices) = wave(devices, |_| Ok(()), Vec::new()).await?;
     for device in &devices {
         anyhow::ensure!(
             device.docs.len() == ORDERS_PER_DEVICE,
@@ -319,11 +322,8 @@ async fn bench(server: &TestServer) -> anyhow::Result<()> {
     let mut wall = Vec::new();
     for n in 0..WAVES {
         let mut wave_rngs: Vec<fastrand::Rng> = (0..DEVICES).map(|_| rng.fork()).collect();
-        let (stats, back) = wave(devices, move |device| {
-            let i = device.0;
-            device.1.edit(&mut wave_rngs[i], n)
-        })
-        .await?;
+        let prepare = move |(i, device): (usize, &mut Device)| device.edit(&mut wave_rngs[i], n);
+        let (stats, back) = wave(devices, prepare, Vec::new()).await?;
         devices = back;
         println!(
             "wave {n}: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms, {} errors, all done in {:.0} ms",
@@ -338,6 +338,22 @@ async fn bench(server: &TestServer) -> anyhow::Result<()> {
     let p99 = percentile(&latencies, 99.0);
     let syncs_per_s = (DEVICES * WAVES) as f64 / (wall.iter().sum::<f64>() / 1000.0);
 
+    // The same fleet as it behaves in the field: each device's background sync comes
+    // at its own moment, here spread evenly at random over SPREAD.
+    let mut wave_rngs: Vec<fastrand::Rng> = (0..DEVICES).map(|_| rng.fork()).collect();
+    let starts = (0..DEVICES).map(|_| SPREAD.mul_f64(rng.f64())).collect();
+    let prepare = move |(i, device): (usize, &mut Device)| device.edit(&mut wave_rngs[i], WAVES);
+    let (spread, _) = wave(devices, prepare, starts).await?;
+    errors += spread.errors;
+    println!(
+        "spread over {} s: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms, {} errors",
+        SPREAD.as_secs(),
+        spread.p50,
+        spread.p99,
+        spread.max,
+        spread.errors
+    );
+
     let mut figures = Vec::new();
     let mut figure = |name: &str, value: f64, unit: &str, target: &str| {
         println!("{name:<44} {value:>10.2} {unit:<3} (target {target})");
@@ -348,6 +364,7 @@ async fn bench(server: &TestServer) -> anyhow::Result<()> {
     figure("load_500_devices_sync_p99", p99, "ms", "< 500");
     figure("load_500_devices_syncs_per_s", syncs_per_s, "/s", "-");
     figure("load_500_devices_first_sync_p99", first.p99, "ms", "-");
+    figure("load_500_devices_spread_5s_sync_p99", spread.p99, "ms", "-");
 
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
     std::fs::create_dir_all(dir)?;
@@ -369,10 +386,12 @@ struct Wave {
 }
 
 /// Prepares every device with `prepare` (offline, not timed), then starts all their
-/// syncs at the same moment and times each. Devices come back in their order.
+/// syncs at the same moment, or each at its offset in `starts` from that moment, and
+/// times each sync. Devices come back in their order.
 async fn wave(
     devices: Vec<Device>,
     mut prepare: impl FnMut((usize, &mut Device)) -> anyhow::Result<()>,
+    starts: Vec<Duration>,
 ) -> anyhow::Result<(Wave, Vec<Device>)> {
     let mut devices = devices;
     for (i, device) in devices.iter_mut().enumerate() {
@@ -380,10 +399,13 @@ async fn wave(
     }
     let start = Arc::new(tokio::sync::Barrier::new(devices.len() + 1));
     let mut tasks = Vec::with_capacity(devices.len());
-    for mut device in devices {
+    for (i, mut device) in devices.into_iter().enumerate() {
         let start = start.clone();
+        // Simulated arrival times, not synchronisation: the barrier does that.
+        let offset = starts.get(i).copied().unwrap_or_default();
         tasks.push(tokio::spawn(async move {
             start.wait().await;
+            tokio::time::sleep(offset).await;
             let began = Instant::now();
             let outcome = device.sync().await;
             (device, began.elapsed().as_secs_f64() * 1000.0, outcome)

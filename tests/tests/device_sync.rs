@@ -254,3 +254,74 @@ async fn a_reassigned_order_leaves_the_phone_with_a_note_after_its_work_is_sent(
     );
     server.stop().await
 }
+
+/// Reference data reaches the device with the first sync, is kept for offline use, costs
+/// a bodiless 304 while it is unchanged, and a change at the office arrives next sync.
+#[tokio::test]
+async fn reference_data_is_cached_and_refreshed_only_when_it_changes() -> anyhow::Result<()> {
+    use onsite_core::ids::{LocationId, PartId};
+    use onsite_core::money::Money;
+    use onsite_core::records::catalog::Part;
+
+    let server = TestServer::start().await?;
+    let tech = server.add_user("li.wei", "李伟", Role::Technician, PASSWORD)?;
+    let db = onsite_server::db::open(server.data.path())?;
+    let van = onsite_server::reference::ensure_van(
+        &db.conn(),
+        UserId(tech.id.parse()?),
+        "李伟的车",
+        LocationId(uuid::Uuid::now_v7()),
+    )?;
+    let mut part = Part {
+        id: PartId(uuid::Uuid::now_v7()),
+        number: "BR-21".into(),
+        name: "排水泵 Drain pump".into(),
+        unit: "pcs".into(),
+        price: Money::new(12_000, "CNY"),
+        serialized: true,
+        valuable: false,
+        certified: true,
+        barcode: "6901234500217".into(),
+    };
+    onsite_server::reference::put_part(&db.conn(), &part)?;
+
+    let dir = tempfile::tempdir()?;
+    let mut phone = Store::open(&dir.path().join("phone.db"))?;
+    let (client, _) =
+        SyncClient::sign_in(&mut phone, &server.url(""), "li.wei", PASSWORD, "phone").await?;
+    client.sync(&mut phone).await?;
+    let cached = sync_client::reference(&phone)?.ok_or_else(|| anyhow::anyhow!("no reference"))?;
+    assert_eq!(
+        cached.parts,
+        vec![part.clone()],
+        "the catalog reached the phone"
+    );
+    assert_eq!(cached.locations[0].id, van, "the phone knows its van");
+    assert_eq!(cached.staff[0].name, "李伟");
+
+    let not_modified = || async {
+        let metrics = reqwest::get(server.url("/metrics")).await?.text().await?;
+        anyhow::Ok(
+            metrics
+                .lines()
+                .filter(|l| l.contains("route=\"/v1/reference\"") && l.contains("status=\"304\""))
+                .filter(|l| l.starts_with("onsite_http_requests_total"))
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+                .sum::<u64>(),
+        )
+    };
+    let before = not_modified().await?;
+    client.sync(&mut phone).await?;
+    assert_eq!(
+        not_modified().await?,
+        before + 1,
+        "an unchanged catalog costs one 304"
+    );
+
+    part.price = Money::new(13_500, "CNY");
+    onsite_server::reference::put_part(&db.conn(), &part)?;
+    client.sync(&mut phone).await?;
+    let cached = sync_client::reference(&phone)?.ok_or_else(|| anyhow::anyhow!("no reference"))?;
+    assert_eq!(cached.parts[0].price.minor, 13_500, "the new price arrived");
+    server.stop().await
+}

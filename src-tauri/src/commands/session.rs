@@ -114,11 +114,10 @@ pub async fn sign_out(
     }
     let unsent = state.with_store(|s| Ok(s.pending()?.len()))?;
     if unsent > 0 && !discard_unsent {
-        return Err(CommandError::new(
-            "errors.session.unsent_changes",
-            format!("{unsent} documents have changes the office does not have yet"),
-        )
-        .with("unsent", unsent));
+        return Err(
+            CommandError::from(sync_client::SyncError::UnsentChanges { count: unsent })
+                .with("unsent", unsent),
+        );
     }
     let device_id = state.with_store(|s| Ok(s.device_id()?))?;
     if let Err(err) = client.revoke_this_device(&device_id).await {
@@ -126,7 +125,8 @@ pub async fn sign_out(
         tracing::warn!(%err, "could not revoke this device's token on the server");
     }
     let _no_round_meanwhile = state.sync.exclusive().await;
-    state.with_store(|s| Ok(s.wipe()?))?;
+    // Checked again under the lock: an edit may have landed while revoking.
+    state.with_store(|s| Ok(sync_client::forget_device(s, discard_unsent)?))?;
     tracing::info!(discarded = unsent, "signed out and erased local data");
     app_status_of(&state)
 }

@@ -127,13 +127,23 @@ pub fn changed_since(
     owner: Option<&str>,
     limit: usize,
 ) -> Result<Vec<(String, u64)>, ApiError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, seq FROM documents
-         WHERE seq > ?1 AND (?2 IS NULL OR owner = ?2)
-         ORDER BY seq LIMIT ?3",
-    )?;
-    let rows = stmt.query_map((cursor as i64, owner, limit as i64), |r| {
-        Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    // Two statements, not one with `?2 IS NULL OR owner = ?2`: SQLite plans a statement
+    // once, and that plan walks the whole feed after the cursor filtering by owner. A
+    // technician's feed must come straight from `documents_by_owner (owner, seq)`, or
+    // every sync of every technician scans every document changed since its cursor.
+    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64));
+    let rows = match owner {
+        Some(owner) => conn
+            .prepare_cached(
+                "SELECT id, seq FROM documents WHERE owner = ?1 AND seq > ?2
+                 ORDER BY seq LIMIT ?3",
+            )?
+            .query_map((owner, cursor as i64, limit as i64), row)?
+            .collect::<Result<_, _>>()?,
+        None => conn
+            .prepare_cached("SELECT id, seq FROM documents WHERE seq > ?1 ORDER BY seq LIMIT ?2")?
+            .query_map((cursor as i64, limit as i64), row)?
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(rows)
 }
