@@ -157,6 +157,21 @@ test('intake shows the warranty as soon as the purchase date is known, and creat
   assert.equal(await page.getByTestId('state-chip').first().getAttribute('data-state'), 'new');
 });
 
+test('intake finds a returning customer by phone and fills in their details', async () => {
+  await page.getByTestId('nav-intake').click();
+  await page.getByTestId('intake-phone').fill('13800138001');
+  const known = page.getByTestId('intake-known');
+  await known.waitFor();
+  await known.getByRole('button').first().click();
+  assert.notEqual(await page.getByTestId('intake-name').inputValue(), '', 'the name is filled in');
+  assert.notEqual(await page.getByTestId('intake-address').inputValue(), '', 'the address is filled in');
+  await waitFor('the suggestions to close', async () => (await known.count()) === 0);
+  await assertFitsDesk('intake with a known customer');
+  await page.getByTestId('intake-phone').fill('');
+  await page.getByTestId('intake-name').fill('');
+  await page.getByTestId('intake-address').fill('');
+});
+
 test('dispatch: pick the order, a technician and a window, all from the keyboard', async () => {
   await page.getByTestId('nav-dispatch').click();
   await page.getByTestId('dispatch-waiting').waitFor();
