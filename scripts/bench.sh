@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 
+# onsite-tests holds the server benchmarks: sync (first sync, no-op sync, one edited
+# order among 10,000) and load (500 devices syncing at once).
 cargo bench -p onsite-core -p onsite-device -p onsite-tests
 
 echo

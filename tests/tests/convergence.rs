@@ -167,7 +167,8 @@ async fn scenario(seed: u64) -> anyhow::Result<()> {
                 let order = device.store.order(OrderId(id.parse()?))?;
                 let office = device.actor.role != Role::Technician;
                 let op = match rng.u8(0..10) {
-                    0 if office => fleet::office_op(&mut rng, &technicians),
+                    // Holds and reassignments: orders leave and reach technicians' devices.
+                    0 | 1 if office => fleet::office_op(&mut rng, &technicians),
                     0..=5 => {
                         let next = fleet::next_ops(&mut rng, &order, device.actor);
                         if next.is_empty() {

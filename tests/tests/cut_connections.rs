@@ -38,7 +38,7 @@ fn runs() -> usize {
     std::env::var("ONSITE_CUT_RUNS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(30)
+        .unwrap_or(60)
 }
 
 /// A part used on an order, as the device that used it recorded it.

@@ -79,8 +79,13 @@ pub async fn wait(
     loop {
         // Subscribe before checking, so a change between the check and the wait is seen.
         changes.mark_unchanged();
-        let visible =
-            sync::docs::changed_since(&state.db.conn(), query.cursor, owner.as_deref(), 1)?;
+        // Off the async workers: the connection may be busy with a group of round trips.
+        let (db, owner_now) = (state.db.clone(), owner.clone());
+        let visible = tokio::task::spawn_blocking(move || {
+            sync::docs::changed_since(&db.conn(), query.cursor, owner_now.as_deref(), 1)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("wait task: {e}")))??;
         if !visible.is_empty() {
             return Ok(Json(WaitResponse { changed: true }));
         }

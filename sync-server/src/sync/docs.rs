@@ -111,6 +111,20 @@ pub fn saved(conn: &Connection, id: &str) -> Result<Option<Saved>, ApiError> {
     .transpose()
 }
 
+/// A document's heads as stored, without reading or loading its data.
+pub fn heads(conn: &Connection, id: &str) -> Result<Option<Vec<String>>, ApiError> {
+    let heads: Option<String> = conn
+        .prepare_cached("SELECT heads FROM documents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    heads
+        .map(|h| {
+            serde_json::from_str(&h)
+                .map_err(|e| ApiError::internal(format!("document {id}: heads: {e}")))
+        })
+        .transpose()
+}
+
 /// The newest change sequence number, which is where a device's cursor ends up.
 pub fn latest_seq(conn: &Connection) -> Result<u64, ApiError> {
     let seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM documents", [], |r| {

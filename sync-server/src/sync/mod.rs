@@ -335,6 +335,15 @@ fn pull(
             };
             (saved.kind, saved.data, saved.heads)
         } else {
+            // The device already holds every change the server has (typically a document
+            // it has just pushed): nothing to send, and no need to load the document.
+            let Some(stored_heads) = docs::heads(tx, &doc_id)? else {
+                continue;
+            };
+            if stored_heads.iter().all(|h| have.contains(h)) {
+                last_seq = seq;
+                continue;
+            }
             let Some(mut stored) = docs::load(tx, &doc_id)? else {
                 continue;
             };
