@@ -35,7 +35,8 @@ fn order_doc(seed: u128, steps: usize) -> anyhow::Result<(String, AutoCommit)> {
         &OrderDoc::new(new, &ctx(cast.dispatcher, 0))?,
         &ctx(cast.dispatcher, 0),
     )?;
-    for (actor, op, minutes) in fixtures::on_site_lifecycle(&cast, 28_000, 50)
+    // 100 repair steps make the ~150 changes of a full lifecycle the design's target names.
+    for (actor, op, minutes) in fixtures::on_site_lifecycle(&cast, 28_000, 100)
         .into_iter()
         .take(steps)
     {
