@@ -138,11 +138,7 @@ pub fn order_row(projector: &Projector, order: &OrderDoc) -> OrderRow {
             SignOffStatus::Void => "void",
         }
         .to_string(),
-        open_flags: order
-            .flags
-            .iter()
-            .filter(|f| f.resolution.is_none())
-            .count() as i64,
+        open_flags: order.open_flags().count() as i64,
     }
 }
 
