@@ -63,6 +63,14 @@ pub enum SyncError {
     UnsentChanges { count: usize },
     #[error("the office server sent something unreadable: {0}")]
     Protocol(String),
+    /// Plain `http://` to a host other than this machine: the token and the customers'
+    /// data would cross the network unencrypted.
+    #[error(
+        "the server address {0} is not encrypted: use https:// (plain http only for this machine)"
+    )]
+    InsecureServer(String),
+    #[error("the server address {0:?} is not an http(s) address")]
+    BadServerUrl(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -76,6 +84,8 @@ impl SyncError {
             SyncError::NotSignedIn => "errors.sync.not_signed_in",
             SyncError::UnsentChanges { .. } => "errors.session.unsent_changes",
             SyncError::Protocol(_) => "errors.sync.protocol",
+            SyncError::InsecureServer(_) => "errors.sync.insecure_server",
+            SyncError::BadServerUrl(_) => "errors.sync.bad_server_url",
             SyncError::Store(e) => e.code(),
         }
     }
@@ -112,6 +122,9 @@ pub struct SyncReport {
     pub quarantined: Vec<(String, String)>,
     /// Documents the server says left this user's scope: (document id, reason).
     pub removed: Vec<(String, String)>,
+    /// Pushes the server refused, still pending here: (document id, code, reason). An
+    /// unreadable push is sent again whole on the next sync (see `docs/sync-protocol.md`).
+    pub rejected: Vec<(String, String, String)>,
     /// Photos and signatures sent and fetched after the documents.
     pub blobs: crate::blob_sync::BlobReport,
 }
@@ -121,6 +134,30 @@ pub struct SyncClient {
     http: reqwest::Client,
     base: String,
     token: String,
+}
+
+/// Checks a server address before anything is sent to it: `https://` anywhere, plain
+/// `http://` only to this machine (loopback: tests, the demo, a local bridge).
+pub fn check_server_url(base: &str) -> Result<(), SyncError> {
+    let url = reqwest::Url::parse(base).map_err(|_| SyncError::BadServerUrl(base.into()))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = url.host_str().unwrap_or_default();
+            // An IPv6 host comes in brackets, as in the address.
+            let ip = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || ip
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback {
+                Ok(())
+            } else {
+                Err(SyncError::InsecureServer(base.into()))
+            }
+        }
+        _ => Err(SyncError::BadServerUrl(base.into())),
+    }
 }
 
 fn http_client() -> Result<reqwest::Client, SyncError> {
@@ -164,8 +201,9 @@ impl SyncClient {
         password: &str,
         device_name: &str,
     ) -> Result<(Self, Account), SyncError> {
-        let http = http_client()?;
         let base = base.trim_end_matches('/').to_string();
+        check_server_url(&base)?;
+        let http = http_client()?;
         let device_id = store.with(|s| s.device_id())?;
         let response = http
             .post(format!("{base}/v1/auth/login"))
@@ -207,6 +245,8 @@ impl SyncClient {
         let (Some(base), Some(token)) = (store.meta(META_SERVER)?, store.meta(META_TOKEN)?) else {
             return Ok(None);
         };
+        // Also for a server stored by an older version that did not check.
+        check_server_url(&base)?;
         Ok(Some(Self {
             http: http_client()?,
             base,
@@ -224,7 +264,15 @@ impl SyncClient {
             // in `report.blobs` and tried again next time, never undoing the sync.
             report.blobs = crate::blob_sync::run(self, &mut store).await;
         }
-        let error = result.as_ref().err().map(|e| e.code().to_string());
+        // A refused push is a failure the user must see even though the round trip
+        // worked: the work stays on this device until the server takes it.
+        let error = match &result {
+            Err(e) => Some(e.code().to_string()),
+            Ok(report) => report
+                .rejected
+                .first()
+                .map(|(_, code, _)| push_rejected_code(code)),
+        };
         store.with(|s| s.set_meta(META_LAST_ERROR, error.as_deref().unwrap_or("")))?;
         if let Err(err) = &result {
             tracing::warn!(%err, "sync failed");
@@ -426,6 +474,14 @@ pub fn reference(store: &Store) -> Result<Option<Reference>, SyncError> {
         .map_err(|e| SyncError::Protocol(format!("stored reference data: {e}")))
 }
 
+/// Push refusals after which the next push sends the whole document.
+const RESEND_WHOLE: [&str; 2] = ["unreadable_changes", "missing_dependencies"];
+
+/// The status line's code for a refused push, e.g. `errors.sync.unreadable_changes`.
+pub fn push_rejected_code(code: &str) -> String {
+    format!("errors.sync.{code}")
+}
+
 /// What to acknowledge for each pushed document once the server has it.
 struct Ack {
     doc_id: String,
@@ -488,12 +544,22 @@ fn apply(
     }
     store.batch(|s| {
         for result in &response.push_results {
-            let (PushResult::Accepted { doc_id } | PushResult::Quarantined { doc_id, .. }) = result
-            else {
-                continue;
-            };
-            if let Some(ack) = acks.iter().find(|a| &a.doc_id == doc_id) {
-                s.acknowledge(ack.kind, &ack.doc_id, &ack.heads, ack.local_seq)?;
+            match result {
+                PushResult::Accepted { doc_id } | PushResult::Quarantined { doc_id, .. } => {
+                    if let Some(ack) = acks.iter().find(|a| &a.doc_id == doc_id) {
+                        s.acknowledge(ack.kind, &ack.doc_id, &ack.heads, ack.local_seq)?;
+                    }
+                }
+                // Not merged: the heads are not recorded, so the work stays pending. If
+                // the data was unreadable (cut or corrupted on the way) or lacked a base
+                // the server has, the next push carries every change of the document.
+                PushResult::Rejected { doc_id, code, .. } => {
+                    if RESEND_WHOLE.contains(&code.as_str()) {
+                        if let Some(ack) = acks.iter().find(|a| &a.doc_id == doc_id) {
+                            s.resend_whole(ack.kind, &ack.doc_id)?;
+                        }
+                    }
+                }
             }
         }
         for (doc, bytes, heads) in &decoded {
@@ -517,8 +583,19 @@ fn apply(
         Ok(())
     })?;
     for result in response.push_results {
-        if let PushResult::Quarantined { doc_id, reason, .. } = result {
-            report.quarantined.push((doc_id, reason));
+        match result {
+            PushResult::Quarantined { doc_id, reason, .. } => {
+                report.quarantined.push((doc_id, reason))
+            }
+            PushResult::Rejected {
+                doc_id,
+                code,
+                reason,
+            } => {
+                tracing::warn!(doc = %doc_id, %code, %reason, "push refused; kept pending");
+                report.rejected.push((doc_id, code, reason));
+            }
+            PushResult::Accepted { .. } => {}
         }
     }
     report
@@ -583,6 +660,58 @@ mod tests {
         assert!(
             reopened.pending()?.is_empty(),
             "nothing comes back after a restart"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_to_this_machine() {
+        for ok in [
+            "https://onsite.example.com",
+            "https://10.0.0.5:8443/",
+            "http://127.0.0.1:8787",
+            "http://127.8.9.1",
+            "http://localhost:8787",
+            "http://[::1]:8787",
+        ] {
+            assert!(check_server_url(ok).is_ok(), "{ok} is allowed");
+        }
+        for (bad, code) in [
+            ("http://192.168.1.20:8787", "errors.sync.insecure_server"),
+            ("http://onsite.example.com", "errors.sync.insecure_server"),
+            (
+                "http://localhost.example.com",
+                "errors.sync.insecure_server",
+            ),
+            ("ftp://onsite.example.com", "errors.sync.bad_server_url"),
+            ("onsite.example.com", "errors.sync.bad_server_url"),
+        ] {
+            let err = check_server_url(bad).unwrap_err();
+            assert_eq!(err.code(), code, "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn signing_in_over_plain_http_to_another_host_sends_nothing() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let mut store = Store::open(&dir.path().join("device.db"))?;
+        // 192.0.2.0/24 is reserved for documentation: nothing answers there, so an
+        // attempt to connect would fail as `offline`, not as insecure.
+        let refused =
+            SyncClient::sign_in(&mut store, "http://192.0.2.7:8787", "li.wei", "pw", "phone")
+                .await
+                .err()
+                .map(|e| e.code().to_string());
+        assert_eq!(refused.as_deref(), Some("errors.sync.insecure_server"));
+        assert_eq!(store.meta(META_SERVER)?, None, "nothing was stored");
+        store.set_meta(META_SERVER, "http://192.0.2.7:8787")?;
+        store.set_meta(META_TOKEN, "ost_x")?;
+        assert!(
+            matches!(
+                SyncClient::from_store(&store),
+                Err(SyncError::InsecureServer(_))
+            ),
+            "a stored plain-http server is refused too"
         );
         Ok(())
     }

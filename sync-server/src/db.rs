@@ -17,14 +17,28 @@ pub const DB_FILE: &str = "server.db";
 /// The server's database connection, shared by request handlers. Writes are short and
 /// SQLite serialises them anyway, so one connection behind a mutex is enough for now;
 /// sync round trips arriving together share one commit (`group.rs`).
+///
+/// A second, read-only connection answers `/health`: in WAL mode it reads while the
+/// writer holds a long transaction, so the health check never waits on a heavy push.
 #[derive(Clone)]
-pub struct Db(Arc<Mutex<Connection>>, Arc<group::Groups>);
+pub struct Db(
+    Arc<Mutex<Connection>>,
+    Arc<group::Groups>,
+    Arc<Mutex<Connection>>,
+);
 
 impl Db {
     /// Locks the connection. A poisoned lock means a handler panicked mid-query; SQLite
     /// rolled that transaction back, so the connection itself is still sound.
     pub fn conn(&self) -> MutexGuard<'_, Connection> {
         self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The read-only connection, for checks that must not queue behind writers.
+    pub fn read_conn(&self) -> MutexGuard<'_, Connection> {
+        self.2
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -216,6 +230,8 @@ fn migrations() -> Migrations<'static> {
             ) STRICT;
             CREATE INDEX flag_index_by_subject ON flag_index(doc_id, kind, subject);",
         ),
+        // The quarantine quota counts each device's open held pushes.
+        M::up("CREATE INDEX quarantine_by_device ON quarantine(device_id, resolved_at);"),
     ])
 }
 
@@ -229,7 +245,16 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Db> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrations().to_latest(&mut conn)?;
-    Ok(Db(Arc::new(Mutex::new(conn)), Arc::default()))
+    let reader = Connection::open_with_flags(
+        data_dir.join(DB_FILE),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    reader.busy_timeout(std::time::Duration::from_secs(1))?;
+    Ok(Db(
+        Arc::new(Mutex::new(conn)),
+        Arc::default(),
+        Arc::new(Mutex::new(reader)),
+    ))
 }
 
 #[cfg(test)]

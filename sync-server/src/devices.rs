@@ -149,6 +149,21 @@ pub fn list(conn: &Connection, user_id: Option<&str>) -> Result<Vec<DeviceInfo>,
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// `text` for a terminal: control characters (escape sequences, newlines) are shown as
+/// `\u{1b}`-style escapes, so a device name chosen by a client cannot rewrite the screen
+/// or fake lines in `device list`.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,13 +61,14 @@ impl ApiError {
 
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
-        // Keep the framework's status (400 unreadable, 415 wrong type, 422 wrong shape)
-        // and its explanation, in the same JSON body as every other error.
-        Self::new(
-            rejection.status(),
-            "errors.request.bad_json",
-            rejection.body_text(),
-        )
+        // Keep the framework's status (400 unreadable, 413 too large, 415 wrong type,
+        // 422 wrong shape) and its explanation, in the same JSON body as every other error.
+        let code = match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => "errors.request.too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "errors.request.unsupported_media_type",
+            _ => "errors.request.bad_json",
+        };
+        Self::new(rejection.status(), code, rejection.body_text())
     }
 }
 

@@ -23,6 +23,9 @@ use tokio::net::TcpListener;
 pub struct Config {
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
+    /// The reverse proxy in front of the server, whose client-address header sign-in's
+    /// rate limiter believes (see docs/operations.md). None: use the peer address.
+    pub trusted_proxy: Option<http::TrustedProxy>,
 }
 
 /// A server bound to its port, ready to serve. Binding before serving lets tests ask for
@@ -38,10 +41,9 @@ impl Server {
         let db = db::open(&config.data_dir)?;
         http::install_metrics();
         let listener = TcpListener::bind(config.listen).await?;
-        Ok(Self {
-            listener,
-            state: http::AppState::new(db),
-        })
+        let mut state = http::AppState::new(db);
+        state.trusted_proxy = config.trusted_proxy.clone();
+        Ok(Self { listener, state })
     }
 
     /// The address actually bound, which differs from the configured one for port 0.
@@ -54,6 +56,21 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // Forget idle sign-in limiter keys, so unique logins cannot pile up in memory.
+        // and the push budgets of devices that have not pushed for a while.
+        let limiter = std::sync::Arc::downgrade(&self.state.login_limiter);
+        let budgets = std::sync::Arc::downgrade(&self.state.budgets);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+            loop {
+                every.tick().await;
+                let (Some(limiter), Some(budgets)) = (limiter.upgrade(), budgets.upgrade()) else {
+                    return;
+                };
+                limiter.forget_idle();
+                budgets.forget_full(std::time::Instant::now());
+            }
+        });
         let app = http::router(self.state);
         axum::serve(
             self.listener,

@@ -48,6 +48,14 @@ enum Command {
         /// Log as JSON lines, for log collectors.
         #[arg(long, env = "ONSITE_LOG_JSON")]
         log_json: bool,
+        /// The reverse proxy's address: sign-in takes the client's address from its
+        /// header (below) only on requests from this peer.
+        #[arg(long, env = "ONSITE_TRUSTED_PROXY")]
+        trusted_proxy: Option<std::net::IpAddr>,
+        /// The header the trusted proxy puts the client's address in (default
+        /// `x-forwarded-for`; its last address is used).
+        #[arg(long, env = "ONSITE_CLIENT_IP_HEADER")]
+        client_ip_header: Option<String>,
     },
     /// Manage user accounts.
     #[command(subcommand)]
@@ -109,6 +117,8 @@ struct FileConfig {
     data: Option<PathBuf>,
     listen: Option<SocketAddr>,
     log_json: Option<bool>,
+    trusted_proxy: Option<std::net::IpAddr>,
+    client_ip_header: Option<String>,
 }
 
 impl FileConfig {
@@ -139,7 +149,22 @@ async fn main() -> anyhow::Result<()> {
     }
 
     match cli.command {
-        Command::Serve { data, listen, .. } => {
+        Command::Serve {
+            data,
+            listen,
+            trusted_proxy,
+            client_ip_header,
+            ..
+        } => {
+            let trusted_proxy = trusted_proxy.or(file.trusted_proxy).map(|proxy| {
+                onsite_server::http::TrustedProxy {
+                    proxy,
+                    header: client_ip_header
+                        .or(file.client_ip_header)
+                        .unwrap_or_else(|| "x-forwarded-for".into())
+                        .to_ascii_lowercase(),
+                }
+            });
             let server = Server::bind(&Config {
                 data_dir: data
                     .or(file.data)
@@ -147,6 +172,7 @@ async fn main() -> anyhow::Result<()> {
                 listen: listen
                     .or(file.listen)
                     .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8787))),
+                trusted_proxy,
             })
             .await?;
             tracing::info!(addr = %server.local_addr()?, "onsite-server listening");
@@ -202,7 +228,10 @@ async fn main() -> anyhow::Result<()> {
                 };
                 println!(
                     "{}  {}  {}  {}  {state}",
-                    d.id, d.user_id, d.name, d.enrolled_at
+                    devices::printable(&d.id),
+                    devices::printable(&d.user_id),
+                    devices::printable(&d.name),
+                    devices::printable(&d.enrolled_at)
                 );
             }
         }

@@ -72,3 +72,40 @@ fn an_unknown_role_is_refused_with_the_valid_ones_listed() -> anyhow::Result<()>
     );
     Ok(())
 }
+
+#[test]
+fn device_list_shows_control_characters_in_names_as_escapes() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    {
+        let db = onsite_server::db::open(dir.path())?;
+        let conn = db.conn();
+        let account = onsite_server::accounts::add(
+            &conn,
+            "li.wei",
+            "李伟",
+            onsite_core::role::Role::Technician,
+            "correct horse",
+        )?;
+        // A name that would clear the screen and fake a second, revoked-looking line.
+        onsite_server::devices::enroll(
+            &conn,
+            &account,
+            &uuid::Uuid::now_v7().to_string(),
+            "phone\u{1b}[2J\nfake-device  revoked",
+        )?;
+    }
+    let out = server_cmd(dir.path()).args(["device", "list"]).output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout)?;
+    assert!(
+        !text.contains('\u{1b}'),
+        "no raw escape reaches the terminal: {text:?}"
+    );
+    assert_eq!(text.lines().count(), 1, "one device, one line: {text:?}");
+    assert!(text.contains("phone\\u{1b}[2J\\nfake-device"), "{text:?}");
+    Ok(())
+}

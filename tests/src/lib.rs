@@ -16,10 +16,18 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(None).await
+    }
+
+    /// A server that believes `trusted_proxy`'s client-address header at sign-in.
+    pub async fn start_with(
+        trusted_proxy: Option<onsite_server::http::TrustedProxy>,
+    ) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
         let server = Server::bind(&Config {
             data_dir: data.path().to_path_buf(),
             listen: "127.0.0.1:0".parse()?,
+            trusted_proxy,
         })
         .await?;
         let addr = server.local_addr()?;
@@ -267,3 +275,4 @@ pub mod protocol_client {
 pub mod devices;
 pub mod fleet;
 pub mod proxy;
+pub mod trust;

@@ -255,6 +255,15 @@ pub fn acknowledge(
     Ok(())
 }
 
+/// Forgets which heads the server holds, so the next push sends every change of the
+/// document rather than the part after those heads. The pending mark is untouched.
+pub fn forget_server_heads(conn: &Connection, doc: &DocRow) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE documents SET server_heads = x'' WHERE doc_no = ?1")
+        .and_then(|mut stmt| stmt.execute([doc.doc_no]))
+        .doing(|| format!("forgetting server heads of {} {}", doc.kind, doc.doc_id))?;
+    Ok(())
+}
+
 /// Moves a document that failed to decode into `quarantined_documents` (with all its
 /// chunks) and removes it and its projection rows from the live tables. Returns the
 /// quarantine row id.

@@ -571,6 +571,16 @@ impl Store {
         Ok(())
     }
 
+    /// Makes the next push of this document carry all of its changes: the server could
+    /// not read (or lacked the base of) the last one. Nothing local changes, and the
+    /// document stays pending until the server accepts it.
+    pub fn resend_whole(&mut self, kind: DocKind, id: &str) -> Result<(), StoreError> {
+        let row = self.row(kind, id)?;
+        documents::forget_server_heads(&self.conn, &row)?;
+        self.cache.remove(id);
+        Ok(())
+    }
+
     /// Documents kept aside because they failed to decode.
     pub fn quarantined_documents(&self) -> Result<Vec<documents::Quarantined>, StoreError> {
         documents::quarantined(&self.conn)

@@ -18,18 +18,32 @@ use crate::accounts::{self, Account};
 use crate::devices::{self, DeviceInfo, Principal};
 use crate::error::{ApiError, ApiJson, ErrorBody};
 
-/// Sign-in attempts allowed per login and per client address: a burst of 5, then one
-/// every 12 seconds. Enough for a person mistyping, far too few for guessing.
+/// The largest sign-in body accepted. Every field is short; a bigger body is an attack.
+pub const MAX_LOGIN_BODY: usize = 4 * 1024;
+/// Longest login, device name and password accepted, in bytes.
+pub const MAX_LOGIN_LEN: usize = 128;
+pub const MAX_DEVICE_NAME_LEN: usize = 200;
+pub const MAX_PASSWORD_LEN: usize = 1024;
+/// Keys the limiter may hold before it forgets idle ones at once rather than waiting
+/// for its timer.
+const MAX_LIMITER_KEYS: usize = 100_000;
+
+/// Sign-in attempts allowed per client address (a burst of 20, then 5 a minute), and per
+/// (address, login) pair (a burst of 5, then one every 12 seconds). The address is checked
+/// first, so a flood from one address never reaches the pair map. The lockout is per pair,
+/// not per login: someone guessing from elsewhere cannot lock a user out, and behind a
+/// reverse proxy the address is the client's own (`TrustedProxy`), so one client's bad
+/// attempts do not block another's. Idle keys are forgotten (`forget_idle`).
 pub struct LoginLimiter {
-    by_login: DefaultKeyedRateLimiter<String>,
     by_addr: DefaultKeyedRateLimiter<IpAddr>,
+    by_pair: DefaultKeyedRateLimiter<(IpAddr, String)>,
 }
 
 impl Default for LoginLimiter {
     fn default() -> Self {
         let quota = Quota::per_minute(NonZeroU32::new(5).unwrap_or(NonZeroU32::MIN));
         Self {
-            by_login: RateLimiter::keyed(quota),
+            by_pair: RateLimiter::keyed(quota),
             by_addr: RateLimiter::keyed(
                 quota.allow_burst(NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN)),
             ),
@@ -39,21 +53,93 @@ impl Default for LoginLimiter {
 
 impl LoginLimiter {
     fn check(&self, login: &str, addr: IpAddr) -> Result<(), ApiError> {
-        let login_ok = self
-            .by_login
-            .check_key(&login.trim().to_lowercase())
-            .is_ok();
-        let addr_ok = self.by_addr.check_key(&addr).is_ok();
-        if login_ok && addr_ok {
-            return Ok(());
+        let limited = || {
+            metrics::counter!("onsite_login_rate_limited_total").increment(1);
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "errors.auth.rate_limited",
+                "too many sign-in attempts; wait a minute and try again",
+            )
+        };
+        if self.by_addr.check_key(&addr).is_err() {
+            return Err(limited());
         }
-        metrics::counter!("onsite_login_rate_limited_total").increment(1);
-        Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "errors.auth.rate_limited",
-            "too many sign-in attempts; wait a minute and try again",
-        ))
+        if self.by_pair.len() >= MAX_LIMITER_KEYS {
+            self.forget_idle();
+        }
+        if self
+            .by_pair
+            .check_key(&(addr, login.trim().to_lowercase()))
+            .is_err()
+        {
+            return Err(limited());
+        }
+        Ok(())
     }
+
+    /// Drops the keys whose quota has fully recovered: they would allow a full burst
+    /// anyway, so forgetting them changes no answer. Run on a timer by the server.
+    pub fn forget_idle(&self) {
+        self.by_addr.retain_recent();
+        self.by_pair.retain_recent();
+        self.by_addr.shrink_to_fit();
+        self.by_pair.shrink_to_fit();
+    }
+
+    /// Keys held now (addresses, pairs), for tests and metrics.
+    pub fn keys(&self) -> (usize, usize) {
+        (self.by_addr.len(), self.by_pair.len())
+    }
+}
+
+/// Where sign-in attempts come from when the server sits behind a reverse proxy: only a
+/// request whose peer is `proxy` has its client address read from `header` (the last
+/// address in it, the one that proxy appended). Anyone else's header is ignored, so a
+/// client cannot pick its own address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedProxy {
+    pub proxy: IpAddr,
+    /// Lower-case header name, such as `x-forwarded-for`.
+    pub header: String,
+}
+
+impl TrustedProxy {
+    /// The client's address for a request from `peer` carrying `headers`.
+    pub fn client(&self, peer: IpAddr, headers: &axum::http::HeaderMap) -> IpAddr {
+        if peer != self.proxy {
+            return peer;
+        }
+        headers
+            .get_all(self.header.as_str())
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|a| a.trim().parse().ok())
+            .unwrap_or(peer)
+    }
+}
+
+/// Refuses fields no person types, before anything is stored or hashed.
+fn check_sizes(request: &LoginRequest) -> Result<(), ApiError> {
+    let too_long = |field: &str, max: usize| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "errors.auth.field_too_long",
+            format!("{field} may be at most {max} bytes"),
+        )
+    };
+    if request.login.len() > MAX_LOGIN_LEN {
+        return Err(too_long("login", MAX_LOGIN_LEN));
+    }
+    if request.device_name.len() > MAX_DEVICE_NAME_LEN {
+        return Err(too_long("device_name", MAX_DEVICE_NAME_LEN));
+    }
+    if request.password.len() > MAX_PASSWORD_LEN {
+        return Err(too_long("password", MAX_PASSWORD_LEN));
+    }
+    // `device_id` must be a UUID, which `devices::enroll` checks.
+    Ok(())
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -79,14 +165,21 @@ pub struct LoginResponse {
         (status = 200, body = LoginResponse),
         (status = 401, description = "wrong login or password", body = ErrorBody),
         (status = 409, description = "the device is enrolled for another user", body = ErrorBody),
+        (status = 413, description = "the body or a field is too long", body = ErrorBody),
         (status = 429, description = "too many attempts", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(login = %request.login, device = %request.device_id))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    state.login_limiter.check(&request.login, peer.ip())?;
+    check_sizes(&request)?;
+    let client = match &state.trusted_proxy {
+        Some(proxy) => proxy.client(peer.ip(), &headers),
+        None => peer.ip(),
+    };
+    state.login_limiter.check(&request.login, client)?;
     let db = state.db.clone();
     // argon2 is deliberately slow; keep it off the async workers.
     tokio::task::spawn_blocking(move || {

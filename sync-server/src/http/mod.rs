@@ -22,7 +22,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use auth::{LoginLimiter, LoginRequest, LoginResponse};
+pub use auth::{LoginLimiter, LoginRequest, LoginResponse, TrustedProxy, MAX_LOGIN_BODY};
 pub use health::Health;
 
 /// Installs the Prometheus recorder before the first request is counted.
@@ -40,6 +40,10 @@ pub const MAX_REQUEST_BYTES: usize = 16 * 1024 * 1024;
 pub struct AppState {
     pub(crate) db: Db,
     pub(crate) login_limiter: std::sync::Arc<LoginLimiter>,
+    /// What each device may still push (bytes, operations).
+    pub(crate) budgets: std::sync::Arc<crate::sync::budget::DeviceBudgets>,
+    /// The reverse proxy whose client-address header sign-in believes, if any.
+    pub(crate) trusted_proxy: Option<TrustedProxy>,
     /// The latest document change sequence, for long polls to wait on.
     pub(crate) changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     /// Photos and signatures, in `blobs/` beside the database.
@@ -52,6 +56,8 @@ impl AppState {
         Self {
             db,
             login_limiter: std::sync::Arc::new(LoginLimiter::default()),
+            budgets: std::sync::Arc::default(),
+            trusted_proxy: None,
             changes: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
             blobs: std::sync::Arc::new(crate::blobs::BlobStore::new(blob_dir)),
         }
@@ -81,11 +87,82 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// What every route shares but its own annotation would repeat: the blob hash's pattern,
+/// the long poll's required cursor, and the 400, 413, 415 and 422 answers every JSON
+/// body can get from the framework (`error.rs`). Applied once the routes are merged.
+struct Declared;
+
+/// A blob hash: SHA-256 as 64 lower-case hex digits.
+pub const HASH_PATTERN: &str = "^[0-9a-f]{64}$";
+
+impl utoipa::Modify for Declared {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{Ref, Schema};
+        use utoipa::openapi::{Content, RefOr, Required, ResponseBuilder};
+        let answer = |why: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(why)
+                    .content(
+                        "application/json",
+                        Content::new(Some(RefOr::Ref(Ref::from_schema_name("ErrorBody")))),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.head,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                for param in op.parameters.iter_mut().flatten() {
+                    if param.name == "hash" && param.parameter_in == ParameterIn::Path {
+                        if let Some(RefOr::T(Schema::Object(schema))) = &mut param.schema {
+                            schema.pattern = Some(HASH_PATTERN.into());
+                        }
+                    }
+                    if param.name == "cursor" && param.parameter_in == ParameterIn::Query {
+                        param.required = Required::True;
+                    }
+                }
+                let json_body = op
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|b| b.content.contains_key("application/json"));
+                if json_body {
+                    for (code, why) in [
+                        ("400", "the body is not valid JSON (`errors.request.bad_json`)"),
+                        ("413", "the body is too large (`errors.request.too_large`)"),
+                        ("415", "the body is not `application/json` (`errors.request.unsupported_media_type`)"),
+                        ("422", "the JSON does not have the expected shape (`errors.request.bad_json`)"),
+                    ] {
+                        op.responses
+                            .responses
+                            .entry(code.into())
+                            .or_insert_with(|| answer(why));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Builds the router with every route the server offers, and its OpenAPI document.
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
-        .routes(routes!(auth::login))
+        .merge(
+            // Sign-in needs no token, so its body is capped far below the sync limit.
+            OpenApiRouter::new()
+                .routes(routes!(auth::login))
+                .layer(DefaultBodyLimit::max(MAX_LOGIN_BODY)),
+        )
         .routes(routes!(auth::me))
         .routes(routes!(auth::list_devices))
         .routes(routes!(auth::revoke_device))
@@ -94,9 +171,13 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(reference::get_reference))
         .merge(blobs::router())
         .split_for_parts();
+    let mut openapi = openapi;
+    utoipa::Modify::modify(&Declared, &mut openapi);
     let openapi = Json(openapi);
     api.route("/openapi.json", get(move || async move { openapi.clone() }))
         .route("/metrics", get(health::metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(record_request))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(RequestDecompressionLayer::new())
@@ -108,18 +189,53 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Counts every request by route and status, and times it, for `/metrics`.
+/// No route has this path.
+async fn not_found(uri: axum::http::Uri) -> crate::error::ApiError {
+    crate::error::ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "errors.request.not_found",
+        format!("no such endpoint: {}", uri.path()),
+    )
+}
+
+/// The path exists but not with this method.
+async fn method_not_allowed(method: axum::http::Method) -> crate::error::ApiError {
+    crate::error::ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "errors.request.method_not_allowed",
+        format!("{method} is not allowed here"),
+    )
+}
+
+/// The method as a metric label: the standard ones by name, anything else as `other`, so
+/// made-up methods cannot grow `/metrics` without bound.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Counts every request by route and status, and times it, for `/metrics`. Every label
+/// comes from a fixed set: the route templates, `unmatched`, the standard methods.
 async fn record_request(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    metrics::counter!("onsite_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::counter!("onsite_http_requests_total", "method" => method, "route" => route.clone(), "status" => status).increment(1);
     metrics::histogram!("onsite_http_request_seconds", "method" => method, "route" => route)
         .record(started.elapsed().as_secs_f64());
     response

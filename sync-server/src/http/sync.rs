@@ -15,7 +15,10 @@ use crate::sync::{self, protocol::SyncRequest, protocol::SyncResponse};
         (status = 200, body = SyncResponse),
         (status = 400, description = "malformed request", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 413, description = "request too large", body = ErrorBody)))]
+        (status = 413, description = "request too large", body = ErrorBody),
+        (status = 415, description = "not JSON", body = ErrorBody),
+        (status = 422, description = "JSON of the wrong shape", body = ErrorBody),
+        (status = 429, description = "the device used up its push budget (`errors.sync.device_budget`)", body = ErrorBody)))]
 pub async fn sync(
     State(state): State<AppState>,
     who: Principal,
@@ -24,14 +27,20 @@ pub async fn sync(
     let db = state.db.clone();
     let pushed = !request.push.is_empty();
     let started = std::time::Instant::now();
+    // The device's own allowance first, by the bytes it sends, before anything is decoded.
+    let bytes: u64 = request.push.iter().map(|p| p.data.len() as u64).sum();
+    let device = who.device_id.clone();
+    let given = state.budgets.take(&device, bytes, started)?;
+    let mut left = given.clone();
     // Merging is CPU work on SQLite under a lock: it runs on a blocking thread, in one
     // commit with the round trips of other devices syncing at the same moment.
-    let (response, latest) = db
+    let (response, latest, left) = db
         .group_transaction(move |tx| {
-            let response = sync::round_trip(tx, &who, &request, chrono::Utc::now())?;
-            Ok((response, sync::docs::latest_seq(tx)?))
+            let response = sync::round_trip(tx, &who, &request, chrono::Utc::now(), &mut left)?;
+            Ok((response, sync::docs::latest_seq(tx)?, left))
         })
         .await?;
+    state.budgets.spend(&device, &given, &left);
     metrics::histogram!("onsite_sync_seconds").record(started.elapsed().as_secs_f64());
     if pushed {
         // Wake the devices waiting in `wait` so that they sync now.

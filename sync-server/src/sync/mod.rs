@@ -2,7 +2,9 @@
 //! copy, and returns what the device lacks since its cursor. The whole round trip is one
 //! SQLite transaction, so a cut connection leaves either all of it or none.
 
+pub mod budget;
 pub mod docs;
+pub mod inspect;
 pub mod policy;
 pub mod protocol;
 pub mod reconcile;
@@ -27,13 +29,15 @@ pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// Most documents one request may push.
 pub const MAX_PUSH_DOCS: usize = 500;
 
-/// Runs one sync round trip for `who` inside `tx`.
+/// Runs one sync round trip for `who` inside `tx`. Its pushes draw on `budget` (changes,
+/// operations and inflated bytes for the whole request), which is left with what remains.
 #[tracing::instrument(skip_all, fields(device = %who.device_id, cursor = ?request.cursor, push = request.push.len()))]
 pub fn round_trip(
     tx: &Connection,
     who: &Principal,
     request: &SyncRequest,
     now: chrono::DateTime<chrono::Utc>,
+    budget: &mut inspect::Budget,
 ) -> Result<SyncResponse, ApiError> {
     if request.push.len() > MAX_PUSH_DOCS {
         return Err(ApiError::new(
@@ -50,8 +54,11 @@ pub fn round_trip(
         server_time: now.to_rfc3339(),
         ..Default::default()
     };
+    // Every document of the request draws on the same budget.
     for push in &request.push {
-        response.push_results.push(push_one(tx, who, push, now)?);
+        response
+            .push_results
+            .push(push_one(tx, who, push, now, budget)?);
     }
     reconcile::after_push(tx, who, &response.push_results, now)?;
 
@@ -158,6 +165,7 @@ fn push_one(
     who: &Principal,
     push: &PushDoc,
     now: chrono::DateTime<chrono::Utc>,
+    budget: &mut inspect::Budget,
 ) -> Result<PushResult, ApiError> {
     let doc_id = push.doc_id.clone();
     let reject = |code: &str, reason: String| {
@@ -174,6 +182,11 @@ fn push_one(
     let Ok(bytes) = B64.decode(&push.data) else {
         return reject("bad_base64", "data is not base64".into());
     };
+    // Before Automerge sees the bytes: it would inflate and expand them without limit.
+    if let Err(refused) = inspect::inspect(&bytes, budget) {
+        metrics::counter!("onsite_push_refused_total", "code" => refused.code).increment(1);
+        return reject(refused.code, refused.reason);
+    }
     let device_heads = parse_heads(&push.heads)?;
     let existing = docs::load(tx, &push.doc_id)?;
     if let Some(existing) = &existing {
@@ -198,6 +211,18 @@ fn push_one(
                 .into(),
         );
     }
+    // `load_incremental` skips chunks it cannot read without an error: a push is merged
+    // only if every head the device claims is now in the office copy.
+    if let Some(head) = device_heads
+        .iter()
+        .find(|h| merged.get_change_by_hash(h).is_none())
+    {
+        metrics::counter!("onsite_push_refused_total", "code" => "unreadable_changes").increment(1);
+        return reject(
+            "unreadable_changes",
+            format!("change {head} could not be read from the pushed data; nothing was merged"),
+        );
+    }
     let had = device_have(tx, &who.device_id, &push.doc_id)?;
     let device_had = had.is_some();
     let verdict = policy::review(
@@ -208,6 +233,11 @@ fn push_one(
         &merged,
         device_had,
     );
+    if !matches!(verdict, Verdict::Accept) {
+        if let Some(reason) = quarantine_full(tx, &who.device_id, bytes.len())? {
+            return reject("quarantine_full", reason);
+        }
+    }
     let (merged, result) = match verdict {
         Verdict::Accept => (
             merged,
@@ -255,6 +285,33 @@ fn push_one(
     have.dedup();
     set_have(tx, &who.device_id, &push.doc_id, &have)?;
     Ok(result)
+}
+
+/// Most held pushes one device may have waiting for review, and their bytes.
+pub const MAX_QUARANTINE_PER_DEVICE: i64 = 100;
+pub const MAX_QUARANTINE_BYTES_PER_DEVICE: i64 = 8 * 1024 * 1024;
+
+/// Why this device may not have another push held, if it may not: its open quarantine
+/// is at its quota. Such a push is rejected instead (nothing merged, the work stays
+/// pending on the device) until a supervisor decides the held ones.
+fn quarantine_full(tx: &Connection, device: &str, len: usize) -> Result<Option<String>, ApiError> {
+    let (count, bytes): (i64, i64) = tx.query_row(
+        "SELECT count(*), coalesce(sum(length(data)), 0) FROM quarantine
+         WHERE device_id = ?1 AND resolved_at IS NULL",
+        [device],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let len = i64::try_from(len).unwrap_or(i64::MAX);
+    if count >= MAX_QUARANTINE_PER_DEVICE
+        || bytes.saturating_add(len) > MAX_QUARANTINE_BYTES_PER_DEVICE
+    {
+        metrics::counter!("onsite_quarantine_full_total").increment(1);
+        return Ok(Some(format!(
+            "this device already has {count} held pushes ({bytes} bytes) waiting for review; \
+             at most {MAX_QUARANTINE_PER_DEVICE} and {MAX_QUARANTINE_BYTES_PER_DEVICE} bytes"
+        )));
+    }
+    Ok(None)
 }
 
 #[allow(clippy::too_many_arguments)]
