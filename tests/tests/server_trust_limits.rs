@@ -377,3 +377,92 @@ async fn openapi_declares_the_hash_pattern_the_cursor_and_the_framework_answers(
     }
     server.stop().await
 }
+
+#[tokio::test]
+async fn held_pushes_stop_at_the_device_quota_and_nothing_is_lost() -> anyhow::Result<()> {
+    let server = TestServer::start().await?;
+    let account = server.add_user("wang.fang", "王芳", Role::Dispatcher, PASSWORD)?;
+    server.add_user("li.wei", "李伟", Role::Technician, PASSWORD)?;
+    server.add_user("chen.jie", "陈杰", Role::Technician, PASSWORD)?;
+    let dispatcher = Actor {
+        user: UserId(account.id.parse()?),
+        role: Role::Dispatcher,
+    };
+    let (settings, calendar) = (Settings::default(), Calendar::default());
+    let ctx = Ctx {
+        actor: dispatcher,
+        now: chrono::Utc::now(),
+        settings: &settings,
+        calendar: &calendar,
+    };
+    let order = |seed: u128| -> anyhow::Result<(String, AutoCommit)> {
+        let new = fixtures::new_order(seed, ServiceMode::OnSite, None);
+        let id = new.id.to_string();
+        let mut doc = AutoCommit::new();
+        ops::create(&mut doc, &OrderDoc::new(new, &ctx)?, &ctx)?;
+        Ok((id, doc))
+    };
+    // A technician may not create orders: each of these is held for review.
+    let quota = onsite_server::sync::MAX_QUARANTINE_PER_DEVICE as usize;
+    let mut tech = Client::sign_in(&server.url(""), "li.wei", PASSWORD).await?;
+    for seed in 0..quota as u128 + 5 {
+        let (id, doc) = order(1000 + seed)?;
+        tech.insert(id, DocKind::Order, doc);
+    }
+    let push = tech.pending();
+    let response = tech.send(push.clone()).await?;
+    let codes: Vec<&str> = response
+        .push_results
+        .iter()
+        .map(|r| match r {
+            PushResult::Quarantined { .. } => "held",
+            PushResult::Rejected { code, .. } => code.as_str(),
+            PushResult::Accepted { .. } => "accepted",
+        })
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == "held").count(),
+        quota,
+        "held up to the quota"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| **c == "quarantine_full").count(),
+        5,
+        "then refused by name: {codes:?}"
+    );
+    tech.apply(&push, response)?;
+    assert_eq!(
+        tech.pending().len(),
+        5,
+        "the refused ones stay pending on the device"
+    );
+
+    // The quota is per device: another technician's device is not affected.
+    let mut other = Client::sign_in(&server.url(""), "chen.jie", PASSWORD).await?;
+    let (id, doc) = order(5000)?;
+    other.insert(id, DocKind::Order, doc);
+    other.sync().await?;
+    assert!(
+        matches!(&other.last_results[..], [PushResult::Quarantined { .. }]),
+        "{:?}",
+        other.last_results
+    );
+
+    // Once the held pushes are decided, the waiting ones go in on the next sync.
+    let db = onsite_server::db::open(server.data.path())?;
+    db.conn().execute(
+        "UPDATE quarantine SET resolved_at = ?1, resolution = 'discarded' WHERE device_id = ?2",
+        (chrono::Utc::now().to_rfc3339(), &tech.device_id),
+    )?;
+    tech.sync().await?;
+    assert_eq!(tech.last_results.len(), 5);
+    assert!(
+        tech.last_results
+            .iter()
+            .all(|r| matches!(r, PushResult::Quarantined { .. })),
+        "{:?}",
+        tech.last_results
+    );
+    assert!(tech.pending().is_empty(), "nothing was lost on the way");
+    server.stop().await
+}

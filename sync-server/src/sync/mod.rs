@@ -453,3 +453,43 @@ fn clock_offset(client_time: Option<&str>, now: chrono::DateTime<chrono::Utc>) -
     let client = chrono::DateTime::parse_from_rfc3339(client_time?).ok()?;
     Some((now - client.with_timezone(&chrono::Utc)).num_milliseconds())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quarantine_quota_counts_each_devices_open_pushes_and_their_bytes() -> anyhow::Result<()>
+    {
+        const MIB: usize = 1024 * 1024;
+        let dir = tempfile::tempdir()?;
+        let db = crate::db::open(dir.path())?;
+        let conn = db.conn();
+        conn.execute(
+            "INSERT INTO quarantine (id, doc_id, kind, user_id, device_id, code, reason, data, neutralised, received_at)
+             VALUES ('q1', 'd', 'order', 'u', 'a', 'c', 'r', ?1, 0, 'then')",
+            [vec![0u8; 7 * MIB]],
+        )?;
+        assert_eq!(
+            quarantine_full(&conn, "a", MIB / 2)?,
+            None,
+            "room for half a MiB"
+        );
+        assert!(
+            quarantine_full(&conn, "a", 2 * MIB)?.is_some(),
+            "not for 2 MiB more"
+        );
+        assert_eq!(
+            quarantine_full(&conn, "b", 2 * MIB)?,
+            None,
+            "the quota is per device"
+        );
+        conn.execute("UPDATE quarantine SET resolved_at = 'now'", [])?;
+        assert_eq!(
+            quarantine_full(&conn, "a", 2 * MIB)?,
+            None,
+            "decided pushes no longer count"
+        );
+        Ok(())
+    }
+}
