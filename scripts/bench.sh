@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 
 # onsite-tests holds the server benchmarks: sync (first sync, no-op sync, one edited
-# order among 10,000) and load (500 devices syncing at once).
+# order among 10,000), load (500 devices syncing at once) and server_trust (what hostile
+# pushes and sign-ins cost: memory for a deflate bomb and huge logins, /health during a
+# heavy push).
 cargo bench -p onsite-core -p onsite-device -p onsite-tests
 
 echo

@@ -164,3 +164,22 @@ pub fn write_lock_held(db_file: &std::path::Path) -> anyhow::Result<bool> {
         Err(e) => Err(e.into()),
     }
 }
+
+/// Resets this process's peak resident memory to its current value (Linux), so
+/// [`peak_rss_bytes`] measures from here on. False where that is not possible.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// This process's peak resident memory since start or the last [`reset_peak_rss`], in
+/// bytes (Linux `VmHWM`), or 0 where it cannot be read.
+pub fn peak_rss_bytes() -> u64 {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return 0;
+    };
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
