@@ -21,6 +21,7 @@ pub mod ops;
 pub mod protocol;
 pub mod records;
 pub mod returns;
+pub mod review;
 pub mod role;
 pub mod settings;
 pub mod signoff;

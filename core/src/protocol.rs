@@ -55,6 +55,97 @@ pub struct SyncResponse {
     pub server_time: String,
     /// Server clock minus the device's `client_time`, in milliseconds, if it was sent.
     pub clock_offset_ms: Option<i64>,
+    /// This device's pushes still held in quarantine, waiting for a supervisor. The list
+    /// is complete on every response, so a notice disappears once its change is decided.
+    #[serde(default)]
+    pub held: Vec<HeldNotice>,
+}
+
+/// A push of this device held in quarantine (`SyncResponse::held`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HeldNotice {
+    /// The quarantine entry.
+    pub id: String,
+    /// The document.
+    pub doc_id: String,
+    /// Why, as a stable code (`technician_may_not_change`, `forged_author` …).
+    pub code: String,
+    /// Why, in words.
+    pub reason: String,
+    /// When the server received it (RFC 3339).
+    pub received_at: String,
+}
+
+/// A held change as a supervisor reviews it (`GET /v1/quarantine`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HeldChange {
+    /// The quarantine entry.
+    pub id: String,
+    /// The document.
+    pub doc_id: String,
+    /// Its kind.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "order"))]
+    pub kind: DocKind,
+    /// Who pushed it (the device's enrolled user).
+    pub user_id: String,
+    /// Their name.
+    pub user_name: String,
+    /// The enrolled device.
+    pub device_id: String,
+    /// Its name, as given at enrollment.
+    pub device_name: String,
+    /// When the server received it (RFC 3339).
+    pub received_at: String,
+    /// Why, as a stable code.
+    pub code: String,
+    /// Why, in words.
+    pub reason: String,
+    /// Each rule the push broke.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub findings: Vec<crate::review::Finding>,
+    /// What the change would have done, field by field.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub changes: Vec<crate::review::diff::FieldChange>,
+    /// True when the change was merged and put back; false when it was held unmerged.
+    pub neutralised: bool,
+    /// `open`, `released` or `discarded`.
+    pub status: String,
+    /// Who decided it, and when (RFC 3339).
+    pub decided_by: Option<String>,
+    /// When it was decided.
+    pub decided_at: Option<String>,
+}
+
+/// A supervisor's decision on a held change (`POST /v1/quarantine/{id}/release` or
+/// `/discard`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Decision {
+    /// Why, in words; kept with the decision.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Who an Automerge actor is (`GET /v1/actors`): the enrolled device it is bound to
+/// and the user the server attests, for audit views.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActorEntry {
+    /// The actor id, hex.
+    pub actor: String,
+    /// The device.
+    pub device_id: String,
+    /// The device's name.
+    pub device_name: String,
+    /// The user.
+    pub user_id: String,
+    /// Their name.
+    pub user_name: String,
+    /// Their role.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "technician"))]
+    pub role: crate::role::Role,
 }
 
 /// Changes for one document.

@@ -7,6 +7,7 @@ mod error;
 pub mod fixtures;
 pub mod media;
 pub mod projection;
+pub mod quarantine;
 pub mod store;
 pub mod sync_client;
 

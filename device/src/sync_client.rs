@@ -22,6 +22,7 @@ const META_LAST_ERROR: &str = "last_sync_error";
 const META_REFERENCE: &str = "reference";
 const META_REFERENCE_ETAG: &str = "reference_etag";
 const META_ACCOUNT: &str = "account";
+const META_HELD: &str = "held_changes";
 
 /// How the sync client reaches the store: directly (tests, tools) or through the app's
 /// mutex. Either way it holds the store only for local steps, never across the network,
@@ -465,6 +466,18 @@ pub fn account(store: &Store) -> Result<Option<Account>, SyncError> {
         .map_err(|e| SyncError::Protocol(format!("stored account: {e}")))
 }
 
+/// This device's pushes the server still holds in quarantine, as of the last sync: the
+/// notice the app shows until a supervisor decides them.
+pub fn held_changes(store: &Store) -> Result<Vec<onsite_core::protocol::HeldNotice>, SyncError> {
+    store
+        .meta(META_HELD)?
+        .filter(|json| !json.is_empty())
+        .map(|json| serde_json::from_str(&json))
+        .transpose()
+        .map(Option::unwrap_or_default)
+        .map_err(|e| SyncError::Protocol(format!("stored held changes: {e}")))
+}
+
 /// The reference data from the last sync, if any.
 pub fn reference(store: &Store) -> Result<Option<Reference>, SyncError> {
     store
@@ -542,6 +555,9 @@ fn apply(
             .map_err(|_| SyncError::Protocol(format!("document {}: bad heads", doc.doc_id)))?;
         decoded.push((doc, bytes, heads));
     }
+    // The server sends the whole list each time: a decided change drops out of it.
+    let held = serde_json::to_string(&response.held)
+        .map_err(|e| SyncError::Protocol(format!("held changes: {e}")))?;
     store.batch(|s| {
         for result in &response.push_results {
             match result {
@@ -580,6 +596,7 @@ fn apply(
         if let Some(offset) = response.clock_offset_ms {
             s.set_meta(META_OFFSET, &offset.to_string())?;
         }
+        s.set_meta(META_HELD, &held)?;
         Ok(())
     })?;
     for result in response.push_results {

@@ -230,8 +230,25 @@ fn migrations() -> Migrations<'static> {
             ) STRICT;
             CREATE INDEX flag_index_by_subject ON flag_index(doc_id, kind, subject);",
         ),
-        // The quarantine quota counts each device's open held pushes.
-        M::up("CREATE INDEX quarantine_by_device ON quarantine(device_id, resolved_at);"),
+        // Review of pushes (`sync/policy.rs`, `sync/attest.rs`, `sync/quarantine.rs`) and the
+        // quarantine quota (`quarantine_by_device` counts each device's open held pushes):
+        // the Automerge actors each enrolled device writes with, what a held change would
+        // have done and why, who decided it, and which devices were told that a
+        // document left their user's scope.
+        M::up(
+            "CREATE TABLE device_actors (
+                actor     TEXT PRIMARY KEY,
+                device_id TEXT NOT NULL REFERENCES devices(id),
+                user_id   TEXT NOT NULL REFERENCES users(id),
+                bound_at  TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX device_actors_by_device ON device_actors(device_id);
+            ALTER TABLE quarantine ADD COLUMN findings TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE quarantine ADD COLUMN changes TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE quarantine ADD COLUMN resolved_by TEXT;
+            CREATE INDEX quarantine_by_device ON quarantine(device_id, resolved_at);
+            ALTER TABLE device_docs ADD COLUMN told_removed INTEGER NOT NULL DEFAULT 0;",
+        ),
     ])
 }
 

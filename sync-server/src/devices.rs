@@ -57,13 +57,14 @@ pub fn enroll(
             format!("device id {device_id:?} is not a UUID"),
         ));
     }
-    let owner: Option<String> = conn
+    let (owner, revoked): (Option<String>, bool) = conn
         .query_row(
-            "SELECT user_id FROM devices WHERE id = ?1",
+            "SELECT user_id, revoked_at IS NOT NULL FROM devices WHERE id = ?1",
             [device_id],
-            |r| r.get(0),
+            |r| Ok((Some(r.get(0)?), r.get(1)?)),
         )
-        .optional()?;
+        .optional()?
+        .unwrap_or((None, false));
     if owner.as_deref().is_some_and(|owner| owner != account.id) {
         // One install belongs to one user: a colleague signing in on the same phone must
         // not inherit the previous user's device record or its data.
@@ -73,13 +74,22 @@ pub fn enroll(
             format!("device {device_id} is enrolled for another user; sign out there first"),
         ));
     }
+    if revoked {
+        // A revoked device (a lost phone) stays revoked: whoever holds it and knows the
+        // password must not get it back by signing in. A supervisor reinstates it.
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "errors.device.revoked",
+            format!("device {device_id} was revoked; a supervisor must reinstate it"),
+        ));
+    }
     let token = new_token();
     let now = chrono::Utc::now().to_rfc3339();
     conn.execute(
         "INSERT INTO devices (id, user_id, name, token_hash, enrolled_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, token_hash = excluded.token_hash,
-             enrolled_at = excluded.enrolled_at, revoked_at = NULL",
+             enrolled_at = excluded.enrolled_at",
         (device_id, &account.id, name.trim(), token_hash(&token), now),
     )?;
     Ok(token)
@@ -126,6 +136,17 @@ pub fn revoke(conn: &Connection, device_id: &str) -> Result<bool, ApiError> {
     let changed = conn.execute(
         "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
         (device_id, chrono::Utc::now().to_rfc3339()),
+    )?;
+    Ok(changed > 0)
+}
+
+/// Lifts a revocation so the device may sign in again (its old token stays dead: signing
+/// in issues a new one). Returns false if there was no such device.
+pub fn reinstate(conn: &Connection, device_id: &str) -> Result<bool, ApiError> {
+    let changed = conn.execute(
+        "UPDATE devices SET revoked_at = NULL, token_hash = ?2 WHERE id = ?1",
+        // A fresh unknown hash: nothing authenticates until the device signs in again.
+        (device_id, token_hash(&new_token())),
     )?;
     Ok(changed > 0)
 }

@@ -193,11 +193,16 @@ async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
         paths,
         [
             "/health",
+            "/v1/actors",
             "/v1/auth/login",
             "/v1/blobs/{hash}",
             "/v1/devices",
+            "/v1/devices/{id}/reinstate",
             "/v1/devices/{id}/revoke",
             "/v1/me",
+            "/v1/quarantine",
+            "/v1/quarantine/{id}/discard",
+            "/v1/quarantine/{id}/release",
             "/v1/reference",
             "/v1/sync",
             "/v1/sync/wait"

@@ -195,7 +195,25 @@ pub enum RequisitionOp {
 }
 
 impl RequisitionOp {
-    fn name_str(&self) -> &'static str {
+    /// The roles that may make this operation (a technician only on their own
+    /// requisition). The server's review of a push asks the same.
+    pub fn roles(&self) -> &'static [Role] {
+        match self {
+            RequisitionOp::AddLine { .. } | RequisitionOp::RemoveLine { .. } => {
+                &[Role::Technician, Role::Storekeeper, Role::Supervisor]
+            }
+            RequisitionOp::Cancel { .. } => &[Role::Technician, Role::Supervisor],
+            RequisitionOp::Approve { .. } | RequisitionOp::Reject { .. } => {
+                &[Role::Storekeeper, Role::Supervisor]
+            }
+            RequisitionOp::Issue { .. } | RequisitionOp::Return { .. } | RequisitionOp::Close => {
+                &[Role::Storekeeper, Role::Supervisor]
+            }
+        }
+    }
+
+    /// Stable snake_case name.
+    pub fn name_str(&self) -> &'static str {
         match self {
             RequisitionOp::AddLine { .. } => "add_line",
             RequisitionOp::RemoveLine { .. } => "remove_line",
@@ -392,19 +410,7 @@ impl RequisitionDoc {
         let role = ctx.actor.role;
         let status = self.status;
         let not_here = || RequisitionError::NotAllowedInStatus { action, status };
-        let allowed: &[Role] = match op {
-            RequisitionOp::AddLine { .. } | RequisitionOp::RemoveLine { .. } => {
-                &[Role::Technician, Role::Storekeeper, Role::Supervisor]
-            }
-            RequisitionOp::Cancel { .. } => &[Role::Technician, Role::Supervisor],
-            RequisitionOp::Approve { .. } | RequisitionOp::Reject { .. } => {
-                &[Role::Storekeeper, Role::Supervisor]
-            }
-            RequisitionOp::Issue { .. } | RequisitionOp::Return { .. } | RequisitionOp::Close => {
-                &[Role::Storekeeper, Role::Supervisor]
-            }
-        };
-        if !allowed.contains(&role) {
+        if !op.roles().contains(&role) {
             return Err(RequisitionError::RoleNotPermitted { role, action });
         }
         if role == Role::Technician && ctx.actor.user != self.requester {

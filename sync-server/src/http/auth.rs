@@ -261,3 +261,29 @@ pub async fn revoke_device(
     tracing::info!(device = %id, by = %who.account.id, "device revoked");
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Reinstates a revoked device so it may sign in again. Supervisors only: signing in
+/// alone never brings a revoked device back.
+#[utoipa::path(post, path = "/v1/devices/{id}/reinstate", tag = "accounts", security(("device_token" = [])),
+    params(("id" = String, Path, description = "the device id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reinstate_device(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if who.account.role != Role::Supervisor {
+        return Err(ApiError::forbidden(
+            "only a supervisor may reinstate a device",
+        ));
+    }
+    if !devices::reinstate(&state.db.conn(), &id)? {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "errors.device.not_found",
+            format!("no device {id}"),
+        ));
+    }
+    tracing::info!(device = %id, by = %who.account.id, "device reinstated");
+    Ok(StatusCode::NO_CONTENT)
+}

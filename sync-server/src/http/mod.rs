@@ -4,6 +4,7 @@
 mod auth;
 mod blobs;
 mod health;
+mod quarantine;
 mod reference;
 mod sync;
 
@@ -166,9 +167,14 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(auth::me))
         .routes(routes!(auth::list_devices))
         .routes(routes!(auth::revoke_device))
+        .routes(routes!(auth::reinstate_device))
         .routes(routes!(sync::sync))
         .routes(routes!(sync::wait))
         .routes(routes!(reference::get_reference))
+        .routes(routes!(quarantine::list))
+        .routes(routes!(quarantine::release))
+        .routes(routes!(quarantine::discard))
+        .routes(routes!(quarantine::actors))
         .merge(blobs::router())
         .split_for_parts();
     let mut openapi = openapi;

@@ -2,11 +2,13 @@
 //! copy, and returns what the device lacks since its cursor. The whole round trip is one
 //! SQLite transaction, so a cut connection leaves either all of it or none.
 
+pub mod attest;
 pub mod budget;
 pub mod docs;
 pub mod inspect;
 pub mod policy;
 pub mod protocol;
+pub mod quarantine;
 pub mod reconcile;
 
 use std::collections::BTreeSet;
@@ -74,6 +76,7 @@ pub fn round_trip(
         docs::latest_seq(tx)?
     };
     record_sent(tx, device, response.cursor, &response)?;
+    response.held = quarantine::notices(tx, device)?;
 
     if let Some(offset) = clock_offset(request.client_time.as_deref(), now) {
         response.clock_offset_ms = Some(offset);
@@ -124,7 +127,14 @@ fn acknowledge(
                     (device, &doc_id),
                 )?;
             }
-            None => {}
+            // The device was told and still pushes to it: its pending work is taken
+            // this once; anything it writes after is held (`policy::Standing::Told`).
+            None => {
+                tx.execute(
+                    "UPDATE device_docs SET told_removed = 1 WHERE device_id = ?1 AND doc_id = ?2",
+                    (device, &doc_id),
+                )?;
+            }
         }
     }
     tx.execute("DELETE FROM sync_sent WHERE device_id = ?1", [device])?;
@@ -188,8 +198,16 @@ fn push_one(
         return reject(refused.code, refused.reason);
     }
     let device_heads = parse_heads(&push.heads)?;
-    let existing = docs::load(tx, &push.doc_id)?;
+    let mut existing = docs::load(tx, &push.doc_id)?;
     if let Some(existing) = &existing {
+        if !visible(tx, who, existing)? {
+            // The same answer whatever the document is, so a push never tells a
+            // technician that a document they may not see exists, or what kind it is.
+            if let Some(reason) = quarantine_full(tx, &who.device_id, bytes.len())? {
+                return reject("quarantine_full", reason);
+            }
+            return hold_unseen(tx, who, push, &bytes, now);
+        }
         if existing.kind != push.kind {
             return reject(
                 "kind_mismatch",
@@ -224,21 +242,47 @@ fn push_one(
         );
     }
     let had = device_have(tx, &who.device_id, &push.doc_id)?;
-    let device_had = had.is_some();
-    let verdict = policy::review(
-        who.account.role,
-        &who.account.id,
-        push.kind,
-        existing.as_ref().map(|e| &e.doc),
-        &merged,
-        device_had,
-    );
-    if !matches!(verdict, Verdict::Accept) {
+    let before_heads = match existing.as_mut() {
+        Some(e) => e.doc.get_heads(),
+        None => vec![],
+    };
+    let nothing_new = existing.is_some() && merged.get_heads() == before_heads;
+    let review = if nothing_new {
+        // Changes the office already holds (a retry): nothing to judge.
+        policy::Review {
+            verdict: Verdict::Accept,
+            changes: vec![],
+            findings: vec![],
+            owner: existing.as_ref().map(|e| e.owner.clone()),
+        }
+    } else {
+        let authorship = attest::check(tx, who, &before_heads, &mut merged, now)?;
+        let pusher = pusher(tx, who)?;
+        let standing = match &had {
+            None => policy::Standing::Stranger,
+            Some(_) if told_removed(tx, &who.device_id, &push.doc_id)? => policy::Standing::Told,
+            Some(_) => policy::Standing::Holder,
+        };
+        policy::review(
+            &pusher,
+            push.kind,
+            existing.as_mut().map(|e| &mut e.doc),
+            &mut merged,
+            standing,
+            authorship,
+        )
+    };
+    let held = |neutralised: bool| quarantine::Held {
+        review: &review,
+        bytes: &bytes,
+        neutralised,
+    };
+    if !matches!(review.verdict, Verdict::Accept) {
         if let Some(reason) = quarantine_full(tx, &who.device_id, bytes.len())? {
             return reject("quarantine_full", reason);
         }
     }
-    let (merged, result) = match verdict {
+    let (merged, result) = match &review.verdict {
         Verdict::Accept => (
             merged,
             PushResult::Accepted {
@@ -246,11 +290,11 @@ fn push_one(
             },
         ),
         Verdict::Hold { code, reason } => {
-            quarantine(tx, who, push, &bytes, code, &reason, false, now)?;
+            quarantine::hold(tx, who, push, code, reason, held(false), now)?;
             return Ok(PushResult::Quarantined {
                 doc_id,
-                code: code.to_string(),
-                reason,
+                code: code.clone(),
+                reason: reason.clone(),
             });
         }
         Verdict::Restore {
@@ -258,18 +302,21 @@ fn push_one(
             reason,
             restored,
         } => {
-            quarantine(tx, who, push, &bytes, code, &reason, true, now)?;
+            quarantine::hold(tx, who, push, code, reason, held(true), now)?;
             let result = PushResult::Quarantined {
                 doc_id: doc_id.clone(),
-                code: code.to_string(),
-                reason,
+                code: code.clone(),
+                reason: reason.clone(),
             };
-            (*restored, result)
+            ((**restored).clone(), result)
         }
     };
-    let owner = match policy::owner_of(push.kind, &merged) {
-        Ok(owner) => owner,
-        Err(e) => return reject("unreadable_document", e),
+    let owner = match review.owner.clone() {
+        Some(owner) => owner,
+        None => match policy::owner_of(push.kind, &merged) {
+            Ok(owner) => owner,
+            Err(e) => return reject("unreadable_document", e),
+        },
     };
     let mut stored = StoredDoc {
         id: push.doc_id.clone(),
@@ -314,36 +361,83 @@ fn quarantine_full(tx: &Connection, device: &str, len: usize) -> Result<Option<S
     Ok(None)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn quarantine(
+/// Whether `who` may see `doc`: office roles see everything, a technician their own
+/// documents and those their device still holds (work pending from before a
+/// reassignment).
+fn visible(tx: &Connection, who: &Principal, doc: &StoredDoc) -> Result<bool, ApiError> {
+    if who.account.role != Role::Technician || doc.owner.as_deref() == Some(&who.account.id) {
+        return Ok(true);
+    }
+    Ok(device_have(tx, &who.device_id, &doc.id)?.is_some())
+}
+
+/// Holds a push to a document its author may not see, with the answer a push to any
+/// such document gets.
+fn hold_unseen(
     tx: &Connection,
     who: &Principal,
     push: &PushDoc,
     bytes: &[u8],
-    code: &str,
-    reason: &str,
-    neutralised: bool,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), ApiError> {
-    tracing::warn!(doc = %push.doc_id, user = %who.account.id, device = %who.device_id, code, reason, "change quarantined");
-    metrics::counter!("onsite_quarantined_total", "code" => code.to_string()).increment(1);
-    tx.execute(
-        "INSERT INTO quarantine (id, doc_id, kind, user_id, device_id, code, reason, data, neutralised, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        (
-            uuid::Uuid::now_v7().to_string(),
-            &push.doc_id,
-            push.kind.as_str(),
-            &who.account.id,
-            &who.device_id,
-            code,
-            reason,
-            bytes,
-            neutralised,
-            now.to_rfc3339(),
-        ),
-    )?;
-    Ok(())
+) -> Result<PushResult, ApiError> {
+    let (code, reason) = policy::NOT_ASSIGNED;
+    let review = policy::Review {
+        verdict: Verdict::Hold {
+            code: code.into(),
+            reason: reason.into(),
+        },
+        changes: vec![],
+        findings: vec![],
+        owner: None,
+    };
+    let held = quarantine::Held {
+        review: &review,
+        bytes,
+        neutralised: false,
+    };
+    quarantine::hold(tx, who, push, code, reason, held, now)?;
+    Ok(PushResult::Quarantined {
+        doc_id: push.doc_id.clone(),
+        code: code.into(),
+        reason: reason.into(),
+    })
+}
+
+/// Who pushed, for the review: the attested user, and the stock locations that are not
+/// theirs (other technicians' vans, warehouses).
+fn pusher(tx: &Connection, who: &Principal) -> Result<onsite_core::review::Pusher, ApiError> {
+    let user: onsite_core::UserId = who
+        .account
+        .id
+        .parse()
+        .map(onsite_core::UserId)
+        .map_err(|e| ApiError::internal(format!("account id {}: {e}", who.account.id)))?;
+    let mut stmt =
+        tx.prepare_cached("SELECT id FROM locations WHERE holder IS NULL OR holder <> ?1")?;
+    let foreign = stmt
+        .query_map([&who.account.id], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter_map(|id| id.parse().ok().map(onsite_core::ids::LocationId))
+        .collect();
+    Ok(onsite_core::review::Pusher {
+        actor: onsite_core::Actor {
+            user,
+            role: who.account.role,
+        },
+        foreign_locations: foreign,
+    })
+}
+
+fn told_removed(tx: &Connection, device: &str, doc_id: &str) -> Result<bool, ApiError> {
+    let told: Option<bool> = tx
+        .query_row(
+            "SELECT told_removed FROM device_docs WHERE device_id = ?1 AND doc_id = ?2",
+            (device, doc_id),
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(told.unwrap_or(false))
 }
 
 /// Documents this device holds but its user may no longer see (an order reassigned to

@@ -1,12 +1,32 @@
-//! Server-side permissions on pushed changes: what each role may change in each kind of
-//! document. The device checks the same rules, but the server never trusts that it did.
+//! Server-side review of every push, for every role. What the push did is worked out
+//! from Automerge's patches between the stored heads and the merged heads
+//! ([`onsite_core::review::diff::touched`]), reading only the fields it touched, and is
+//! judged by the same rules in `onsite-core` the devices apply
+//! ([`onsite_core::review`]), on the stored state before the merge. What is not
+//! allowed is put back with a server change on top (so every copy converges back) or,
+//! when the change cannot be trusted at all (forged authorship, a new document), held
+//! unmerged; either way it is kept in quarantine for a supervisor.
 
-use automerge::AutoCommit;
+use std::collections::BTreeSet;
+
+use automerge::{AutoCommit, ChangeHash};
 use onsite_core::doc::order::OrderDoc;
 use onsite_core::doc::requisition::RequisitionDoc;
+use onsite_core::doc::Document as _;
+use onsite_core::review::diff::FieldChange;
+use onsite_core::review::{self, Finding, Pusher};
 use onsite_core::role::Role;
+use onsite_core::Settings;
 
 use super::protocol::DocKind;
+
+/// The answer to a technician's push to a document they may not see, whatever it is
+/// (an order of someone else's, any document of another kind, an order that does not
+/// exist yet): one answer, so a push never reveals what exists.
+pub const NOT_ASSIGNED: (&str, &str) = (
+    "not_assigned",
+    "no document with this id is assigned to this technician",
+);
 
 /// What to do with a push.
 #[derive(Debug)]
@@ -14,14 +34,308 @@ pub enum Verdict {
     /// Merge it.
     Accept,
     /// Do not merge; keep the change in quarantine and tell the device.
-    Hold { code: &'static str, reason: String },
+    Hold { code: String, reason: String },
     /// Merge, then restore the fields the author may not change with a server change on
     /// top, so every copy converges back; the attempt goes to quarantine for review.
     Restore {
-        code: &'static str,
+        code: String,
         reason: String,
         restored: Box<AutoCommit>,
     },
+}
+
+/// A review: the verdict, what the push did and what was wrong with it.
+#[derive(Debug)]
+pub struct Review {
+    pub verdict: Verdict,
+    /// What the push changed, field by field (empty when it could not be read).
+    pub changes: Vec<FieldChange>,
+    /// What the pusher may not do.
+    pub findings: Vec<Finding>,
+    /// The technician the merged document is visible to, when the review read it.
+    pub owner: Option<Option<String>>,
+}
+
+/// Where the pushing device stands with a document it is not (or no longer) the
+/// technician's for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// The device never held the document.
+    Stranger,
+    /// The device held it and has not yet been told it left its user's scope: its
+    /// pending work is taken once.
+    Holder,
+    /// The device was told the document left its scope (and acknowledged that).
+    Told,
+}
+
+/// Reviews a push by `pusher`. `before` is the office copy (None for a new document),
+/// `after` the office copy with the push merged in, `standing` how the device stands
+/// with the document, `authorship` the findings about who the changes claim to be from
+/// ([`super::attest`]).
+pub fn review(
+    pusher: &Pusher,
+    kind: DocKind,
+    before: Option<&mut AutoCommit>,
+    after: &mut AutoCommit,
+    standing: Standing,
+    authorship: Vec<Finding>,
+) -> Review {
+    let role = pusher.actor.role;
+    let user = pusher.actor.user.to_string();
+    let hold = |code: &str, reason: &str| Review {
+        verdict: Verdict::Hold {
+            code: code.to_string(),
+            reason: reason.to_string(),
+        },
+        changes: vec![],
+        findings: vec![],
+        owner: None,
+    };
+    let mut review = match (kind, before) {
+        (DocKind::Complaint, _) if role == Role::Technician => {
+            return hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1)
+        }
+        (DocKind::Complaint, _) => Review {
+            verdict: Verdict::Accept,
+            changes: vec![],
+            findings: vec![],
+            owner: Some(None),
+        },
+        (DocKind::Order, None) => {
+            if role == Role::Technician {
+                return hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1);
+            }
+            if !matches!(role, Role::Dispatcher | Role::Supervisor) {
+                return hold(
+                    "role_not_permitted",
+                    "orders are created by intake (a dispatcher or supervisor)",
+                );
+            }
+            review_new_order(pusher, after)
+        }
+        (DocKind::Order, Some(before)) => review_order(pusher, &user, before, after, standing),
+        (DocKind::Requisition, before) => review_requisition(pusher, before, after),
+    };
+    if matches!(review.verdict, Verdict::Hold { .. }) {
+        return review;
+    }
+    let content = !review.findings.is_empty();
+    let forged = !authorship.is_empty();
+    if !content && !forged {
+        return review;
+    }
+    let code = if content {
+        format!("{role}_may_not_change")
+    } else {
+        authorship[0].code.clone()
+    };
+    review.findings.extend(authorship);
+    let reason = format!(
+        "a {role} may not change {}",
+        review::summary(&review.findings)
+    );
+    review.verdict = match std::mem::replace(&mut review.verdict, Verdict::Accept) {
+        // A change whose authorship is false is not merged at all: its history would
+        // keep claiming someone else wrote it.
+        Verdict::Restore { .. } | Verdict::Accept if forged => Verdict::Hold { code, reason },
+        Verdict::Restore { restored, .. } => Verdict::Restore {
+            code,
+            reason,
+            restored,
+        },
+        Verdict::Accept => Verdict::Hold { code, reason },
+        held => held,
+    };
+    review
+}
+
+fn unreadable(what: &str) -> Review {
+    Review {
+        verdict: Verdict::Hold {
+            code: "unreadable".into(),
+            reason: format!("the {what} could not be read after merging"),
+        },
+        changes: vec![],
+        findings: vec![],
+        owner: None,
+    }
+}
+
+fn touched(before: &[ChangeHash], after: &mut AutoCommit) -> BTreeSet<String> {
+    let heads = after.get_heads();
+    let patches = after.diff(before, &heads);
+    review::diff::touched(&patches)
+}
+
+fn review_order(
+    pusher: &Pusher,
+    user: &str,
+    before: &mut AutoCommit,
+    after: &mut AutoCommit,
+    standing: Standing,
+) -> Review {
+    let Ok(old) = onsite_core::ops::hydrate::<OrderDoc>(before) else {
+        return unreadable("stored order");
+    };
+    let theirs = old.assignee.is_some_and(|a| a.to_string() == user);
+    let handover = pusher.actor.role == Role::Technician && !theirs;
+    if handover {
+        let (code, reason) = match standing {
+            Standing::Stranger => NOT_ASSIGNED,
+            Standing::Told => (
+                "reassigned",
+                "the order was reassigned away from this technician, who was told; the work \
+                 pending then was taken in already",
+            ),
+            Standing::Holder => ("", ""),
+        };
+        if !code.is_empty() {
+            return Review {
+                verdict: Verdict::Hold {
+                    code: code.into(),
+                    reason: reason.into(),
+                },
+                changes: vec![],
+                findings: vec![],
+                owner: None,
+            };
+        }
+    }
+    let before_heads = before.get_heads();
+    judge_order(pusher, old, &before_heads, after, handover)
+}
+
+/// A new order pushed with the operations made on it since intake: judged from the
+/// order as intake created it (the document's first change).
+fn review_new_order(pusher: &Pusher, after: &mut AutoCommit) -> Review {
+    let roots: Vec<ChangeHash> = after
+        .get_changes_meta(&[])
+        .iter()
+        .filter(|c| c.deps.is_empty())
+        .map(|c| c.hash)
+        .collect();
+    let Ok(mut created) = after.fork_at(&roots) else {
+        return unreadable("new order");
+    };
+    let Ok(old) = onsite_core::ops::hydrate::<OrderDoc>(&created) else {
+        return unreadable("new order");
+    };
+    let _ = created.get_heads();
+    let mut review = judge_order(pusher, old.clone(), &roots, after, false);
+    if old.state != onsite_core::OrderState::New || !old.history.is_empty() {
+        review.findings.push(Finding {
+            code: "transition_not_allowed".into(),
+            field: "state".into(),
+            record: None,
+            reason: "an order is created new, with an empty history".into(),
+        });
+        review.verdict = Verdict::Accept;
+    }
+    // Nothing to put back onto: a new order that breaks the rules is held whole.
+    if let Verdict::Restore { .. } = review.verdict {
+        review.verdict = Verdict::Accept;
+    }
+    review
+}
+
+fn judge_order(
+    pusher: &Pusher,
+    old: OrderDoc,
+    before_heads: &[ChangeHash],
+    after: &mut AutoCommit,
+    handover: bool,
+) -> Review {
+    let fields = touched(before_heads, after);
+    let Ok(new) = review::order::merged_view(&old, after, &fields) else {
+        return unreadable("order");
+    };
+    // The server keeps no per-company settings yet; devices apply the same defaults.
+    let settings = Settings::default();
+    let findings = review::order::judge(pusher, &old, &new, &fields, handover, &settings);
+    let changes = review::order::describe(&old, &new, &fields);
+    let owner = Some(new.assignee.map(|a| a.to_string()));
+    if findings.is_empty() {
+        return Review {
+            verdict: Verdict::Accept,
+            changes,
+            findings,
+            owner,
+        };
+    }
+    let fixed = review::order::put_back(&old, &new, &findings);
+    let mut restored = after.clone();
+    restored.set_actor(server_actor());
+    if OrderDoc::reconcile_changes(&mut restored, &new, &fixed).is_err() {
+        return unreadable("order (putting it back)");
+    }
+    restored.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message("order.restore server")
+            .with_time(chrono::Utc::now().timestamp()),
+    );
+    Review {
+        verdict: Verdict::Restore {
+            code: String::new(),
+            reason: String::new(),
+            restored: Box::new(restored),
+        },
+        changes,
+        findings,
+        owner: Some(fixed.assignee.map(|a| a.to_string())),
+    }
+}
+
+fn review_requisition(
+    pusher: &Pusher,
+    before: Option<&mut AutoCommit>,
+    after: &mut AutoCommit,
+) -> Review {
+    let Ok(new) = onsite_core::ops::hydrate::<RequisitionDoc>(after) else {
+        return unreadable("requisition");
+    };
+    let (old, fields) = match before {
+        Some(before) => {
+            let Ok(old) = onsite_core::ops::hydrate::<RequisitionDoc>(before) else {
+                return unreadable("stored requisition");
+            };
+            let heads = before.get_heads();
+            (Some(old), touched(&heads, after))
+        }
+        None => (None, BTreeSet::new()),
+    };
+    let findings = review::requisition::judge(pusher, old.as_ref(), &new, &fields);
+    let changes = review::requisition::describe(old.as_ref(), &new);
+    let owner = Some(Some(new.requester.to_string()));
+    let Some(old) = old.filter(|_| !findings.is_empty()) else {
+        return Review {
+            verdict: Verdict::Accept,
+            changes,
+            findings,
+            owner,
+        };
+    };
+    let fixed = review::requisition::put_back(&old, &new, &findings);
+    let mut restored = after.clone();
+    restored.set_actor(server_actor());
+    if autosurgeon::reconcile(&mut restored, &fixed).is_err() {
+        return unreadable("requisition (putting it back)");
+    }
+    restored.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message("requisition.restore server")
+            .with_time(chrono::Utc::now().timestamp()),
+    );
+    Review {
+        verdict: Verdict::Restore {
+            code: String::new(),
+            reason: String::new(),
+            restored: Box::new(restored),
+        },
+        changes,
+        findings,
+        owner: Some(Some(fixed.requester.to_string())),
+    }
 }
 
 /// The technician an order or requisition is visible to.
@@ -35,127 +349,6 @@ pub fn owner_of(kind: DocKind, doc: &AutoCommit) -> Result<Option<String>, Strin
             .map_err(|e| e.to_string()),
         DocKind::Complaint => Ok(None),
     }
-}
-
-/// Reviews a push by `user` acting as `role`. `before` is the office copy (None for a new
-/// document), `after` the office copy with the push merged in, and `device_had` whether
-/// this device legitimately holds the document (it may still push work done before a
-/// reassignment).
-pub fn review(
-    role: Role,
-    user: &str,
-    kind: DocKind,
-    before: Option<&AutoCommit>,
-    after: &AutoCommit,
-    device_had: bool,
-) -> Verdict {
-    if role != Role::Technician {
-        return Verdict::Accept;
-    }
-    let hold = |code, reason: &str| Verdict::Hold {
-        code,
-        reason: reason.to_string(),
-    };
-    match (kind, before) {
-        (DocKind::Complaint, _) => hold(
-            "technician_cannot_edit_complaints",
-            "complaints are handled by the office",
-        ),
-        (DocKind::Order, None) => hold(
-            "technician_cannot_create_orders",
-            "orders are created by the office",
-        ),
-        (DocKind::Order, Some(before)) => review_order(user, before, after, device_had),
-        (DocKind::Requisition, before) => review_requisition(user, before, after),
-    }
-}
-
-fn review_order(user: &str, before: &AutoCommit, after: &AutoCommit, device_had: bool) -> Verdict {
-    let (Ok(old), Ok(mut new)) = (
-        onsite_core::ops::hydrate::<OrderDoc>(before),
-        onsite_core::ops::hydrate::<OrderDoc>(after),
-    ) else {
-        return Verdict::Hold {
-            code: "unreadable",
-            reason: "the order could not be read after merging".into(),
-        };
-    };
-    let theirs = old.assignee.is_some_and(|a| a.to_string() == user);
-    if !theirs && !device_had {
-        return Verdict::Hold {
-            code: "not_assigned",
-            reason: "the order is not assigned to this technician".into(),
-        };
-    }
-    let mut broken = Vec::new();
-    if new.assignee != old.assignee {
-        broken.push("the assignment");
-        new.assignee = old.assignee;
-    }
-    if new.plan_approval != old.plan_approval {
-        broken.push("the plan approval");
-        new.plan_approval = old.plan_approval.clone();
-    }
-    if new.fee_overrides != old.fee_overrides {
-        broken.push("a fee override");
-        new.fee_overrides = old.fee_overrides.clone();
-    }
-    if !old.fee_overrides.is_empty() && new.fee != old.fee {
-        broken.push("an approved fee");
-        new.fee = old.fee.clone();
-    }
-    // Flags are raised by the server and settled at the office (no kind is a
-    // technician's to resolve).
-    if new.flags != old.flags {
-        broken.push("the flags");
-        new.flags = old.flags.clone();
-    }
-    if broken.is_empty() {
-        return Verdict::Accept;
-    }
-    let mut restored = after.clone();
-    restored.set_actor(server_actor());
-    if autosurgeon::reconcile(&mut restored, &new).is_err() {
-        return Verdict::Hold {
-            code: "unreadable",
-            reason: "the order could not be restored".into(),
-        };
-    }
-    restored.commit_with(
-        automerge::transaction::CommitOptions::default()
-            .with_message("order.restore server")
-            .with_time(chrono::Utc::now().timestamp()),
-    );
-    Verdict::Restore {
-        code: "technician_may_not_change",
-        reason: format!("a technician may not change {}", broken.join(", ")),
-        restored: Box::new(restored),
-    }
-}
-
-fn review_requisition(user: &str, before: Option<&AutoCommit>, after: &AutoCommit) -> Verdict {
-    let Ok(new) = onsite_core::ops::hydrate::<RequisitionDoc>(after) else {
-        return Verdict::Hold {
-            code: "unreadable",
-            reason: "the requisition could not be read".into(),
-        };
-    };
-    if new.requester.to_string() != user {
-        return Verdict::Hold {
-            code: "not_requester",
-            reason: "a technician may only request parts for themselves".into(),
-        };
-    }
-    let old_approval = before
-        .and_then(|b| onsite_core::ops::hydrate::<RequisitionDoc>(b).ok())
-        .and_then(|r| r.approval);
-    if new.approval != old_approval {
-        return Verdict::Hold {
-            code: "technician_cannot_approve",
-            reason: "a requisition is approved by a supervisor".into(),
-        };
-    }
-    Verdict::Accept
 }
 
 /// The server's own Automerge actor, so its changes are told apart from every device's.

@@ -1,0 +1,133 @@
+//! Quarantine review for supervisors (`/v1/quarantine`): the held changes with who sent
+//! them from which device, what they would have done and why; releasing or discarding
+//! one. And `/v1/actors`: who each Automerge actor is, for audit views that show the
+//! enrolled device and the attested user rather than a hex actor id.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use onsite_core::protocol::{ActorEntry, Decision, HeldChange};
+use onsite_core::role::Role;
+
+use super::AppState;
+use crate::devices::Principal;
+use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::sync::quarantine::{self, Decide};
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Include the decided ones too (default: open only).
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// Held changes, oldest first. Supervisors only.
+#[utoipa::path(get, path = "/v1/quarantine", tag = "quarantine", security(("device_token" = [])),
+    params(ListQuery),
+    responses((status = 200, body = [HeldChange]), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    who: Principal,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<HeldChange>>, ApiError> {
+    if who.account.role != Role::Supervisor {
+        return Err(ApiError::forbidden(
+            "only a supervisor reviews held changes",
+        ));
+    }
+    Ok(Json(quarantine::list(&state.db.conn(), query.all)?))
+}
+
+async fn decide(
+    state: AppState,
+    who: Principal,
+    id: String,
+    decision: Decide,
+    note: String,
+) -> Result<Json<HeldChange>, ApiError> {
+    let db = state.db.clone();
+    let (held, latest) = db
+        .group_transaction(move |tx| {
+            let held = quarantine::decide(tx, &who, &id, decision, &note, chrono::Utc::now())?;
+            Ok((held, crate::sync::docs::latest_seq(tx)?))
+        })
+        .await?;
+    // The decision changed the document: devices waiting on the change feed sync now.
+    state
+        .changes
+        .send_if_modified(|seq| std::mem::replace(seq, latest) != latest);
+    Ok(Json(held))
+}
+
+/// Releases a held change: merged into the office copy as the supervisor's decision,
+/// recorded on the order (its quarantined flag resolved) and in the entry.
+#[utoipa::path(post, path = "/v1/quarantine/{id}/release", tag = "quarantine",
+    security(("device_token" = [])),
+    params(("id" = String, Path, description = "the held change")),
+    request_body = Decision,
+    responses((status = 200, body = HeldChange), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "already decided", body = ErrorBody)))]
+pub async fn release(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<Decision>,
+) -> Result<Json<HeldChange>, ApiError> {
+    decide(state, who, id, Decide::Release, decision.note).await
+}
+
+/// Discards a held change: the office copy stays as it is; the decision is recorded.
+#[utoipa::path(post, path = "/v1/quarantine/{id}/discard", tag = "quarantine",
+    security(("device_token" = [])),
+    params(("id" = String, Path, description = "the held change")),
+    request_body = Decision,
+    responses((status = 200, body = HeldChange), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "already decided", body = ErrorBody)))]
+pub async fn discard(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<Decision>,
+) -> Result<Json<HeldChange>, ApiError> {
+    decide(state, who, id, Decide::Discard, decision.note).await
+}
+
+/// Every bound Automerge actor with its device and attested user, so an audit trail
+/// shows "李伟 on Li's phone" instead of an actor prefix.
+#[utoipa::path(get, path = "/v1/actors", tag = "accounts", security(("device_token" = [])),
+    responses((status = 200, body = [ActorEntry]), (status = 401, body = ErrorBody)))]
+pub async fn actors(
+    State(state): State<AppState>,
+    _who: Principal,
+) -> Result<Json<Vec<ActorEntry>>, ApiError> {
+    let conn = state.db.conn();
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.actor, a.device_id, d.name, a.user_id, u.name, u.role
+         FROM device_actors a JOIN devices d ON d.id = a.device_id
+         JOIN users u ON u.id = a.user_id ORDER BY a.bound_at",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (actor, device_id, device_name, user_id, user_name, role) = row?;
+        let role = crate::accounts::parse_role(&role)?;
+        out.push(ActorEntry {
+            actor,
+            device_id,
+            device_name,
+            user_id,
+            user_name,
+            role,
+        });
+    }
+    Ok(Json(out))
+}
