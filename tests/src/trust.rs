@@ -129,7 +129,14 @@ pub fn add_comments(doc: &mut AutoCommit, n: usize, ctx: &Ctx<'_>) -> anyhow::Re
         )?;
     }
     autosurgeon::reconcile(doc, &order)?;
-    doc.commit_with(automerge::transaction::CommitOptions::default().with_message("order.comment"));
+    // One change signed the way `ops::apply` signs it, so the server attests its author.
+    doc.commit_with(
+        automerge::transaction::CommitOptions::default().with_message(format!(
+            "order.comment {} {}",
+            ctx.actor.role.as_str(),
+            ctx.actor.user
+        )),
+    );
     Ok(())
 }
 
