@@ -600,6 +600,13 @@ fn apply(
         Ok(())
     })?;
     for result in response.push_results {
+        // A refusal healed by a later request of the same sync is no longer news.
+        let doc = match &result {
+            PushResult::Accepted { doc_id }
+            | PushResult::Quarantined { doc_id, .. }
+            | PushResult::Rejected { doc_id, .. } => doc_id.clone(),
+        };
+        report.rejected.retain(|(d, _, _)| *d != doc);
         match result {
             PushResult::Quarantined { doc_id, reason, .. } => {
                 report.quarantined.push((doc_id, reason))

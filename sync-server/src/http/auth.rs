@@ -287,3 +287,49 @@ pub async fn reinstate_device(
     tracing::info!(device = %id, by = %who.account.id, "device reinstated");
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_trusted_proxy_names_the_client_and_its_last_hop_counts() {
+        let proxy = TrustedProxy {
+            proxy: IpAddr::from([10, 0, 0, 1]),
+            header: "x-forwarded-for".into(),
+        };
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            axum::http::HeaderValue::from_static("6.6.6.6, 198.51.100.7"),
+        );
+        assert_eq!(
+            proxy.client(IpAddr::from([10, 0, 0, 1]), &headers),
+            IpAddr::from([198, 51, 100, 7]),
+            "the address the proxy appended, not the one the client wrote"
+        );
+        assert_eq!(
+            proxy.client(IpAddr::from([203, 0, 113, 9]), &headers),
+            IpAddr::from([203, 0, 113, 9]),
+            "anyone else's header is ignored"
+        );
+        assert_eq!(
+            proxy.client(IpAddr::from([10, 0, 0, 1]), &axum::http::HeaderMap::new()),
+            IpAddr::from([10, 0, 0, 1]),
+            "no header: the peer"
+        );
+    }
+
+    #[test]
+    fn forgetting_idle_keys_keeps_the_ones_still_counting() {
+        let limiter = LoginLimiter::default();
+        let addr = IpAddr::from([198, 51, 100, 7]);
+        for n in 0..10 {
+            let _ = limiter.check(&format!("user{n}"), addr);
+        }
+        assert_eq!(limiter.keys(), (1, 10), "one address, ten pairs");
+        // Nothing has recovered yet: a pair used seconds ago is still remembered.
+        limiter.forget_idle();
+        assert_eq!(limiter.keys().1, 10);
+    }
+}
