@@ -967,7 +967,16 @@ async fn a_supervisor_reviews_releases_and_discards_held_changes() -> anyhow::Re
     assert_eq!(refused.status(), 403);
 
     // The device is told while it waits, and the notice clears once it is decided.
-    a.sync().await?;
+    let waiting = a.send(vec![]).await?;
+    assert_eq!(
+        waiting
+            .held
+            .iter()
+            .map(|h| h.id.as_str())
+            .collect::<Vec<_>>(),
+        [held.id.as_str()],
+        "every sync carries the device's held change"
+    );
     let released: onsite_core::protocol::HeldChange = http
         .post(o.server.url(&format!("/v1/quarantine/{}/release", held.id)))
         .bearer_auth(&boss.token)
@@ -978,6 +987,10 @@ async fn a_supervisor_reviews_releases_and_discards_held_changes() -> anyhow::Re
         .json()
         .await?;
     assert_eq!(released.status, "released");
+    assert!(
+        a.send(vec![]).await?.held.is_empty(),
+        "decided: the notice is gone"
+    );
     desk.sync().await?;
     let at_office = order(&mut desk, &id)?;
     assert_eq!(
