@@ -552,6 +552,26 @@ async fn a_technician_issuing_or_closing_their_own_requisition_is_held() -> anyh
     let mut a = o.sign_in("li.wei").await?;
     let id = requisition(&o, &mut a, o.tech_a, 1).await?;
     let line = ops::hydrate::<RequisitionDoc>(a.doc(&id)?)?.lines[0].id;
+
+    // The storekeeper approves: the allowed path merges.
+    let mut keeper = o.sign_in("sun.li").await?;
+    keeper.sync().await?;
+    let ctx = o.ctx(o.keeper);
+    ops::apply(
+        keeper.doc(&id)?,
+        &RequisitionOp::Approve {
+            id: RecordId::new_at(ctx.now),
+            quantities: vec![],
+            note: String::new(),
+        },
+        &ctx,
+    )?;
+    keeper.sync().await?;
+    assert!(accepted(&keeper), "{:?}", keeper.last_results);
+    a.sync().await?;
+
+    // The technician issues the parts to their own van and closes the requisition:
+    // stock out of nowhere.
     let now = chrono::Utc::now();
     forge_requisition(
         &o,
@@ -559,13 +579,8 @@ async fn a_technician_issuing_or_closing_their_own_requisition_is_held() -> anyh
         &id,
         o.tech_a,
         &[
-            RequisitionOp::Approve {
-                id: RecordId::new_at(now),
-                quantities: vec![],
-                note: String::new(),
-            },
             RequisitionOp::Issue {
-                id: RecordId::new_at(now + chrono::Duration::milliseconds(1)),
+                id: RecordId::new_at(now),
                 line,
                 quantity: 2,
                 serials: vec![],
@@ -583,34 +598,24 @@ async fn a_technician_issuing_or_closing_their_own_requisition_is_held() -> anyh
     let back = ops::hydrate::<RequisitionDoc>(a.doc(&id)?)?;
     assert_eq!(
         back.status,
-        RequisitionStatus::Requested,
+        RequisitionStatus::Approved,
         "no stock was invented"
     );
     assert_eq!(back.lines[0].issued, 0);
-    let mut keeper = o.sign_in("sun.li").await?;
     keeper.sync().await?;
     let at_office = ops::hydrate::<RequisitionDoc>(keeper.doc(&id)?)?;
-    assert_eq!(at_office.status, RequisitionStatus::Requested);
+    assert_eq!(at_office.status, RequisitionStatus::Approved);
     assert!(
         at_office.stock_movements().iter().all(|m| m.from.is_none()),
         "no issue movement reached the ledger"
     );
 
-    // The storekeeper's approval and issue, the allowed path, merge.
+    // The storekeeper's issue, the allowed path, merges.
     let ctx = o.ctx(o.keeper);
     ops::apply(
         keeper.doc(&id)?,
-        &RequisitionOp::Approve {
-            id: RecordId::new_at(ctx.now),
-            quantities: vec![],
-            note: String::new(),
-        },
-        &ctx,
-    )?;
-    ops::apply(
-        keeper.doc(&id)?,
         &RequisitionOp::Issue {
-            id: RecordId::new_at(ctx.now + chrono::Duration::milliseconds(1)),
+            id: RecordId::new_at(ctx.now),
             line,
             quantity: 2,
             serials: vec![],
@@ -962,7 +967,16 @@ async fn a_supervisor_reviews_releases_and_discards_held_changes() -> anyhow::Re
     assert_eq!(refused.status(), 403);
 
     // The device is told while it waits, and the notice clears once it is decided.
-    a.sync().await?;
+    let waiting = a.send(vec![]).await?;
+    assert_eq!(
+        waiting
+            .held
+            .iter()
+            .map(|h| h.id.as_str())
+            .collect::<Vec<_>>(),
+        [held.id.as_str()],
+        "every sync carries the device's held change"
+    );
     let released: onsite_core::protocol::HeldChange = http
         .post(o.server.url(&format!("/v1/quarantine/{}/release", held.id)))
         .bearer_auth(&boss.token)
@@ -973,6 +987,10 @@ async fn a_supervisor_reviews_releases_and_discards_held_changes() -> anyhow::Re
         .json()
         .await?;
     assert_eq!(released.status, "released");
+    assert!(
+        a.send(vec![]).await?.held.is_empty(),
+        "decided: the notice is gone"
+    );
     desk.sync().await?;
     let at_office = order(&mut desk, &id)?;
     assert_eq!(

@@ -39,6 +39,91 @@ pub fn touched(patches: &[Patch]) -> BTreeSet<String> {
     out
 }
 
+/// The top-level list `key` after the patches: `old` (the list before them) with only
+/// the records the patches insert or write into read from `after`, so a push that adds
+/// one repair step to an order with a hundred reads one step. `None` when the patches
+/// replace the list itself or do something this does not follow; the caller then reads
+/// the whole list.
+pub fn patched_list<T: autosurgeon::Hydrate + Clone>(
+    old: &[T],
+    after: &automerge::AutoCommit,
+    key: &str,
+    patches: &[Patch],
+) -> Option<Result<Vec<T>, autosurgeon::HydrateError>> {
+    use automerge::ReadDoc as _;
+    let Ok(Some((automerge::Value::Object(automerge::ObjType::List), list))) =
+        after.get(automerge::ROOT, key)
+    else {
+        return None;
+    };
+    // Each slot: the record as it was, or None to read again.
+    let mut items: Vec<Option<T>> = old.iter().cloned().map(Some).collect();
+    for patch in patches {
+        match patch.path.first() {
+            Some((_, Prop::Map(k))) if k == key => {}
+            None if patch.obj == automerge::ROOT => match &patch.action {
+                PatchAction::PutMap { key: k, .. } | PatchAction::DeleteMap { key: k }
+                    if k == key =>
+                {
+                    return None
+                }
+                _ => continue,
+            },
+            _ => continue,
+        }
+        if patch.path.len() == 1 {
+            // A patch of the list itself.
+            if patch.obj != list {
+                return None;
+            }
+            match &patch.action {
+                PatchAction::Insert { index, values } => {
+                    if *index > items.len() {
+                        return None;
+                    }
+                    for j in 0..values.len() {
+                        items.insert(index + j, None);
+                    }
+                }
+                PatchAction::DeleteSeq { index, length } => {
+                    if index + length > items.len() {
+                        return None;
+                    }
+                    items.drain(*index..index + length);
+                }
+                PatchAction::PutSeq { index, .. }
+                | PatchAction::Conflict {
+                    prop: Prop::Seq(index),
+                } => {
+                    *items.get_mut(*index)? = None;
+                }
+                _ => return None,
+            }
+        } else {
+            // A patch inside one record: read that record again.
+            match patch.path.get(1) {
+                Some((obj, Prop::Seq(index))) if *obj == list => {
+                    *items.get_mut(*index)? = None;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if items.len() != after.length(&list) {
+        return None;
+    }
+    Some(
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Some(item) => Ok(item),
+                None => autosurgeon::hydrate_prop(after, &list, i),
+            })
+            .collect(),
+    )
+}
+
 /// What changed in one top-level field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {

@@ -96,7 +96,7 @@ fn unreadable(e: impl std::fmt::Display) -> DomainError {
 }
 
 macro_rules! hydrate_touched {
-    ($doc:expr, $new:expr, $key:expr;
+    ($doc:expr, $new:expr, $patches:expr, $key:expr;
      registers: [$($r:ident),*], times: [$($t:ident),*], lists: [$($l:ident),*]) => {
         match $key {
             $( stringify!($r) => {
@@ -109,9 +109,12 @@ macro_rules! hydrate_touched {
             } )*
             $( stringify!($l) => {
                 // A list that is not there reads as empty (documents written before
-                // `flags` existed have none).
+                // `flags` existed have none); otherwise only the records the patches
+                // touch are read, unless they replace the list.
                 $new.$l = if $doc.get(automerge::ROOT, stringify!($l)).map_err(unreadable)?.is_none() {
                     Vec::new()
+                } else if let Some(list) = diff::patched_list(&$new.$l, $doc, stringify!($l), $patches) {
+                    list.map_err(unreadable)?
                 } else {
                     autosurgeon::hydrate_prop($doc, automerge::ROOT, stringify!($l))
                         .map_err(unreadable)?
@@ -123,17 +126,19 @@ macro_rules! hydrate_touched {
     };
 }
 
-/// The order after the merge: `old` (the stored order) with every field in `touched`
-/// read again from `after`. Reads only what the push touched, so a review costs about
-/// the size of the push, not of the order.
+/// The order after the merge: `old` (the stored order, at the heads the patches start
+/// from) with every field `patches` touch read again from `after`, and in the keyed
+/// lists only the records they touch. Reads only what the push did, so a review costs
+/// about the size of the push, not of the order. Returns the touched fields too.
 pub fn merged_view(
     old: &OrderDoc,
     after: &AutoCommit,
-    touched: &BTreeSet<String>,
-) -> Result<OrderDoc, DomainError> {
+    patches: &[automerge::Patch],
+) -> Result<(OrderDoc, BTreeSet<String>), DomainError> {
+    let touched = diff::touched(patches);
     let mut new = old.clone();
-    for key in touched {
-        each_field!(hydrate_touched, after, new, key.as_str());
+    for key in &touched {
+        each_field!(hydrate_touched, after, new, patches, key.as_str());
     }
     if new.schema_version > ORDER_SCHEMA_VERSION {
         return Err(DomainError::SchemaTooNew {
@@ -142,7 +147,7 @@ pub fn merged_view(
             supported: ORDER_SCHEMA_VERSION,
         });
     }
-    Ok(new)
+    Ok((new, touched))
 }
 
 macro_rules! describe_touched {
@@ -753,5 +758,75 @@ fn put_back_record<T: Clone + serde::Serialize>(old: &[T], fixed: &mut Vec<T>, k
             fixed.insert(at, was.clone());
         }
         (None, None) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{self, Cast};
+    use crate::records::request::ServiceMode;
+    use crate::{ops, Calendar, Ctx};
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn view_after(
+        doc: &mut AutoCommit,
+        old: &OrderDoc,
+        before: &[automerge::ChangeHash],
+    ) -> Result<OrderDoc, DomainError> {
+        let heads = doc.get_heads();
+        let patches = doc.diff(before, &heads);
+        merged_view(old, doc, &patches).map(|(v, _)| v)
+    }
+
+    #[test]
+    fn the_merged_view_reads_what_a_full_hydrate_reads_after_every_op_and_a_merge() -> TestResult {
+        let (s, c, cast) = (Settings::default(), Calendar::default(), Cast::default());
+        let ctx = |actor, minute: i64| Ctx {
+            actor,
+            now: fixtures::t0() + chrono::Duration::minutes(minute),
+            settings: &s,
+            calendar: &c,
+        };
+        let order = OrderDoc::new(
+            fixtures::new_order(1, ServiceMode::OnSite, None),
+            &ctx(cast.dispatcher, 0),
+        )?;
+        let mut doc = AutoCommit::new();
+        ops::create(&mut doc, &order, &ctx(cast.dispatcher, 0))?;
+        let mut old = order;
+        for (actor, op, minute) in fixtures::on_site_lifecycle(&cast, 28_000, 6) {
+            let before = doc.get_heads();
+            ops::apply(&mut doc, &op, &ctx(actor, minute))?;
+            let view = view_after(&mut doc, &old, &before)?;
+            let full: OrderDoc = ops::hydrate(&doc)?;
+            assert_eq!(view, full, "after {}", op.transition().name());
+            old = full;
+        }
+        // Two devices append and remove records concurrently; the merge is read right.
+        let before = doc.get_heads();
+        let mut a = doc.fork();
+        let mut b = doc.fork();
+        for (i, d) in [&mut a, &mut b].into_iter().enumerate() {
+            ops::apply(
+                d,
+                &crate::doc::order::OrderOp::Comment {
+                    id: fixtures::rid(500 + i as u128),
+                    text: format!("from {i}"),
+                },
+                &ctx(cast.supervisor, 10_000),
+            )?;
+        }
+        let mut value: OrderDoc = ops::hydrate(&b)?;
+        value.steps.remove(0);
+        value.visits[0].checked_out_at = None;
+        autosurgeon::reconcile(&mut b, &value)?;
+        b.commit();
+        doc.merge(&mut a)?;
+        doc.merge(&mut b)?;
+        let view = view_after(&mut doc, &old, &before)?;
+        assert_eq!(view, ops::hydrate::<OrderDoc>(&doc)?, "after a merge");
+        Ok(())
     }
 }

@@ -254,6 +254,7 @@ fn push_one(
             changes: vec![],
             findings: vec![],
             owner: existing.as_ref().map(|e| e.owner.clone()),
+            reviewed: None,
         }
     } else {
         let authorship = attest::check(tx, who, &before_heads, &mut merged, now)?;
@@ -265,6 +266,7 @@ fn push_one(
         };
         policy::review(
             &pusher,
+            &push.doc_id,
             push.kind,
             existing.as_mut().map(|e| &mut e.doc),
             &mut merged,
@@ -389,6 +391,7 @@ fn hold_unseen(
         changes: vec![],
         findings: vec![],
         owner: None,
+        reviewed: None,
     };
     let held = quarantine::Held {
         review: &review,

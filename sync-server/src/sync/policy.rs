@@ -54,6 +54,8 @@ pub struct Review {
     pub findings: Vec<Finding>,
     /// The technician the merged document is visible to, when the review read it.
     pub owner: Option<Option<String>>,
+    /// The order as it will be stored, with its heads, when the review read it.
+    pub reviewed: Option<(Vec<ChangeHash>, OrderDoc)>,
 }
 
 /// Where the pushing device stands with a document it is not (or no longer) the
@@ -75,6 +77,7 @@ pub enum Standing {
 /// ([`super::attest`]).
 pub fn review(
     pusher: &Pusher,
+    doc_id: &str,
     kind: DocKind,
     before: Option<&mut AutoCommit>,
     after: &mut AutoCommit,
@@ -91,6 +94,7 @@ pub fn review(
         changes: vec![],
         findings: vec![],
         owner: None,
+        reviewed: None,
     };
     let mut review = match (kind, before) {
         (DocKind::Complaint, _) if role == Role::Technician => {
@@ -101,6 +105,7 @@ pub fn review(
             changes: vec![],
             findings: vec![],
             owner: Some(None),
+            reviewed: None,
         },
         (DocKind::Order, None) => {
             if role == Role::Technician {
@@ -114,7 +119,9 @@ pub fn review(
             }
             review_new_order(pusher, after)
         }
-        (DocKind::Order, Some(before)) => review_order(pusher, &user, before, after, standing),
+        (DocKind::Order, Some(before)) => {
+            review_order(pusher, &user, doc_id, before, after, standing)
+        }
         (DocKind::Requisition, before) => review_requisition(pusher, before, after),
     };
     if matches!(review.verdict, Verdict::Hold { .. }) {
@@ -159,6 +166,7 @@ fn unreadable(what: &str) -> Review {
         changes: vec![],
         findings: vec![],
         owner: None,
+        reviewed: None,
     }
 }
 
@@ -168,15 +176,54 @@ fn touched(before: &[ChangeHash], after: &mut AutoCommit) -> BTreeSet<String> {
     review::diff::touched(&patches)
 }
 
+/// Orders as last reviewed, by document id, with the heads each value is at: the next
+/// push to the same order starts from it instead of reading the whole stored order
+/// again (the largest part of a review's cost). Keyed by heads, so a value is only ever
+/// used for exactly the document state it was read from, whatever transactions rolled
+/// back in between.
+static ORDERS: std::sync::LazyLock<std::sync::Mutex<OrderCache>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Document id → (heads, the order at those heads).
+type OrderCache = std::collections::HashMap<String, (Vec<ChangeHash>, OrderDoc)>;
+
+/// How many orders [`ORDERS`] keeps (a few tens of kilobytes each).
+const CACHED_ORDERS: usize = 512;
+
+fn cached_order(doc_id: &str, heads: &[ChangeHash]) -> Option<OrderDoc> {
+    let cache = ORDERS.lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .get(doc_id)
+        .filter(|(h, _)| h.as_slice() == heads)
+        .map(|(_, order)| order.clone())
+}
+
+fn remember_order(doc_id: &str, heads: Vec<ChangeHash>, order: OrderDoc) {
+    let mut cache = ORDERS.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= CACHED_ORDERS && !cache.contains_key(doc_id) {
+        // Full: forget an arbitrary one (the cache only saves work, never decides).
+        if let Some(key) = cache.keys().next().cloned() {
+            cache.remove(&key);
+        }
+    }
+    cache.insert(doc_id.to_string(), (heads, order));
+}
+
 fn review_order(
     pusher: &Pusher,
     user: &str,
+    doc_id: &str,
     before: &mut AutoCommit,
     after: &mut AutoCommit,
     standing: Standing,
 ) -> Review {
-    let Ok(old) = onsite_core::ops::hydrate::<OrderDoc>(before) else {
-        return unreadable("stored order");
+    let stored_heads = before.get_heads();
+    let old = match cached_order(doc_id, &stored_heads) {
+        Some(old) => old,
+        None => match onsite_core::ops::hydrate::<OrderDoc>(before) {
+            Ok(old) => old,
+            Err(_) => return unreadable("stored order"),
+        },
     };
     let theirs = old.assignee.is_some_and(|a| a.to_string() == user);
     let handover = pusher.actor.role == Role::Technician && !theirs;
@@ -199,11 +246,15 @@ fn review_order(
                 changes: vec![],
                 findings: vec![],
                 owner: None,
+                reviewed: None,
             };
         }
     }
-    let before_heads = before.get_heads();
-    judge_order(pusher, old, &before_heads, after, handover)
+    let review = judge_order(pusher, old, &stored_heads, after, handover);
+    if let Some((heads, order)) = &review.reviewed {
+        remember_order(doc_id, heads.clone(), order.clone());
+    }
+    review
 }
 
 /// A new order pushed with the operations made on it since intake: judged from the
@@ -246,8 +297,9 @@ fn judge_order(
     after: &mut AutoCommit,
     handover: bool,
 ) -> Review {
-    let fields = touched(before_heads, after);
-    let Ok(new) = review::order::merged_view(&old, after, &fields) else {
+    let heads = after.get_heads();
+    let patches = after.diff(before_heads, &heads);
+    let Ok((new, fields)) = review::order::merged_view(&old, after, &patches) else {
         return unreadable("order");
     };
     // The server keeps no per-company settings yet; devices apply the same defaults.
@@ -261,6 +313,7 @@ fn judge_order(
             changes,
             findings,
             owner,
+            reviewed: Some((heads, new)),
         };
     }
     let fixed = review::order::put_back(&old, &new, &findings);
@@ -274,6 +327,7 @@ fn judge_order(
             .with_message("order.restore server")
             .with_time(chrono::Utc::now().timestamp()),
     );
+    let restored_heads = restored.get_heads();
     Review {
         verdict: Verdict::Restore {
             code: String::new(),
@@ -283,6 +337,7 @@ fn judge_order(
         changes,
         findings,
         owner: Some(fixed.assignee.map(|a| a.to_string())),
+        reviewed: Some((restored_heads, fixed)),
     }
 }
 
@@ -313,6 +368,7 @@ fn review_requisition(
             changes,
             findings,
             owner,
+            reviewed: None,
         };
     };
     let fixed = review::requisition::put_back(&old, &new, &findings);
@@ -335,6 +391,7 @@ fn review_requisition(
         changes,
         findings,
         owner: Some(Some(fixed.requester.to_string())),
+        reviewed: None,
     }
 }
 
