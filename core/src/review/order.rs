@@ -781,6 +781,31 @@ mod tests {
     }
 
     #[test]
+    fn fields_lists_exactly_the_top_level_keys_an_order_document_has() -> TestResult {
+        let (s, c, cast) = (Settings::default(), Calendar::default(), Cast::default());
+        let ctx = Ctx {
+            actor: cast.dispatcher,
+            now: fixtures::t0(),
+            settings: &s,
+            calendar: &c,
+        };
+        let order = OrderDoc::new(fixtures::new_order(1, ServiceMode::OnSite, None), &ctx)?;
+        let mut doc = AutoCommit::new();
+        ops::create(&mut doc, &order, &ctx)?;
+        let mut keys: Vec<String> = doc.keys(automerge::ROOT).collect();
+        keys.sort();
+        let mut fields: Vec<String> = FIELDS.iter().map(|f| f.to_string()).collect();
+        fields.sort();
+        // A field added to OrderDoc but not to FIELDS would get every push that writes it
+        // held as `unknown_field`.
+        assert_eq!(
+            keys, fields,
+            "FIELDS must name every field of the order schema"
+        );
+        Ok(())
+    }
+
+    #[test]
     fn the_merged_view_reads_what_a_full_hydrate_reads_after_every_op_and_a_merge() -> TestResult {
         let (s, c, cast) = (Settings::default(), Calendar::default(), Cast::default());
         let ctx = |actor, minute: i64| Ctx {
