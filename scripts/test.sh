@@ -10,11 +10,16 @@ step() { printf '\n==> %s\n' "$*"; }
 step "format"
 cargo fmt --all --check
 
+step "generated TypeScript types are fresh (ui/src/lib/gen/types.ts)"
+cargo run --quiet -p onsite-commands --bin onsite-gen-types
+git diff --exit-code -- ui/src/lib/gen/ || { echo "ui/src/lib/gen/ is stale: commit the regenerated file" >&2; exit 1; }
+
 step "UI type check and build (the app embeds ui/dist)"
 (cd ui && npm run --silent check && npm run --silent build)
 
 step "lint"
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p onsite-commands --all-targets --features bridge -- -D warnings
 
 step "Rust tests"
 cargo nextest run --workspace
@@ -23,11 +28,15 @@ cargo test --workspace --doc --quiet
 step "UI unit tests"
 (cd ui && npm test --silent)
 
-step "UI at phone and desk sizes in Chromium"
+step "build the binaries (server, development bridge, app)"
+cargo build --workspace --bins
+cargo build -p onsite-commands --features bridge --bin onsite-bridge
+
+step "UI at phone and desk sizes in Chromium, against a real server and the Rust commands (bridge)"
+export ONSITE_SERVER="$CARGO_TARGET_DIR/debug/onsite-server" ONSITE_BRIDGE="$CARGO_TARGET_DIR/debug/onsite-bridge"
 (cd ui && npm run --silent test:phone && npm run --silent test:desk)
 
 step "the real desktop app (two instances) and a real server, through tauri-driver"
-cargo build --workspace --bins
 ONSITE_APP="$CARGO_TARGET_DIR/debug/onsite" ONSITE_SERVER="$CARGO_TARGET_DIR/debug/onsite-server" \
   xvfb-run -a --server-args="-screen 0 1920x1080x24" npm --prefix ui run --silent test:app
 

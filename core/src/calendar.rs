@@ -64,6 +64,13 @@ impl Calendar {
         }
     }
 
+    /// The instants a company-local day starts and ends (end exclusive): what "on that
+    /// day" means for a visit window or a staff member's load.
+    pub fn day_span(&self, date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+        let start = self.to_utc(date, NaiveTime::MIN);
+        (start, start + Duration::days(1))
+    }
+
     /// True when people work on `date`: a make-up day always, a holiday never,
     /// otherwise every day that is not a weekend day.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {

@@ -22,6 +22,7 @@ macro_rules! id_type {
             Serialize, Deserialize, Reconcile,
         )]
         #[serde(transparent)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
         pub struct $name(pub Uuid);
 
         impl $name {

@@ -15,6 +15,7 @@ pub mod doc;
 pub mod error;
 pub mod fixtures;
 pub mod ids;
+pub mod intake;
 pub mod lifecycle;
 pub mod money;
 pub mod ops;

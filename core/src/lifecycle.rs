@@ -13,6 +13,7 @@ use crate::signoff;
 
 /// The state of a repair order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     /// 新建.
@@ -119,6 +120,7 @@ impl std::fmt::Display for OrderState {
 /// Every action on an order. Most move the state; the rest record something and are
 /// still subject to who-may-do-what and state rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Transition {
     /// Assign a technician to a new order: new → dispatched.
@@ -517,6 +519,56 @@ impl TransitionError {
             TransitionError::InvalidChoice { .. } => "errors.flag.invalid_choice",
             TransitionError::NotAServerAction { .. } => "errors.order.not_a_server_action",
         }
+    }
+}
+
+impl TransitionError {
+    /// The values a translated refusal names: the role, the state, the action, the
+    /// missing field, the part. Keys are the variant's field names.
+    pub fn details(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::Value;
+        let mut out = serde_json::Map::new();
+        let mut put = |k: &str, v: Value| {
+            out.insert(k.to_string(), v);
+        };
+        match self {
+            TransitionError::RoleNotPermitted { role, action }
+            | TransitionError::FlagNotAllowed { role, action } => {
+                put("role", Value::from(role.as_str()));
+                put("action", Value::from(*action));
+            }
+            TransitionError::NotAssignee { action }
+            | TransitionError::ReasonRequired { action }
+            | TransitionError::OnHold { action }
+            | TransitionError::NotAServerAction { action } => put("action", Value::from(*action)),
+            TransitionError::NotAllowedInState { action, state } => {
+                put("action", Value::from(*action));
+                put("state", Value::from(state.as_str()));
+            }
+            TransitionError::WrongServiceMode { action, mode } => {
+                put("action", Value::from(*action));
+                put("mode", serde_json::to_value(mode).unwrap_or(Value::Null));
+            }
+            TransitionError::PartNotCertified { part_number }
+            | TransitionError::SerialMissing { part_number } => {
+                put("part_number", Value::from(part_number.as_str()))
+            }
+            TransitionError::InvalidRating { rating } => put("rating", Value::from(*rating)),
+            TransitionError::UnknownRecord { id }
+            | TransitionError::DuplicateRecord { id }
+            | TransitionError::UnknownFlag { id }
+            | TransitionError::FlagAlreadyResolved { id } => put("id", Value::from(id.as_str())),
+            TransitionError::EmptyField { field } => put("field", Value::from(*field)),
+            TransitionError::CurrencyMismatch { expected } => {
+                put("expected", Value::from(expected.as_str()))
+            }
+            TransitionError::InvalidChoice { field, choice } => {
+                put("field", Value::from(field.as_str()));
+                put("choice", Value::from(choice.as_str()));
+            }
+            _ => {}
+        }
+        out
     }
 }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// An amount of money. `minor` counts the currency's smallest unit (1 CNY = 100 fen).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Money {
     /// Amount in minor units; negative only for refunds and corrections.
     pub minor: i64,

@@ -8,6 +8,7 @@ use crate::ids::UserId;
 
 /// A user's role. Every permission check in Onsite starts from one of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 维修工程师: works only the orders assigned to them.
@@ -57,6 +58,7 @@ impl std::fmt::Display for Role {
 
 /// The person making a change: every record and every Automerge change names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Actor {
     /// Who.
     pub user: UserId,
@@ -66,6 +68,7 @@ pub struct Actor {
 
 /// A staff account as the office keeps it (reference data, server-authoritative).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct User {
     /// Stable id.
     pub id: UserId,

@@ -14,6 +14,7 @@ use crate::settings::{Settings, SlaSpan};
 
 /// Which clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ClockKind {
     /// Phone call answered (10 s; telephony, informational).
@@ -52,6 +53,7 @@ pub enum ClockKind {
 
 /// A clock's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SlaStatus {
     /// Stopped in time, or running with more than the at-risk share left.
@@ -82,6 +84,7 @@ pub struct Clock {
 
 /// A clock evaluated at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClockState {
     /// Which clock.
     pub kind: ClockKind,

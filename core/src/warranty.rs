@@ -13,6 +13,7 @@ use crate::settings::Settings;
 
 /// Where a product stands against its warranty on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum WarrantyStatus {
     /// Covered through `until` (inclusive).
@@ -50,6 +51,7 @@ pub fn status(purchase: Option<NaiveDate>, today: NaiveDate, years: u32) -> Warr
 
 /// Why an order is free or chargeable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeBasis {
     /// Free: within the product warranty.
@@ -78,6 +80,7 @@ impl ChargeBasis {
 
 /// The outcome of the warranty check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Assessment {
     /// Free or chargeable, and why.
     pub basis: ChargeBasis,

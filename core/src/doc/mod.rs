@@ -93,6 +93,7 @@ pub trait Operation {
 
 /// A window agreed with the customer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TimeWindow {
     /// From.
     #[autosurgeon(with = "crate::doc::am::time")]

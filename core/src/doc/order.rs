@@ -25,6 +25,7 @@ pub const ORDER_SCHEMA_VERSION: u64 = 1;
 /// writer wins, concurrent values surfaced by [`crate::doc::conflicts`]); each `Vec` is a
 /// list keyed by a stable id, so concurrent additions all survive a merge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderDoc {
     /// Schema version ([`ORDER_SCHEMA_VERSION`]).
     pub schema_version: u64,
@@ -337,6 +338,7 @@ fn reconcile_afresh(
 
 /// What intake knows when it creates an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewOrder {
     /// Id (UUID v7), made by the caller.
     pub id: OrderId,
@@ -363,6 +365,7 @@ pub struct NewOrder {
 /// Every edit of an order. Record ids inside an op are made by the caller, so an op is
 /// the same on every replica and a repeated op is recognised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum OrderOp {
     /// Assign a technician and dispatch.

@@ -7,6 +7,7 @@ use crate::money::Money;
 
 /// A parts catalog entry (备件).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Part {
     /// Stable id.
     pub id: PartId,
@@ -31,6 +32,7 @@ pub struct Part {
 
 /// What kind of place stock sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LocationKind {
     /// 仓库.
@@ -41,6 +43,7 @@ pub enum LocationKind {
 
 /// A stock location.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Location {
     /// Stable id.
     pub id: LocationId,

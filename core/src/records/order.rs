@@ -13,6 +13,7 @@ use crate::role::{Actor, Role};
 
 /// How the customer was reached, or how a follow-up was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactChannel {
     /// Call.
@@ -29,6 +30,7 @@ pub enum ContactChannel {
 
 /// One attempt to reach the customer (联系客户). Every attempt is logged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactAttempt {
     /// Stable id.
     #[key]
@@ -48,6 +50,7 @@ pub struct ContactAttempt {
 
 /// One visit to the customer (现场).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Visit {
     /// Stable id.
     #[key]
@@ -67,6 +70,7 @@ pub struct Visit {
 
 /// Receipt of a mail-in or carry-in product (已收件).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Receipt {
     /// When it arrived: the start of the 24 h inspection clock.
     #[autosurgeon(with = "crate::doc::am::time")]
@@ -79,6 +83,7 @@ pub struct Receipt {
 
 /// The product and fault confirmed with the customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FaultConfirmation {
     /// When.
     #[autosurgeon(with = "crate::doc::am::time")]
@@ -91,6 +96,7 @@ pub struct FaultConfirmation {
 
 /// Diagnosis and repair plan (维修方案).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Diagnosis {
     /// When recorded; for mail-in this is the inspection.
     #[autosurgeon(with = "crate::doc::am::time")]
@@ -115,6 +121,7 @@ pub struct Diagnosis {
 
 /// An approval by a supervisor or tech support.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Approval {
     /// Who approved, in which role.
     pub by: Actor,
@@ -127,6 +134,7 @@ pub struct Approval {
 
 /// The customer's agreement to the plan and, if chargeable, the fee (透明化服务).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Consent {
     /// The customer who agreed.
     pub customer_name: String,
@@ -141,6 +149,7 @@ pub struct Consent {
 
 /// One repair step (维修).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RepairStep {
     /// Stable id.
     #[key]
@@ -158,6 +167,7 @@ pub struct RepairStep {
 
 /// A part used on the order (配件使用), taken from a van.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PartUse {
     /// Stable id.
     #[key]
@@ -183,6 +193,7 @@ pub struct PartUse {
 
 /// A functional test (测试验收).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TestResult {
     /// Stable id.
     #[key]
@@ -202,6 +213,7 @@ pub struct TestResult {
 
 /// The customer's sign-off (客户签字确认).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignOff {
     /// The signer's name.
     pub signer: String,
@@ -220,6 +232,7 @@ pub struct SignOff {
 
 /// An objection (异议) at sign-off; it sends the order back to rework (整改).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Objection {
     /// Stable id.
     #[key]
@@ -235,6 +248,7 @@ pub struct Objection {
 
 /// Shipping back a mail-in product (已寄回).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Shipment {
     /// When.
     #[autosurgeon(with = "crate::doc::am::time")]
@@ -249,6 +263,7 @@ pub struct Shipment {
 
 /// A satisfaction follow-up (回访).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUp {
     /// Stable id.
     #[key]
@@ -268,6 +283,7 @@ pub struct FollowUp {
 
 /// Why an order waits (挂起).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum HoldKind {
     /// Waiting for parts.
@@ -280,6 +296,7 @@ pub enum HoldKind {
 
 /// The order is on hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Hold {
     /// Why.
     pub kind: HoldKind,
@@ -296,6 +313,7 @@ pub struct Hold {
 
 /// The order was cancelled (已取消).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Cancellation {
     /// Why.
     pub reason: String,
@@ -308,6 +326,7 @@ pub struct Cancellation {
 
 /// A supervisor's fee override.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FeeOverride {
     /// Stable id.
     #[key]
@@ -327,6 +346,7 @@ pub struct FeeOverride {
 
 /// A photo attached to the order; the image itself is a blob.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PhotoRef {
     /// Content hash of the blob; doubles as the stable key.
     #[key]
@@ -342,6 +362,7 @@ pub struct PhotoRef {
 
 /// A comment (tech support, supervisor, anyone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Comment {
     /// Stable id.
     #[key]
@@ -357,6 +378,7 @@ pub struct Comment {
 
 /// The customer's authorisation to work on data stored in their device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DataAuthorisation {
     /// Stable id.
     #[key]
@@ -374,6 +396,7 @@ pub struct DataAuthorisation {
 
 /// One entry of the state history: the audit trail of the lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StateChange {
     /// Stable id.
     #[key]
@@ -397,6 +420,7 @@ pub struct StateChange {
 
 /// A previous repair of the same product, for the repeat-repair warranty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PriorRepair {
     /// The earlier order.
     pub order: OrderId,
@@ -410,6 +434,7 @@ pub struct PriorRepair {
 /// What a flag is about. Flags are raised by the sync server's reconciliation after a
 /// merge (see `docs/sync-protocol.md`, "Reconciliation") and resolved by a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
     /// Merged part usage took a van or warehouse below zero, or used a serial twice.
@@ -485,6 +510,7 @@ impl std::fmt::Display for FlagKind {
 
 /// How a flag was settled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FlagResolution {
     /// Who resolved it; [`crate::ops::SERVER_USER`] when the server withdrew its own
     /// at-risk flag because the clock recovered.
@@ -502,6 +528,7 @@ pub struct FlagResolution {
 /// are only ever added by the server and resolved by people; they are never removed,
 /// so the finding and its resolution stay in the order's record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Flag {
     /// Stable id.
     #[key]

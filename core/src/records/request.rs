@@ -9,6 +9,7 @@ use crate::ids::{CustomerId, RequestId};
 
 /// Where a request came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// 电话.
@@ -34,6 +35,7 @@ impl Channel {
 
 /// What the request is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
     /// 咨询: answered and closed at intake.
@@ -52,6 +54,7 @@ pub enum Classification {
 
 /// How the repair is carried out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceMode {
     /// 上门维修: the technician visits.
@@ -65,6 +68,7 @@ pub enum ServiceMode {
 
 /// Normal or emergency (紧急): emergencies run the emergency clocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     /// The usual clocks.
@@ -75,6 +79,7 @@ pub enum Priority {
 
 /// How often a customer is followed up beyond the per-order call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerTier {
     /// Per-order follow-up only.
@@ -87,6 +92,7 @@ pub enum CustomerTier {
 
 /// The customer as recorded on the order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Customer {
     /// Stable id across orders.
     pub id: CustomerId,
@@ -102,6 +108,7 @@ pub struct Customer {
 
 /// The product as recorded on the order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Product {
     /// Model.
     pub model: String,
@@ -117,6 +124,7 @@ pub struct Product {
 
 /// The service request (服务工单) taken at intake.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ServiceRequest {
     /// Stable id.
     pub id: RequestId,

@@ -633,6 +633,16 @@ impl Store {
         orders::list(&self.conn, filter)
     }
 
+    /// Ids of the orders about a product: the same serial, or without one the same
+    /// customer phone (for the repeat-repair warranty at intake).
+    pub fn orders_about_product(
+        &self,
+        serial: &str,
+        phone: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        orders::about_product(&self.conn, serial, phone)
+    }
+
     /// One order's list row.
     pub fn order_row(&self, order_id: &str) -> Result<Option<orders::OrderRow>, StoreError> {
         orders::get(&self.conn, order_id)

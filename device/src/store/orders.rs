@@ -102,6 +102,13 @@ pub struct OrderFilter {
     pub states: Vec<String>,
     /// Only this assignee.
     pub assignee: Option<String>,
+    /// Only orders nobody is assigned to (the dispatch board).
+    pub unassigned: bool,
+    /// Only orders on or after this instant: the visit window's start, or the intake
+    /// time of an order without one.
+    pub from: Option<i64>,
+    /// …and before this instant.
+    pub to: Option<i64>,
     /// Only orders due before this instant.
     pub due_before: Option<i64>,
     /// Only orders with this SLA status at `now`.
@@ -235,6 +242,37 @@ pub fn all(conn: &Connection) -> Result<Vec<OrderRow>, StoreError> {
     Ok(rows)
 }
 
+/// Orders about a product: the same serial number (any case), or when `serial` is empty,
+/// the same customer phone. Intake reads them for the repeat-repair warranty.
+pub fn about_product(
+    conn: &Connection,
+    serial: &str,
+    phone: &str,
+) -> Result<Vec<String>, StoreError> {
+    let (sql, key) = if serial.trim().is_empty() {
+        (
+            "SELECT order_id FROM orders WHERE phone = ?1 ORDER BY doc_no",
+            phone.trim(),
+        )
+    } else {
+        (
+            "SELECT order_id FROM orders WHERE serial = ?1 COLLATE NOCASE ORDER BY doc_no",
+            serial.trim(),
+        )
+    };
+    if key.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut stmt = conn
+        .prepare_cached(sql)
+        .doing(|| "preparing the product history query".into())?;
+    let ids = stmt
+        .query_map([key], |r| r.get(0))
+        .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+        .doing(|| format!("finding earlier orders for product {key:?}"))?;
+    Ok(ids)
+}
+
 /// The order list: filtered, soonest due first (orders without a due time last).
 pub fn list(conn: &Connection, filter: &OrderFilter) -> Result<Vec<OrderRow>, StoreError> {
     let mut sql = format!("SELECT {COLUMNS} FROM orders o WHERE 1 = 1");
@@ -255,6 +293,22 @@ pub fn list(conn: &Connection, filter: &OrderFilter) -> Result<Vec<OrderRow>, St
         sql += &format!(
             " AND o.assignee = {}",
             arg(assignee.clone().into(), &mut args)
+        );
+    }
+    if filter.unassigned {
+        sql += " AND o.assignee IS NULL";
+    }
+    // The day's range applies to the visit window, or to the intake time if none.
+    if let Some(from) = filter.from {
+        sql += &format!(
+            " AND coalesce(o.window_start, o.created_at) >= {}",
+            arg(from.into(), &mut args)
+        );
+    }
+    if let Some(to) = filter.to {
+        sql += &format!(
+            " AND coalesce(o.window_start, o.created_at) < {}",
+            arg(to.into(), &mut args)
         );
     }
     if let Some(before) = filter.due_before {

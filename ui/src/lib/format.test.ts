@@ -48,7 +48,7 @@ describe('scanned codes', () => {
   it('finds a part by exact barcode or part number', async () => {
     const { byCode, filterStock } = await import('./parts');
     const part = (id: string, number: string, barcode: string) => ({
-      part: { id, number, name: id, unit: 'pc', price: { minor: 0, currency: 'CNY' }, serialized: false, certified: true, barcode },
+      part: { id, number, name: id, unit: 'pc', price: { minor: 0, currency: 'CNY' }, serialized: false, certified: true, valuable: false, barcode },
       quantity: 1,
     });
     const van = [part('pump', 'BP-2000', '6901234567892'), part('seal', 'DS-1100', '6901234567908')];

@@ -29,7 +29,9 @@ export class Locale {
   message = (code: string, values: Record<string, unknown> = {}): string => {
     const lng = this.language;
     const group = code.split('.').slice(0, 2).join('.');
-    for (const key of [code, `${code}.general`, `${group}.general`, 'errors.unknown']) {
+    // A refusal may have words for its action ("only a supervisor can reopen …").
+    const action = typeof values.action === 'string' ? [`${code}_${values.action}`] : [];
+    for (const key of [...action, code, `${code}.general`, `${group}.general`, 'errors.unknown']) {
       if (this.#i18n.exists(key, { lng }) && typeof this.#i18n.t(key, { lng, returnObjects: true }) === 'string') {
         return this.#i18n.t(key, { ...values, lng });
       }

@@ -22,7 +22,7 @@ function files(dir: string, pattern: RegExp): string[] {
 
 /** `"errors.x.y"` literals in the Rust crates the device talks to. */
 function rustCodes(): string[] {
-  const dirs = ['core/src', 'device/src', 'src-tauri/src', 'sync-server/src'].map((d) => join(ROOT, d));
+  const dirs = ['core/src', 'device/src', 'commands/src', 'src-tauri/src', 'sync-server/src'].map((d) => join(ROOT, d));
   const found = new Set<string>();
   for (const file of dirs.flatMap((d) => files(d, /\.rs$/))) {
     for (const m of readFileSync(file, 'utf8').matchAll(/"(errors\.[a-z_]+(?:\.[a-z_]+)*)"/g)) found.add(m[1]);
@@ -121,5 +121,18 @@ describe('every key the screens use exists', () => {
     const api = readFileSync(join(SRC, 'lib', 'api.ts'), 'utf8');
     for (const m of api.matchAll(/\{ op: '([a-z_]+)'/g)) keys.push(`ops.${m[1]}`);
     expect(keys.filter((k) => !has(k))).toEqual([]);
+  });
+});
+
+describe('refusals that say which', () => {
+  it('words the role and the state a refusal names, in both languages', async () => {
+    for (const [lang, reopen, state] of [
+      ['en', /Only a supervisor can reopen a closed order/, /“Cancelled”/],
+      ['zh-CN', /只有主管才能重新打开/, /“已取消”/],
+    ] as const) {
+      const locale = new Locale(await createI18n(lang as Language), lang as Language, false);
+      expect(locale.message('errors.order.role_not_permitted', { role: 'dispatcher', action: 'reopen' })).toMatch(reopen);
+      expect(locale.message('errors.order.not_allowed_in_state', { state: 'cancelled', action: 'close' })).toMatch(state);
+    }
   });
 });

@@ -66,8 +66,8 @@ export function filtersToParams(f: OrderFilters): URLSearchParams {
 }
 
 /** What to ask `listOrders` for. Dates are local days; `to` includes the whole day. */
-export function toOrderQuery(f: OrderFilters): OrderQuery {
-  const q: OrderQuery = {};
+export function toOrderQuery(f: OrderFilters): Partial<OrderQuery> {
+  const q: Partial<OrderQuery> = {};
   if (f.state === 'open') q.states = OPEN_STATES;
   else if (f.state) q.states = [f.state];
   if (f.tech) q.assignee = f.tech;

@@ -6,7 +6,7 @@ import type { StepId } from './visit';
 export interface Problem {
   /** An i18n key: an `errors.*` code from Rust, or a `visit.need.*` hint. */
   key: string;
-  values: Record<string, string | number>;
+  values: Record<string, string | number | boolean | null>;
 }
 
 export class VisitState {
@@ -60,7 +60,7 @@ export class VisitState {
   }
 
   /** A field the technician must fill before the edit can go in. */
-  need(key: string, values: Record<string, string | number> = {}): false {
+  need(key: string, values: Record<string, string | number | boolean | null> = {}): false {
     this.problem = { key, values };
     return false;
   }

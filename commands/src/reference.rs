@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Local, NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use onsite_core::ids::{LocationId, UserId};
 use onsite_core::protocol::Reference;
 use onsite_core::records::catalog::{LocationKind, Part};
@@ -12,10 +12,9 @@ use onsite_core::role::Role;
 use onsite_device::sync_client;
 use onsite_device::{OrderFilter, Store};
 use serde::Serialize;
-use tauri::State;
 
 use crate::error::CommandError;
-use crate::AppState;
+use crate::App;
 
 /// The reference data from the last sync; empty before the first one.
 pub fn reference(store: &Store) -> Result<Reference, CommandError> {
@@ -41,17 +40,18 @@ pub fn my_van(reference: &Reference, user: UserId) -> Option<LocationId> {
 }
 
 /// A part and how many are in the van.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct VanStockItem {
-    part: Part,
-    quantity: i64,
+    /// The catalog part.
+    pub part: Part,
+    /// Units in the technician's van as this device knows; below zero means over-used.
+    pub quantity: i32,
 }
 
 /// This technician's van stock as the device's ledger sums it, catalog order.
-#[tauri::command]
-pub fn van_stock(state: State<'_, AppState>) -> Result<Vec<VanStockItem>, CommandError> {
-    state.with_store(|store| {
-        let me = state.actor(store)?;
+pub fn van_stock(app: &App) -> Result<Vec<VanStockItem>, CommandError> {
+    app.with_store(|store| {
+        let me = app.actor(store)?;
         let reference = reference(store)?;
         let Some(van) = my_van(&reference, me.user) else {
             return Ok(vec![]);
@@ -66,17 +66,19 @@ pub fn van_stock(state: State<'_, AppState>) -> Result<Vec<VanStockItem>, Comman
             .into_iter()
             .filter_map(|part| {
                 let quantity = *balances.get(&part.id.to_string())?;
-                Some(VanStockItem { part, quantity })
+                Some(VanStockItem {
+                    part,
+                    quantity: i32::try_from(quantity).unwrap_or(i32::MAX),
+                })
             })
             .collect())
     })
 }
 
 /// Catalog parts whose number, name or barcode contains `text` (any case).
-#[tauri::command]
-pub fn find_parts(state: State<'_, AppState>, text: String) -> Result<Vec<Part>, CommandError> {
+pub fn find_parts(app: &App, text: &str) -> Result<Vec<Part>, CommandError> {
     let needle = text.trim().to_lowercase();
-    state.with_store(|store| {
+    app.with_store(|store| {
         Ok(reference(store)?
             .parts
             .into_iter()
@@ -91,47 +93,43 @@ pub fn find_parts(state: State<'_, AppState>, text: String) -> Result<Vec<Part>,
 }
 
 /// A member of staff for the dispatch board.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct StaffMember {
-    id: String,
-    name: String,
-    role: Role,
-    /// Orders assigned to them with a visit window on the day asked about.
-    load: usize,
+    /// User id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Orders assigned to them with a visit window starting on the day asked about.
+    pub load: u32,
 }
 
-/// Staff, technicians first, with their load on `day` (local date).
-#[tauri::command]
-pub fn staff(state: State<'_, AppState>, day: NaiveDate) -> Result<Vec<StaffMember>, CommandError> {
-    let start = Local
-        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
-        .earliest()
-        .map(|t| t.timestamp_millis())
-        .unwrap_or_default();
-    let end = start + 24 * 3600 * 1000;
-    state.with_store(|store| {
-        let rows = store.order_list(&OrderFilter {
-            limit: 10_000,
-            ..OrderFilter::default()
-        })?;
-        let mut staff: Vec<StaffMember> = reference(store)?
-            .staff
-            .into_iter()
-            .map(|s| {
-                let id = s.id.to_string();
-                let load = rows
-                    .iter()
-                    .filter(|r| r.assignee.as_deref() == Some(id.as_str()))
-                    .filter(|r| r.window.is_some_and(|w| w.0 >= start && w.0 < end))
-                    .count();
-                StaffMember {
-                    id,
-                    name: s.name,
-                    role: s.role,
-                    load,
-                }
-            })
-            .collect();
+/// Staff, technicians first, with their load on `day`: the company calendar's local
+/// day, the same day the dispatch board and the SLA clocks speak of.
+pub fn staff(app: &App, day: NaiveDate) -> Result<Vec<StaffMember>, CommandError> {
+    let (start, end) = app.calendar.day_span(day);
+    app.with_store(|store| {
+        let people = reference(store)?.staff;
+        let mut staff = Vec::with_capacity(people.len());
+        for s in people {
+            let id = s.id.to_string();
+            // Counted in SQL: a van of orders on an office device is thousands of rows.
+            let rows = store.order_list(&OrderFilter {
+                assignee: Some(id.clone()),
+                from: Some(start.timestamp_millis()),
+                to: Some(end.timestamp_millis()),
+                limit: usize::MAX >> 1,
+                ..OrderFilter::default()
+            })?;
+            let load = rows.iter().filter(|r| r.window.is_some()).count();
+            staff.push(StaffMember {
+                id,
+                name: s.name,
+                role: s.role,
+                load: u32::try_from(load).unwrap_or(u32::MAX),
+            });
+        }
         staff.sort_by_key(|s| s.role != Role::Technician);
         Ok(staff)
     })

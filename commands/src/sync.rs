@@ -1,4 +1,6 @@
-//! Background sync: while signed in, the app keeps one long poll open to the server and
+//! Background sync: one round at a time, the state the status bar reads, the
+//! quarantine notices the order page shows, and the loop the shell spawns. No Tauri:
+//! the shell only spawns [`run`]. While signed in, the app keeps one long poll open to the server and
 //! syncs as soon as the server has something, after each local edit, and on demand. A
 //! failed round is retried with exponential backoff and jitter; the store is locked only
 //! for local steps, never across the network.
@@ -81,26 +83,30 @@ pub async fn round(store: &Mutex<Store>, state: &SyncState) -> Result<SyncReport
 const META_QUARANTINE: &str = "quarantine_notices";
 
 /// The server's quarantine notices by document id, so the order page can say why a
-/// change of this device was held back, also after a restart.
+/// change of this device was held back, also after a restart. Unreadable notices are an
+/// error, not an empty list: silently forgetting them would hide a held-back change.
 pub fn quarantine_notices(
     store: &Store,
-) -> Result<std::collections::BTreeMap<String, String>, onsite_device::StoreError> {
-    Ok(store
-        .meta(META_QUARANTINE)?
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default())
+) -> Result<std::collections::BTreeMap<String, String>, SyncError> {
+    match store.meta(META_QUARANTINE)? {
+        None => Ok(Default::default()),
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| SyncError::Protocol(format!("stored quarantine notices: {e}"))),
+    }
 }
 
-fn remember_quarantine(
-    store: &Store,
-    notices: &[(String, String)],
-) -> Result<(), onsite_device::StoreError> {
-    let mut all = quarantine_notices(store)?;
+fn remember_quarantine(store: &Store, notices: &[(String, String)]) -> Result<(), SyncError> {
+    // Notices that no longer read are replaced rather than blocking every later one.
+    let mut all = quarantine_notices(store).unwrap_or_else(|err| {
+        tracing::warn!(%err, "replacing unreadable quarantine notices");
+        Default::default()
+    });
     for (doc, reason) in notices {
         all.insert(doc.clone(), reason.clone());
     }
-    let json = serde_json::to_string(&all).unwrap_or_else(|_| "{}".into());
-    store.set_meta(META_QUARANTINE, &json)
+    let json = serde_json::to_string(&all)
+        .map_err(|e| SyncError::Protocol(format!("writing quarantine notices: {e}")))?;
+    Ok(store.set_meta(META_QUARANTINE, &json)?)
 }
 
 /// The loop itself: runs for the life of the app.

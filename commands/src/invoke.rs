@@ -1,0 +1,189 @@
+//! One door for every command by name, with the arguments as the UI sends them to
+//! `invoke` (a JSON object, camelCase keys). The development bridge calls it; the Tauri
+//! shell calls the same functions through its own wrappers. Photos are the exception:
+//! their bytes come apart from the JSON (see [`crate::photos`]).
+
+use chrono::NaiveDate;
+use onsite_core::doc::order::OrderOp;
+use onsite_core::intake::Intake;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::CommandError;
+use crate::list::OrderQuery;
+use crate::signoff::SignatureInput;
+use crate::{intake, list, order, parts, photos, reference, session, signoff, App};
+
+/// Every command the UI may call, as the shell registers them.
+pub const COMMANDS: &[&str] = &[
+    "app_status",
+    "sign_in",
+    "sign_out",
+    "sync_status",
+    "sync_now",
+    "list_orders",
+    "get_order",
+    "order_op",
+    "use_part",
+    "add_photo",
+    "sign_off",
+    "blob_url",
+    "create_order",
+    "check_warranty",
+    "van_stock",
+    "find_parts",
+    "staff",
+];
+
+fn args<T: DeserializeOwned>(command: &str, args: Value) -> Result<T, CommandError> {
+    serde_json::from_value(args).map_err(|e| CommandError::bad_args(command, e))
+}
+
+fn json<T: serde::Serialize>(value: T) -> Result<Value, CommandError> {
+    serde_json::to_value(value)
+        .map_err(|e| CommandError::new("errors.internal", format!("answering: {e}")))
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    server: String,
+    login: String,
+    password: String,
+}
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignOut {
+    #[serde(default)]
+    discard_unsent: bool,
+}
+#[derive(Deserialize)]
+struct Query {
+    #[serde(default)]
+    query: OrderQuery,
+}
+#[derive(Deserialize)]
+struct Id {
+    id: String,
+}
+#[derive(Deserialize)]
+struct Op {
+    id: String,
+    op: OrderOp,
+}
+#[derive(Deserialize)]
+struct SignOff {
+    id: String,
+    signature: SignatureInput,
+    signer: String,
+    rating: Option<u8>,
+}
+#[derive(Deserialize)]
+struct BlobUrl {
+    hash: String,
+    #[serde(default)]
+    thumbnail: bool,
+}
+#[derive(Deserialize)]
+struct Create {
+    intake: Intake,
+    answer: Option<String>,
+}
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Warranty {
+    purchase_date: Option<NaiveDate>,
+}
+#[derive(Deserialize)]
+struct Text {
+    #[serde(default)]
+    text: String,
+}
+#[derive(Deserialize)]
+struct Day {
+    day: NaiveDate,
+}
+
+/// Runs `command` with `raw` arguments; `body` is the photo's bytes for `add_photo`.
+#[tracing::instrument(skip_all, fields(command))]
+pub async fn invoke(
+    app: &App,
+    command: &str,
+    raw: Value,
+    body: Option<&[u8]>,
+) -> Result<Value, CommandError> {
+    let raw = if raw.is_null() {
+        Value::Object(Default::default())
+    } else {
+        raw
+    };
+    match command {
+        "app_status" => json(session::app_status(app)?),
+        "sign_in" => {
+            let a: SignIn = args(command, raw)?;
+            json(session::sign_in(app, &a.server, &a.login, &a.password).await?)
+        }
+        "sign_out" => {
+            let a: SignOut = args(command, raw)?;
+            json(session::sign_out(app, a.discard_unsent).await?)
+        }
+        "sync_status" => json(session::sync_status(app)?),
+        "sync_now" => json(session::sync_now(app).await?),
+        "list_orders" => {
+            let a: Query = args(command, raw)?;
+            json(list::list_orders(app, &a.query)?)
+        }
+        "get_order" => {
+            let a: Id = args(command, raw)?;
+            json(order::get_order(app, &a.id)?)
+        }
+        "order_op" => {
+            let a: Op = args(command, raw)?;
+            json(order::order_op(app, &a.id, a.op)?)
+        }
+        "use_part" => json(parts::use_part(app, args(command, raw)?)?),
+        "add_photo" => {
+            let a: photos::PhotoArgs = args(command, raw)?;
+            let bytes = body.ok_or_else(|| {
+                CommandError::new("errors.input.no_photo", "add_photo needs the photo's bytes")
+            })?;
+            json(photos::add_photo(app, &a.id, bytes, &a.caption)?)
+        }
+        "sign_off" => {
+            let a: SignOff = args(command, raw)?;
+            json(signoff::sign_off(
+                app,
+                &a.id,
+                &a.signature,
+                &a.signer,
+                a.rating,
+            )?)
+        }
+        "blob_url" => {
+            let a: BlobUrl = args(command, raw)?;
+            json(photos::blob_url(app, &a.hash, a.thumbnail)?)
+        }
+        "create_order" => {
+            let a: Create = args(command, raw)?;
+            json(intake::create_order(app, a.intake, a.answer)?)
+        }
+        "check_warranty" => {
+            let a: Warranty = args(command, raw)?;
+            json(intake::check_warranty(app, a.purchase_date))
+        }
+        "van_stock" => json(reference::van_stock(app)?),
+        "find_parts" => {
+            let a: Text = args(command, raw)?;
+            json(reference::find_parts(app, &a.text)?)
+        }
+        "staff" => {
+            let a: Day = args(command, raw)?;
+            json(reference::staff(app, a.day)?)
+        }
+        other => Err(CommandError::new(
+            "errors.input.unknown_command",
+            format!("no command {other:?}"),
+        )
+        .with("command", other)),
+    }
+}

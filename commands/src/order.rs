@@ -1,0 +1,346 @@
+//! The order page (`get_order`) and every plain edit (`order_op`): the order as it is,
+//! its SLA clocks, conflicts, history parsed from the change messages, and for every
+//! operation the user's role could make whether it is allowed now and, if not, the
+//! lifecycle's refusal with its details. The visit's steps come from here too, so the UI
+//! derives no rule.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use onsite_core::doc::conflicts;
+use onsite_core::doc::order::{OrderDoc, OrderOp};
+use onsite_core::ids::OrderId;
+use onsite_core::lifecycle::{self, Transition};
+use onsite_core::role::Role;
+use onsite_core::signoff::{self, SignOffStatus};
+use onsite_core::{ops, sla, warranty};
+use onsite_device::{DocKind, Store};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::CommandError;
+use crate::list::{SignOffState, SlaStatus};
+use crate::reference::people;
+use crate::visit::{self, VisitStep};
+use crate::{parse_id, App};
+
+/// One SLA clock as the order page shows it.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct ClockView {
+    /// The clock (`contact`, `arrival`, `repair` …): i18n key `sla.clock.<name>`.
+    pub clock: sla::ClockKind,
+    /// Its status now.
+    pub status: SlaStatus,
+    /// Its deadline.
+    pub deadline: DateTime<Utc>,
+    /// Still running.
+    pub running: bool,
+}
+
+/// A field with concurrent values a person must decide between.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct ConflictView {
+    /// Field name, e.g. `state`, `assignee`, `fee`.
+    pub field: String,
+    /// Each concurrent value, as a display string.
+    pub values: Vec<String>,
+}
+
+/// One change in the order's history: who, in which role, what, when, on which device.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct ChangeView {
+    /// When (the change's own timestamp).
+    pub at: DateTime<Utc>,
+    /// User id, or `server` for the server's own changes.
+    pub by: String,
+    /// The role they acted in.
+    pub role: Option<Role>,
+    /// The op tag, e.g. `check_in`.
+    pub op: String,
+    /// The first characters of the device's actor id.
+    pub device: String,
+}
+
+/// A change of this device the server held back, and why.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct QuarantineView {
+    /// i18n key.
+    pub code: String,
+    /// The server's reason.
+    pub reason: String,
+}
+
+/// Why an operation is refused now: the lifecycle's code and the values it names.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Refusal {
+    /// i18n key, e.g. `errors.order.role_not_permitted`.
+    pub code: String,
+    /// The role, the state, the action … for the translated message.
+    #[ts(type = "Record<string, string | number | boolean | null>")]
+    pub details: Map<String, Value>,
+}
+
+impl From<&onsite_core::TransitionError> for Refusal {
+    fn from(err: &onsite_core::TransitionError) -> Self {
+        Self {
+            code: err.code().to_string(),
+            details: err.details(),
+        }
+    }
+}
+
+/// One operation the user's role could make on this order.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct OpCheck {
+    /// The op tag, as in `OrderOp` (`check_in`, `reopen` …).
+    pub op: String,
+    /// Allowed now.
+    pub allowed: bool,
+    /// Why not, when not.
+    pub refusal: Option<Refusal>,
+}
+
+/// Everything the order page shows.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct OrderDetail {
+    /// The order as the device has it.
+    pub order: OrderDoc,
+    /// SLA clocks.
+    pub clocks: Vec<ClockView>,
+    /// Sign-off status.
+    pub sign_off: SignOffState,
+    /// Concurrent values to decide.
+    pub conflicts: Vec<ConflictView>,
+    /// Warranty on the company's date today, from the purchase date.
+    pub warranty: warranty::WarrantyStatus,
+    /// The repair is charged to the customer.
+    pub chargeable: bool,
+    /// Every op the user's role could make, in the visit's order, allowed or why not.
+    pub ops: Vec<OpCheck>,
+    /// The op tags of `ops` that are allowed now.
+    pub allowed: Vec<String>,
+    /// The technician's visit as steps in the rules' order.
+    pub steps: Vec<VisitStep>,
+    /// User id → display name, for history and records.
+    pub people: HashMap<String, String>,
+    /// Every change to the order, oldest first.
+    pub changes: Vec<ChangeView>,
+    /// This device has changes the server has not acknowledged yet.
+    pub unsent: bool,
+    /// The server held back a change from this device.
+    pub quarantined: Option<QuarantineView>,
+}
+
+/// The ops the visit and office screens offer, in the visit's order, with the lifecycle
+/// transition each is checked as. `record_consent` is checked on a copy (see below).
+fn candidates() -> Vec<(&'static str, Transition)> {
+    vec![
+        ("dispatch", Transition::Dispatch),
+        ("assign", Transition::Assign),
+        ("schedule", Transition::Schedule),
+        ("log_contact", Transition::LogContact { reached: true }),
+        ("check_in", Transition::CheckIn),
+        ("show_work_id", Transition::ShowWorkId),
+        ("confirm_fault", Transition::ConfirmFault),
+        ("record_diagnosis", Transition::RecordDiagnosis),
+        ("approve_plan", Transition::ApprovePlan),
+        ("record_consent", Transition::AgreePlan),
+        ("add_repair_step", Transition::AddRepairStep),
+        ("use_part", Transition::UsePart),
+        ("remove_part", Transition::RemovePart),
+        ("add_photo", Transition::AddPhoto),
+        ("record_test", Transition::RecordTest { passed: true }),
+        ("sign_off", Transition::SignOff),
+        ("object", Transition::Object),
+        ("check_out", Transition::CheckOut),
+        ("close", Transition::Close),
+        ("hold", Transition::Hold { reason: "-".into() }),
+        ("resume", Transition::Resume),
+        ("cancel", Transition::Cancel { reason: "-".into() }),
+        ("reopen", Transition::Reopen { reason: "-".into() }),
+        ("comment", Transition::Comment),
+        ("resolve_flag", Transition::ResolveFlag),
+    ]
+}
+
+/// Checks every op `actor`'s role could make on `order`.
+pub fn op_checks(app: &App, order: &OrderDoc, actor: onsite_core::Actor) -> Vec<OpCheck> {
+    candidates()
+        .into_iter()
+        .filter(|(_, t)| t.roles().contains(&actor.role))
+        .map(|(name, t)| {
+            let outcome = if name == "record_consent" {
+                // Consent is checked on the order as it would be with the consent
+                // recorded, so try it on a copy rather than asking about the order as is.
+                let consent = OrderOp::RecordConsent {
+                    customer_name: "-".into(),
+                    fee_agreed: order
+                        .diagnosis
+                        .as_ref()
+                        .map(|d| d.estimated_fee.clone())
+                        .filter(|_| order.is_chargeable()),
+                };
+                order.clone().apply(&consent, &app.ctx(actor)).map(|_| ())
+            } else {
+                lifecycle::check(order, &t, &actor, &app.settings).map(|_| ())
+            };
+            OpCheck {
+                op: name.to_string(),
+                allowed: outcome.is_ok(),
+                refusal: outcome.err().as_ref().map(Refusal::from),
+            }
+        })
+        .collect()
+}
+
+fn history(doc: &automerge::Automerge) -> Result<Vec<ChangeView>, CommandError> {
+    doc.get_changes(&[])
+        .into_iter()
+        .map(|c| {
+            let message = c.message().map(str::to_string).unwrap_or_default();
+            let (op, role, by) = match ops::parse_message(&message) {
+                Some((op, role, user)) => (op, Some(role), user.to_string()),
+                None => (
+                    message.split(' ').next().unwrap_or_default().to_string(),
+                    None,
+                    ops::SERVER_ATTRIBUTION.to_string(),
+                ),
+            };
+            let at = DateTime::<Utc>::from_timestamp(c.timestamp(), 0).ok_or_else(|| {
+                CommandError::new(
+                    "errors.storage.corrupt",
+                    format!(
+                        "change {} has timestamp {} out of range",
+                        c.hash(),
+                        c.timestamp()
+                    ),
+                )
+            })?;
+            Ok(ChangeView {
+                at,
+                by,
+                role,
+                op,
+                device: c.actor_id().to_hex_string().chars().take(8).collect(),
+            })
+        })
+        .collect()
+}
+
+/// The order page for `id`.
+pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, CommandError> {
+    let actor = app.actor(store)?;
+    let order = store.order(id)?;
+    let now = app.now();
+    let key = id.to_string();
+    let (conflicts, changes) = store.read(DocKind::Order, &key, |doc| {
+        let conflicts = conflicts::conflicts(doc)
+            .into_iter()
+            .filter(|c| c.field.needs_decision())
+            .map(|c| ConflictView {
+                field: serde_json::to_value(&c.field)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_else(|| c.path.clone()),
+                values: c.values,
+            })
+            .collect::<Vec<_>>();
+        (conflicts, history(doc))
+    })?;
+    let changes = changes?;
+    let ops = op_checks(app, &order, actor);
+    let allowed = ops
+        .iter()
+        .filter(|c| c.allowed)
+        .map(|c| c.op.clone())
+        .collect();
+    let unsent = store.pending()?.iter().any(|p| p.doc_id == key);
+    let quarantined = crate::sync::quarantine_notices(store)?
+        .remove(&key)
+        .map(|reason| QuarantineView {
+            code: "errors.sync.quarantined".into(),
+            reason,
+        });
+    let clocks = sla::evaluate_order(&order, &app.settings, &app.calendar, now)
+        .into_iter()
+        .map(|c| ClockView {
+            clock: c.kind,
+            // The UI speaks of lists' "on track"; a clock that is met is on track.
+            status: match c.status {
+                sla::SlaStatus::Met => SlaStatus::OnTrack,
+                sla::SlaStatus::AtRisk => SlaStatus::AtRisk,
+                sla::SlaStatus::Breached => SlaStatus::Breached,
+                sla::SlaStatus::Paused => SlaStatus::Paused,
+            },
+            deadline: c.deadline,
+            running: c.running,
+        })
+        .collect();
+    let sign_off = match signoff::status(&order) {
+        SignOffStatus::Unsigned => SignOffState::None,
+        SignOffStatus::Valid => SignOffState::Valid,
+        SignOffStatus::Void => SignOffState::Void,
+    };
+    let steps = visit::steps(&order, sign_off, &ops);
+    Ok(OrderDetail {
+        clocks,
+        sign_off,
+        conflicts,
+        // The company's date, as the order itself is judged (rule 2).
+        warranty: warranty::status(
+            order.product.purchase_date,
+            app.calendar.local_date(now),
+            app.settings.warranty_years,
+        ),
+        chargeable: order.is_chargeable(),
+        ops,
+        allowed,
+        steps,
+        people: people(store)?,
+        changes,
+        unsent,
+        quarantined,
+        order,
+    })
+}
+
+/// The order page.
+#[tracing::instrument(skip_all, fields(order = %id))]
+pub fn get_order(app: &App, id: &str) -> Result<OrderDetail, CommandError> {
+    let id: OrderId = parse_id("order", id)?;
+    app.with_store(|store| detail(app, store, id))
+}
+
+/// Applies one edit and answers with the order after it.
+pub(crate) fn edit(
+    app: &App,
+    id: OrderId,
+    make: impl FnOnce(&mut Store) -> Result<OrderOp, CommandError>,
+) -> Result<OrderDetail, CommandError> {
+    let out = app.with_store(|store| {
+        let op = make(store)?;
+        let actor = app.actor(store)?;
+        let ctx = app.ctx(actor);
+        store.apply_order(id, &op, &ctx)?;
+        detail(app, store, id)
+    })?;
+    app.sync.nudge();
+    Ok(out)
+}
+
+/// Applies a plain edit. Parts, photos and sign-offs have their own commands, which fill
+/// in what only the device knows (the catalog, the van, a stored blob).
+#[tracing::instrument(skip_all, fields(order = %id))]
+pub fn order_op(app: &App, id: &str, op: OrderOp) -> Result<OrderDetail, CommandError> {
+    let id: OrderId = parse_id("order", id)?;
+    if matches!(
+        op,
+        OrderOp::UsePart { .. } | OrderOp::SignOff { .. } | OrderOp::AddPhoto { .. }
+    ) {
+        return Err(CommandError::new(
+            "errors.input.use_dedicated_command",
+            "parts, photos and sign-offs have their own commands",
+        ));
+    }
+    edit(app, id, |_| Ok(op))
+}

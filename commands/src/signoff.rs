@@ -1,0 +1,55 @@
+//! `sign_off`: stores the customer's signature strokes (and their rendering) and signs
+//! the order off.
+
+use onsite_core::doc::order::OrderOp;
+use onsite_core::ids::OrderId;
+
+use crate::error::CommandError;
+use crate::order::{edit, OrderDetail};
+use crate::{parse_id, App};
+
+/// A strokes capture from signature_pad: `toData()` plus the canvas size in CSS px.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct SignatureInput {
+    /// Canvas width in CSS px.
+    pub width: u32,
+    /// Canvas height in CSS px.
+    pub height: u32,
+    /// signature_pad's stroke groups, kept as drawn.
+    #[ts(type = "unknown[]")]
+    pub strokes: Vec<serde_json::Value>,
+}
+
+/// Stores the signature and signs off.
+#[tracing::instrument(skip_all, fields(order = %id))]
+pub fn sign_off(
+    app: &App,
+    id: &str,
+    signature: &SignatureInput,
+    signer: &str,
+    rating: Option<u8>,
+) -> Result<OrderDetail, CommandError> {
+    let id: OrderId = parse_id("order", id)?;
+    if signature.strokes.is_empty() {
+        return Err(CommandError::new(
+            "errors.signoff.no_signature",
+            "the customer has not signed",
+        ));
+    }
+    if signer.trim().is_empty() {
+        return Err(CommandError::new(
+            "errors.signoff.no_signer",
+            "the signer's name is missing",
+        ));
+    }
+    edit(app, id, |store| {
+        let strokes = serde_json::to_vec(signature)
+            .map_err(|e| CommandError::new("errors.input.bad_signature", e.to_string()))?;
+        let signature = store.add_signature(&strokes)?;
+        Ok(OrderOp::SignOff {
+            signer: signer.trim().to_string(),
+            rating,
+            signature_blob: signature.strokes,
+        })
+    })
+}

@@ -1,0 +1,93 @@
+//! The TypeScript types of everything that crosses the IPC, generated from the Rust with
+//! ts-rs into one file the UI imports (`ui/src/lib/gen/types.ts`). `onsite-gen-types`
+//! writes it; the test command regenerates it and fails when the committed copy is stale.
+
+use ts_rs::{Config, TS};
+
+/// Where the generated file lives, from the repository root.
+pub const GENERATED: &str = "ui/src/lib/gen/types.ts";
+
+const HEADER: &str =
+    "// This file is generated from the Rust types by `cargo run -p onsite-commands --bin \
+onsite-gen-types`.\n// Do not edit it by hand: change the Rust and regenerate. The test command \
+fails when it is stale.\n/* eslint-disable */\n";
+
+fn decl<T: TS>(cfg: &Config, out: &mut String) {
+    if let Some(docs) = T::docs() {
+        out.push_str(&docs);
+    }
+    out.push_str("export ");
+    out.push_str(&T::decl(cfg));
+    out.push_str("\n\n");
+}
+
+macro_rules! all {
+    ($cfg:expr, $out:expr; $($t:ty),* $(,)?) => {
+        $( decl::<$t>($cfg, $out); )*
+    };
+}
+
+/// The whole generated file.
+pub fn typescript() -> String {
+    use onsite_core::doc::order as doc;
+    use onsite_core::records::{catalog, order as rec, request};
+    // Money is integer minor units and counts are small: plain numbers, not bigint.
+    let cfg = Config::new().with_large_int("number");
+    let mut out = String::from(HEADER);
+    out.push('\n');
+    all!(&cfg, &mut out;
+        // ids and values
+        onsite_core::ids::OrderId, onsite_core::ids::UserId, onsite_core::ids::RecordId,
+        onsite_core::ids::PartId, onsite_core::ids::LocationId, onsite_core::ids::RequestId,
+        onsite_core::ids::CustomerId,
+        onsite_core::money::Money, onsite_core::doc::TimeWindow,
+        onsite_core::role::Role, onsite_core::role::Actor,
+        onsite_core::lifecycle::OrderState,
+        onsite_core::warranty::WarrantyStatus, onsite_core::warranty::ChargeBasis,
+        onsite_core::sla::ClockKind,
+        // the request
+        request::Channel, request::Classification, request::Customer, request::CustomerTier,
+        request::Priority, request::Product, request::ServiceMode, request::ServiceRequest,
+        // the order's records
+        rec::ContactChannel, rec::ContactAttempt, rec::Visit, rec::Receipt,
+        rec::FaultConfirmation, rec::Diagnosis, rec::Approval, rec::Consent, rec::RepairStep,
+        rec::PartUse, rec::TestResult, rec::SignOff, rec::Objection, rec::Shipment,
+        rec::FollowUp, rec::HoldKind, rec::Hold, rec::Cancellation, rec::FeeOverride,
+        rec::PhotoRef, rec::Comment, rec::DataAuthorisation, rec::StateChange,
+        rec::PriorRepair, rec::FlagKind, rec::FlagResolution, rec::Flag,
+        doc::OrderDoc, doc::OrderOp,
+        catalog::Part,
+        onsite_core::intake::Intake, onsite_core::intake::IntakeCustomer,
+        onsite_core::intake::IntakeProduct,
+        // the commands' own shapes
+        crate::error::CommandError,
+        crate::session::Me, crate::session::AppStatus, crate::session::SyncStatus,
+        crate::list::OrderQuery, crate::list::SlaStatus, crate::list::Window,
+        crate::list::SignOffState, crate::list::OrderListItem,
+        crate::order::ClockView, crate::order::ConflictView, crate::order::ChangeView,
+        crate::order::QuarantineView, crate::order::Refusal, crate::order::OpCheck,
+        crate::order::OrderDetail,
+        crate::visit::StepId, crate::visit::StepStatus, crate::visit::VisitStep,
+        crate::parts::UsePart, crate::photos::PhotoArgs, crate::signoff::SignatureInput,
+        crate::intake::WarrantyCheck,
+        crate::reference::VanStockItem, crate::reference::StaffMember,
+    );
+    out.trim_end().to_string() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_committed_typescript_types_are_fresh() -> Result<(), std::io::Error> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(super::GENERATED);
+        let committed = std::fs::read_to_string(&path)?;
+        assert!(
+            committed == super::typescript(),
+            "{} is stale: run `cargo run -p onsite-commands --bin onsite-gen-types`",
+            path.display()
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,1936 @@
+// This file is generated from the Rust types by `cargo run -p onsite-commands --bin onsite-gen-types`.
+// Do not edit it by hand: change the Rust and regenerate. The test command fails when it is stale.
+/* eslint-disable */
+
+/**
+ * A repair order (维修工单); also the id of its Automerge document.
+ */
+export type OrderId = string;
+
+/**
+ * A user of Onsite (staff, never the customer).
+ */
+export type UserId = string;
+
+/**
+ * One entry of a keyed list inside a document (a contact attempt, a part line, a
+ * step…). Stable ids are what let concurrent inserts and removals merge.
+ */
+export type RecordId = string;
+
+/**
+ * A parts catalog entry (备件).
+ */
+export type PartId = string;
+
+/**
+ * A stock location: the warehouse or one technician's van.
+ */
+export type LocationId = string;
+
+/**
+ * A service request (服务工单) taken at intake.
+ */
+export type RequestId = string;
+
+/**
+ * A customer (客户).
+ */
+export type CustomerId = string;
+
+/**
+ * An amount of money. `minor` counts the currency's smallest unit (1 CNY = 100 fen).
+ */
+export type Money = { 
+/**
+ * Amount in minor units; negative only for refunds and corrections.
+ */
+minor: number, 
+/**
+ * ISO 4217 code, e.g. `CNY`.
+ */
+currency: string, };
+
+/**
+ * A window agreed with the customer.
+ */
+export type TimeWindow = { 
+/**
+ * From.
+ */
+start: string, 
+/**
+ * To.
+ */
+end: string, };
+
+/**
+ * A user's role. Every permission check in Onsite starts from one of these.
+ */
+export type Role = "technician" | "dispatcher" | "support" | "supervisor" | "storekeeper";
+
+/**
+ * The person making a change: every record and every Automerge change names one.
+ */
+export type Actor = { 
+/**
+ * Who.
+ */
+user: UserId, 
+/**
+ * In which role they act.
+ */
+role: Role, };
+
+/**
+ * The state of a repair order.
+ */
+export type OrderState = "new" | "dispatched" | "contacted" | "on_site" | "received" | "plan_agreed" | "in_repair" | "tested" | "signed_off" | "shipped_back" | "closed" | "cancelled" | "on_hold";
+
+/**
+ * Where a product stands against its warranty on a given day.
+ */
+export type WarrantyStatus = { "status": "in_warranty", 
+/**
+ * Last covered day.
+ */
+until: string, } | { "status": "expired", 
+/**
+ * First uncovered day.
+ */
+since: string, } | { "status": "no_proof_of_purchase" };
+
+/**
+ * Why an order is free or chargeable.
+ */
+export type ChargeBasis = "in_warranty" | "repeat_repair" | "out_of_warranty" | "no_proof_of_purchase" | "customer_damage";
+
+/**
+ * Which clock.
+ */
+export type ClockKind = "phone_answer" | "online_first_reply" | "first_response" | "first_handling" | "resolution" | "contact_after_dispatch" | "mail_in_inspection" | "record_entry" | "emergency_response" | "emergency_on_site" | "complaint_first_contact" | "complaint_resolved" | "follow_up" | "periodic_follow_up" | "return_window" | "exchange_window";
+
+/**
+ * Where a request came in.
+ */
+export type Channel = "phone" | "we_chat" | "website" | "app" | "email" | "walk_in";
+
+/**
+ * What the request is about.
+ */
+export type Classification = "consultation" | "tech_support" | "repair" | "installation" | "complaint" | "return_exchange";
+
+/**
+ * The customer as recorded on the order.
+ */
+export type Customer = { 
+/**
+ * Stable id across orders.
+ */
+id: CustomerId, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Phone.
+ */
+phone: string, 
+/**
+ * Address for on-site work and shipping back.
+ */
+address: string, 
+/**
+ * Follow-up tier.
+ */
+tier: CustomerTier, };
+
+/**
+ * How often a customer is followed up beyond the per-order call.
+ */
+export type CustomerTier = "regular" | "long_term" | "key_account";
+
+/**
+ * Normal or emergency (紧急): emergencies run the emergency clocks.
+ */
+export type Priority = "normal" | "emergency";
+
+/**
+ * The product as recorded on the order.
+ */
+export type Product = { 
+/**
+ * Model.
+ */
+model: string, 
+/**
+ * Serial number (序列号).
+ */
+serial: string, 
+/**
+ * Purchase date, from the proof of purchase; `None` when there is no valid proof.
+ */
+purchase_date: string | null, 
+/**
+ * Delivery date, for the return and exchange windows.
+ */
+delivered_on: string | null, };
+
+/**
+ * How the repair is carried out.
+ */
+export type ServiceMode = "on_site" | "mail_in" | "carry_in";
+
+/**
+ * The service request (服务工单) taken at intake.
+ */
+export type ServiceRequest = { 
+/**
+ * Stable id.
+ */
+id: RequestId, 
+/**
+ * Channel.
+ */
+channel: Channel, 
+/**
+ * Classification.
+ */
+classification: Classification, 
+/**
+ * When the request came in: the start of the response clocks.
+ */
+received_at: string, 
+/**
+ * The question or fault description.
+ */
+description: string, 
+/**
+ * When the fault appeared, as the customer says.
+ */
+fault_since: string | null, 
+/**
+ * External damage (外力损坏) noted at intake; empty when none.
+ */
+external_damage: string, };
+
+/**
+ * How the customer was reached, or how a follow-up was made.
+ */
+export type ContactChannel = "phone" | "sms" | "we_chat" | "in_person" | "email";
+
+/**
+ * One attempt to reach the customer (联系客户). Every attempt is logged.
+ */
+export type ContactAttempt = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who called.
+ */
+by: UserId, 
+/**
+ * How.
+ */
+channel: ContactChannel, 
+/**
+ * True when the customer was reached and fault, time, place and fee estimate confirmed.
+ */
+reached: boolean, 
+/**
+ * Notes.
+ */
+note: string, };
+
+/**
+ * One visit to the customer (现场).
+ */
+export type Visit = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * The technician.
+ */
+by: UserId, 
+/**
+ * Check-in time (准时到达).
+ */
+checked_in_at: string, 
+/**
+ * When the work ID was shown (出示工作证件).
+ */
+id_shown_at: string | null, 
+/**
+ * Check-out time.
+ */
+checked_out_at: string | null, };
+
+/**
+ * Receipt of a mail-in or carry-in product (已收件).
+ */
+export type Receipt = { 
+/**
+ * When it arrived: the start of the 24 h inspection clock.
+ */
+at: string, 
+/**
+ * Who received it.
+ */
+by: UserId, 
+/**
+ * Condition on arrival, accessories included.
+ */
+condition: string, };
+
+/**
+ * The product and fault confirmed with the customer.
+ */
+export type FaultConfirmation = { 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who confirmed it with the customer.
+ */
+by: UserId, 
+/**
+ * The fault as confirmed.
+ */
+note: string, };
+
+/**
+ * Diagnosis and repair plan (维修方案).
+ */
+export type Diagnosis = { 
+/**
+ * When recorded; for mail-in this is the inspection.
+ */
+at: string, 
+/**
+ * Who diagnosed.
+ */
+by: UserId, 
+/**
+ * The cause of the fault.
+ */
+cause: string, 
+/**
+ * Measures to take.
+ */
+plan: string, 
+/**
+ * Part numbers expected to be needed.
+ */
+parts: Array<string>, 
+/**
+ * Tools needed.
+ */
+tools: string, 
+/**
+ * Estimated working time.
+ */
+estimated_minutes: number, 
+/**
+ * Fee estimate (费用预估); zero when free.
+ */
+estimated_fee: Money, 
+/**
+ * Risks explained to the customer.
+ */
+risks: string, };
+
+/**
+ * An approval by a supervisor or tech support.
+ */
+export type Approval = { 
+/**
+ * Who approved, in which role.
+ */
+by: Actor, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Notes.
+ */
+note: string, };
+
+/**
+ * The customer's agreement to the plan and, if chargeable, the fee (透明化服务).
+ */
+export type Consent = { 
+/**
+ * The customer who agreed.
+ */
+customer_name: string, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who recorded it.
+ */
+recorded_by: UserId, 
+/**
+ * The fee agreed to; `None` when the work is free.
+ */
+fee_agreed: Money | null, };
+
+/**
+ * One repair step (维修).
+ */
+export type RepairStep = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, 
+/**
+ * What was done.
+ */
+description: string, 
+/**
+ * Time spent.
+ */
+minutes: number, };
+
+/**
+ * A part used on the order (配件使用), taken from a van.
+ */
+export type PartUse = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, 
+/**
+ * Catalog part.
+ */
+part: PartId, 
+/**
+ * Part number, as printed on the service report.
+ */
+part_number: string, 
+/**
+ * Quantity.
+ */
+quantity: number, 
+/**
+ * Serials of the new parts fitted (serialized parts).
+ */
+serials_new: Array<string>, 
+/**
+ * Serials of the old parts taken out.
+ */
+serials_old: Array<string>, 
+/**
+ * The stock location the part came from (the technician's van).
+ */
+location: LocationId, };
+
+/**
+ * A functional test (测试验收).
+ */
+export type TestResult = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, 
+/**
+ * Did the product work.
+ */
+passed: boolean, 
+/**
+ * What was tested.
+ */
+notes: string, 
+/**
+ * Care advice (保养注意事项) given and product demonstrated.
+ */
+care_advice_given: boolean, };
+
+/**
+ * The customer's sign-off (客户签字确认).
+ */
+export type SignOff = { 
+/**
+ * The signer's name.
+ */
+signer: string, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who captured it.
+ */
+captured_by: UserId, 
+/**
+ * Satisfaction 1–5, if given.
+ */
+rating: number | null, 
+/**
+ * Content hash of the signature image blob.
+ */
+signature_blob: string, 
+/**
+ * SHA-256 (hex) of what the signature covers: see [`crate::signoff`].
+ */
+digest: string, };
+
+/**
+ * An objection (异议) at sign-off; it sends the order back to rework (整改).
+ */
+export type Objection = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * The customer who objected.
+ */
+signer: string, 
+/**
+ * What they object to.
+ */
+text: string, };
+
+/**
+ * Shipping back a mail-in product (已寄回).
+ */
+export type Shipment = { 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, 
+/**
+ * Carrier.
+ */
+carrier: string, 
+/**
+ * Tracking number.
+ */
+tracking: string, };
+
+/**
+ * A satisfaction follow-up (回访).
+ */
+export type FollowUp = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, 
+/**
+ * How.
+ */
+channel: ContactChannel, 
+/**
+ * Score 1–5, if given.
+ */
+score: number | null, 
+/**
+ * Comments.
+ */
+comment: string, };
+
+/**
+ * Why an order waits (挂起).
+ */
+export type HoldKind = "waiting_for_parts" | "waiting_for_customer" | "other";
+
+/**
+ * The order is on hold.
+ */
+export type Hold = { 
+/**
+ * Why.
+ */
+kind: HoldKind, 
+/**
+ * Reason in words.
+ */
+reason: string, 
+/**
+ * The state to resume to.
+ */
+from: OrderState, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, };
+
+/**
+ * The order was cancelled (已取消).
+ */
+export type Cancellation = { 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, };
+
+/**
+ * A supervisor's fee override.
+ */
+export type FeeOverride = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * The supervisor.
+ */
+by: UserId, 
+/**
+ * Fee before.
+ */
+from: Money, 
+/**
+ * Fee after.
+ */
+to: Money, 
+/**
+ * Why.
+ */
+reason: string, };
+
+/**
+ * A photo attached to the order; the image itself is a blob.
+ */
+export type PhotoRef = { 
+/**
+ * Content hash of the blob; doubles as the stable key.
+ */
+hash: string, 
+/**
+ * When taken.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, 
+/**
+ * Caption.
+ */
+caption: string, };
+
+/**
+ * A comment (tech support, supervisor, anyone).
+ */
+export type Comment = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who, in which role.
+ */
+by: Actor, 
+/**
+ * Text.
+ */
+text: string, };
+
+/**
+ * The customer's authorisation to work on data stored in their device.
+ */
+export type DataAuthorisation = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * The customer who authorised.
+ */
+signer: string, 
+/**
+ * What may be done with the data.
+ */
+scope: string, 
+/**
+ * Who recorded it.
+ */
+recorded_by: UserId, };
+
+/**
+ * One entry of the state history: the audit trail of the lifecycle.
+ */
+export type StateChange = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, 
+/**
+ * In which role.
+ */
+role: Role, 
+/**
+ * From.
+ */
+from: OrderState, 
+/**
+ * To.
+ */
+to: OrderState, 
+/**
+ * Reason, for cancel, hold, rework and reopen.
+ */
+reason: string, 
+/**
+ * True for a hold waiting for the customer: SLA clocks pause until the next change.
+ */
+pauses_clocks: boolean, };
+
+/**
+ * A previous repair of the same product, for the repeat-repair warranty.
+ */
+export type PriorRepair = { 
+/**
+ * The earlier order.
+ */
+order: OrderId, 
+/**
+ * The fault as classified then (same code = same fault).
+ */
+fault: string, 
+/**
+ * When that repair was completed.
+ */
+completed_at: string, };
+
+/**
+ * What a flag is about. Flags are raised by the sync server's reconciliation after a
+ * merge (see `docs/sync-protocol.md`, "Reconciliation") and resolved by a person.
+ */
+export type FlagKind = "stock_over_use" | "conflict" | "sign_off_void" | "sla_at_risk" | "sla_breached" | "quarantined";
+
+/**
+ * How a flag was settled.
+ */
+export type FlagResolution = { 
+/**
+ * Who resolved it; [`crate::ops::SERVER_USER`] when the server withdrew its own
+ * at-risk flag because the clock recovered.
+ */
+by: UserId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * What was done, in words.
+ */
+note: string, 
+/**
+ * For a conflict: the value kept, as written afresh into the field.
+ */
+choice: string | null, };
+
+/**
+ * Something reconciliation found that a person must look at (see [`FlagKind`]). Flags
+ * are only ever added by the server and resolved by people; they are never removed,
+ * so the finding and its resolution stay in the order's record.
+ */
+export type Flag = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * What kind of finding.
+ */
+kind: FlagKind, 
+/**
+ * What it is about: a part number, a field name (`state`, `fee` …), an SLA clock
+ * name, a quarantine code. One open flag per kind and subject.
+ */
+subject: string, 
+/**
+ * Plain-language detail.
+ */
+detail: string, 
+/**
+ * The role that should deal with it.
+ */
+for_role: Role, 
+/**
+ * When the server raised it.
+ */
+raised_at: string, 
+/**
+ * `None` while open.
+ */
+resolution: FlagResolution | null, };
+
+/**
+ * Everything about one repair order. Each field at the top level is a register (last
+ * writer wins, concurrent values surfaced by [`crate::doc::conflicts`]); each `Vec` is a
+ * list keyed by a stable id, so concurrent additions all survive a merge.
+ */
+export type OrderDoc = { 
+/**
+ * Schema version ([`ORDER_SCHEMA_VERSION`]).
+ */
+schema_version: number, 
+/**
+ * The order's id, also the document id.
+ */
+id: OrderId, 
+/**
+ * Human order number, e.g. `WO-2026-000123`.
+ */
+number: string, 
+/**
+ * The service request it came from.
+ */
+request: ServiceRequest, 
+/**
+ * Customer snapshot.
+ */
+customer: Customer, 
+/**
+ * Product snapshot.
+ */
+product: Product, 
+/**
+ * On-site, mail-in or carry-in.
+ */
+mode: ServiceMode, 
+/**
+ * Normal or emergency.
+ */
+priority: Priority, 
+/**
+ * Fault code used to recognise a repeat of the same fault.
+ */
+fault_code: string, 
+/**
+ * Damage caused by the customer was found.
+ */
+customer_damage: boolean, 
+/**
+ * Free or chargeable, and why.
+ */
+charge: ChargeBasis, 
+/**
+ * Earlier order whose repair warranty makes this one free.
+ */
+repeat_of: OrderId | null, 
+/**
+ * Lifecycle state.
+ */
+state: OrderState, 
+/**
+ * The assigned technician.
+ */
+assignee: UserId | null, 
+/**
+ * Agreed visit or pick-up window.
+ */
+schedule: TimeWindow | null, 
+/**
+ * When the order was (last) dispatched: the start of the contact clock.
+ */
+dispatched_at: string | null, 
+/**
+ * Contact attempts.
+ */
+contacts: Array<ContactAttempt>, 
+/**
+ * Visits.
+ */
+visits: Array<Visit>, 
+/**
+ * Receipt (mail-in, carry-in).
+ */
+receipt: Receipt | null, 
+/**
+ * Fault confirmed with the customer.
+ */
+fault_confirmed: FaultConfirmation | null, 
+/**
+ * Diagnosis and plan.
+ */
+diagnosis: Diagnosis | null, 
+/**
+ * Plan approval (when the company requires it).
+ */
+plan_approval: Approval | null, 
+/**
+ * Customer consent to plan and fee.
+ */
+consent: Consent | null, 
+/**
+ * The fee charged; zero when free.
+ */
+fee: Money, 
+/**
+ * Supervisor fee overrides.
+ */
+fee_overrides: Array<FeeOverride>, 
+/**
+ * Repair steps.
+ */
+steps: Array<RepairStep>, 
+/**
+ * Parts used.
+ */
+parts: Array<PartUse>, 
+/**
+ * Functional tests.
+ */
+tests: Array<TestResult>, 
+/**
+ * Objections at sign-off.
+ */
+objections: Array<Objection>, 
+/**
+ * The customer's sign-off.
+ */
+sign_off: SignOff | null, 
+/**
+ * Shipping back (mail-in).
+ */
+shipment: Shipment | null, 
+/**
+ * When the order was (last) closed.
+ */
+closed_at: string | null, 
+/**
+ * The current hold.
+ */
+hold: Hold | null, 
+/**
+ * The cancellation.
+ */
+cancellation: Cancellation | null, 
+/**
+ * Satisfaction follow-ups.
+ */
+follow_ups: Array<FollowUp>, 
+/**
+ * Photos.
+ */
+photos: Array<PhotoRef>, 
+/**
+ * Comments.
+ */
+comments: Array<Comment>, 
+/**
+ * Authorisations to work on customer data.
+ */
+data_authorisations: Array<DataAuthorisation>, 
+/**
+ * State history: the lifecycle's audit trail.
+ */
+history: Array<StateChange>, 
+/**
+ * Findings of the server's reconciliation for a person to resolve. Documents
+ * written before flags existed have no such key and read as none.
+ */
+flags: Array<Flag>, };
+
+/**
+ * Every edit of an order. Record ids inside an op are made by the caller, so an op is
+ * the same on every replica and a repeated op is recognised.
+ */
+export type OrderOp = { "op": "dispatch", 
+/**
+ * Technician.
+ */
+assignee: UserId, 
+/**
+ * Agreed window, if any.
+ */
+window: TimeWindow | null, } | { "op": "assign", 
+/**
+ * Technician.
+ */
+assignee: UserId, } | { "op": "schedule", 
+/**
+ * Window.
+ */
+window: TimeWindow, } | { "op": "log_contact", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * Channel.
+ */
+channel: ContactChannel, 
+/**
+ * Customer reached.
+ */
+reached: boolean, 
+/**
+ * Notes.
+ */
+note: string, } | { "op": "check_in", 
+/**
+ * Visit id.
+ */
+visit: RecordId, } | { "op": "show_work_id" } | { "op": "check_out" } | { "op": "receive", 
+/**
+ * Condition on arrival.
+ */
+condition: string, } | { "op": "confirm_fault", 
+/**
+ * The fault as confirmed.
+ */
+note: string, } | { "op": "record_diagnosis", 
+/**
+ * Cause.
+ */
+cause: string, 
+/**
+ * Measures.
+ */
+plan: string, 
+/**
+ * Part numbers.
+ */
+parts: Array<string>, 
+/**
+ * Tools.
+ */
+tools: string, 
+/**
+ * Estimated minutes.
+ */
+estimated_minutes: number, 
+/**
+ * Fee estimate (zero when free).
+ */
+estimated_fee: Money, 
+/**
+ * Risks explained.
+ */
+risks: string, } | { "op": "approve_plan", 
+/**
+ * Notes.
+ */
+note: string, } | { "op": "record_consent", 
+/**
+ * Customer name.
+ */
+customer_name: string, 
+/**
+ * Fee agreed (required when chargeable).
+ */
+fee_agreed: Money | null, } | { "op": "reassess_charge", 
+/**
+ * Damaged by the customer.
+ */
+customer_damage: boolean, } | { "op": "add_repair_step", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * What was done.
+ */
+description: string, 
+/**
+ * Minutes.
+ */
+minutes: number, } | { "op": "use_part", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * Catalog part.
+ */
+part: PartId, 
+/**
+ * Part number.
+ */
+part_number: string, 
+/**
+ * From the catalog: genuine or certified.
+ */
+certified: boolean, 
+/**
+ * From the catalog: serialized.
+ */
+serialized: boolean, 
+/**
+ * Quantity.
+ */
+quantity: number, 
+/**
+ * New serials.
+ */
+serials_new: Array<string>, 
+/**
+ * Old serials.
+ */
+serials_old: Array<string>, 
+/**
+ * Van.
+ */
+location: LocationId, } | { "op": "remove_part", 
+/**
+ * Record id.
+ */
+id: RecordId, } | { "op": "record_test", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * Passed.
+ */
+passed: boolean, 
+/**
+ * Notes.
+ */
+notes: string, 
+/**
+ * Care advice given.
+ */
+care_advice_given: boolean, } | { "op": "sign_off", 
+/**
+ * Signer.
+ */
+signer: string, 
+/**
+ * Rating 1–5.
+ */
+rating: number | null, 
+/**
+ * Signature blob hash.
+ */
+signature_blob: string, } | { "op": "object", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * Signer.
+ */
+signer: string, 
+/**
+ * Objection.
+ */
+text: string, } | { "op": "ship_back", 
+/**
+ * Carrier.
+ */
+carrier: string, 
+/**
+ * Tracking number.
+ */
+tracking: string, } | { "op": "close" } | { "op": "cancel", 
+/**
+ * Why.
+ */
+reason: string, } | { "op": "hold", 
+/**
+ * Kind.
+ */
+kind: HoldKind, 
+/**
+ * Why.
+ */
+reason: string, } | { "op": "resume" } | { "op": "reopen", 
+/**
+ * Why.
+ */
+reason: string, } | { "op": "override_fee", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * New fee.
+ */
+fee: Money, 
+/**
+ * Why.
+ */
+reason: string, } | { "op": "follow_up", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * Channel.
+ */
+channel: ContactChannel, 
+/**
+ * Score 1–5.
+ */
+score: number | null, 
+/**
+ * Comments.
+ */
+comment: string, } | { "op": "comment", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * Text.
+ */
+text: string, } | { "op": "add_photo", 
+/**
+ * Blob hash.
+ */
+hash: string, 
+/**
+ * Caption.
+ */
+caption: string, } | { "op": "authorise_data_access", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * Customer.
+ */
+signer: string, 
+/**
+ * Scope.
+ */
+scope: string, } | { "op": "raise_flag", 
+/**
+ * The flag, with its id made by the server.
+ */
+flag: Flag, } | { "op": "resolve_flag", 
+/**
+ * The flag.
+ */
+id: RecordId, 
+/**
+ * What was done, in words.
+ */
+note: string, 
+/**
+ * The value to keep, for a conflict.
+ */
+choice: string | null, } | { "op": "answer_consultation", 
+/**
+ * The answer given to the customer.
+ */
+answer: string, };
+
+/**
+ * A parts catalog entry (备件).
+ */
+export type Part = { 
+/**
+ * Stable id.
+ */
+id: PartId, 
+/**
+ * Part number.
+ */
+number: string, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Unit of measure ("pcs", "m").
+ */
+unit: string, 
+/**
+ * List price.
+ */
+price: Money, 
+/**
+ * Serialized parts record a serial on every issue and use.
+ */
+serialized: boolean, 
+/**
+ * Valuable or limited (贵重/限量): a supervisor approves their issue.
+ */
+valuable: boolean, 
+/**
+ * Genuine or certified (原厂或认证): only these may be used on a repair.
+ */
+certified: boolean, 
+/**
+ * What a barcode scanner reads off the packaging (EAN-13); empty when unlabelled.
+ */
+barcode: string, };
+
+/**
+ * A request as the office takes it in.
+ */
+export type Intake = { 
+/**
+ * Where the request came from.
+ */
+channel: Channel, 
+/**
+ * Who asks.
+ */
+customer: IntakeCustomer, 
+/**
+ * What for.
+ */
+product: IntakeProduct, 
+/**
+ * The fault code, as classified at intake (may be empty).
+ */
+fault_code: string, 
+/**
+ * The customer's words.
+ */
+description: string, 
+/**
+ * On site, mail-in or carry-in.
+ */
+mode: ServiceMode, 
+/**
+ * Normal or emergency.
+ */
+priority: Priority, };
+
+/**
+ * The customer on the intake form.
+ */
+export type IntakeCustomer = { 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Phone.
+ */
+phone: string, 
+/**
+ * Service address.
+ */
+address: string, 
+/**
+ * A key account (大客户) has the shorter SLA.
+ */
+key_account: boolean, };
+
+/**
+ * The product on the intake form.
+ */
+export type IntakeProduct = { 
+/**
+ * Model.
+ */
+model: string, 
+/**
+ * Serial number (may be empty when the customer cannot read it).
+ */
+serial: string, 
+/**
+ * Purchase date from the invoice, if there is one.
+ */
+purchase_date: string | null, };
+
+/**
+ * An error as the UI receives it.
+ */
+export type CommandError = { 
+/**
+ * A stable i18n key, such as `errors.order.consent_missing`.
+ */
+code: string, 
+/**
+ * What went wrong, for logs and support.
+ */
+message: string, 
+/**
+ * Values for the translated message, e.g. `{"unsent": 3}` or
+ * `{"action": "reopen", "role": "dispatcher"}`.
+ */
+details: Record<string, string | number | boolean | null>, };
+
+/**
+ * Who is signed in on this device.
+ */
+export type Me = { 
+/**
+ * User id.
+ */
+id: string, 
+/**
+ * Login.
+ */
+login: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * Technicians get the phone face, office roles the desk.
+ */
+role: Role, };
+
+/**
+ * What the start screen needs to know about this device.
+ */
+export type AppStatus = { 
+/**
+ * The app's version.
+ */
+version: string, 
+/**
+ * This device's id.
+ */
+device_id: string, 
+/**
+ * The server this device is enrolled with, if the user has signed in.
+ */
+server: string | null, 
+/**
+ * Who is signed in.
+ */
+user: Me | null, };
+
+/**
+ * The status bar: online, syncing, last sync, unsent changes, last error.
+ */
+export type SyncStatus = { 
+/**
+ * The last sync attempt reached the server.
+ */
+online: boolean, 
+/**
+ * A sync round is running right now.
+ */
+syncing: boolean, 
+/**
+ * When the last sync succeeded (RFC 3339).
+ */
+last_sync_at: string | null, 
+/**
+ * Documents with changes the server has not acknowledged yet.
+ */
+unsent: number, 
+/**
+ * i18n key of the last sync's failure (`errors.sync.offline` …), null after a success.
+ */
+last_error: string | null, 
+/**
+ * How far this device's clock is from the server's.
+ */
+clock_offset_ms: number | null, 
+/**
+ * Grows whenever a sync brought something in: views reload when it changes.
+ */
+data_version: number, };
+
+/**
+ * What the UI asks of the order list. Empty filters match everything.
+ */
+export type OrderQuery = { 
+/**
+ * Order states to include; empty means all.
+ */
+states: Array<OrderState>, 
+/**
+ * A technician's user id.
+ */
+assignee?: string, 
+/**
+ * Only unassigned orders (dispatch board).
+ */
+unassigned: boolean, 
+/**
+ * Only orders with this SLA status now.
+ */
+sla?: SlaStatus, 
+/**
+ * Customer name, phone, address, serial, model or order number.
+ */
+text?: string, 
+/**
+ * Scheduled (or, unscheduled, created) on or after this instant.
+ */
+from?: string, 
+/**
+ * …and before this instant.
+ */
+to?: string, 
+/**
+ * At most this many rows (500 when absent).
+ */
+limit?: number, };
+
+/**
+ * SLA status as lists and the order page show it (mirrors the device's `SlaFilter`).
+ */
+export type SlaStatus = "on_track" | "at_risk" | "breached" | "paused";
+
+/**
+ * An agreed visit window.
+ */
+export type Window = { 
+/**
+ * Start.
+ */
+start: string, 
+/**
+ * End.
+ */
+end: string, };
+
+/**
+ * Sign-off status of an order.
+ */
+export type SignOffState = "none" | "valid" | "void";
+
+/**
+ * One row of an order list.
+ */
+export type OrderListItem = { 
+/**
+ * Order id.
+ */
+id: string, 
+/**
+ * Human number.
+ */
+number: string, 
+/**
+ * Lifecycle state.
+ */
+state: OrderState, 
+/**
+ * Assigned technician's user id.
+ */
+assignee: string | null, 
+/**
+ * Their name, from the staff list.
+ */
+assignee_name: string | null, 
+/**
+ * Customer.
+ */
+customer_name: string, 
+/**
+ * Phone.
+ */
+phone: string, 
+/**
+ * Address.
+ */
+address: string, 
+/**
+ * Product model.
+ */
+product_model: string, 
+/**
+ * Serial.
+ */
+serial: string, 
+/**
+ * The agreed visit window.
+ */
+window: Window | null, 
+/**
+ * The earliest running SLA deadline.
+ */
+due_at: string | null, 
+/**
+ * SLA status now.
+ */
+sla: SlaStatus | null, 
+/**
+ * Sign-off status.
+ */
+sign_off: SignOffState, 
+/**
+ * Open (unresolved) flags.
+ */
+open_flags: number, 
+/**
+ * This device has changes to the order the server has not acknowledged yet.
+ */
+unsent: boolean, 
+/**
+ * Last change.
+ */
+updated_at: string, };
+
+/**
+ * One SLA clock as the order page shows it.
+ */
+export type ClockView = { 
+/**
+ * The clock (`contact`, `arrival`, `repair` …): i18n key `sla.clock.<name>`.
+ */
+clock: ClockKind, 
+/**
+ * Its status now.
+ */
+status: SlaStatus, 
+/**
+ * Its deadline.
+ */
+deadline: string, 
+/**
+ * Still running.
+ */
+running: boolean, };
+
+/**
+ * A field with concurrent values a person must decide between.
+ */
+export type ConflictView = { 
+/**
+ * Field name, e.g. `state`, `assignee`, `fee`.
+ */
+field: string, 
+/**
+ * Each concurrent value, as a display string.
+ */
+values: Array<string>, };
+
+/**
+ * One change in the order's history: who, in which role, what, when, on which device.
+ */
+export type ChangeView = { 
+/**
+ * When (the change's own timestamp).
+ */
+at: string, 
+/**
+ * User id, or `server` for the server's own changes.
+ */
+by: string, 
+/**
+ * The role they acted in.
+ */
+role: Role | null, 
+/**
+ * The op tag, e.g. `check_in`.
+ */
+op: string, 
+/**
+ * The first characters of the device's actor id.
+ */
+device: string, };
+
+/**
+ * A change of this device the server held back, and why.
+ */
+export type QuarantineView = { 
+/**
+ * i18n key.
+ */
+code: string, 
+/**
+ * The server's reason.
+ */
+reason: string, };
+
+/**
+ * Why an operation is refused now: the lifecycle's code and the values it names.
+ */
+export type Refusal = { 
+/**
+ * i18n key, e.g. `errors.order.role_not_permitted`.
+ */
+code: string, 
+/**
+ * The role, the state, the action … for the translated message.
+ */
+details: Record<string, string | number | boolean | null>, };
+
+/**
+ * One operation the user's role could make on this order.
+ */
+export type OpCheck = { 
+/**
+ * The op tag, as in `OrderOp` (`check_in`, `reopen` …).
+ */
+op: string, 
+/**
+ * Allowed now.
+ */
+allowed: boolean, 
+/**
+ * Why not, when not.
+ */
+refusal: Refusal | null, };
+
+/**
+ * Everything the order page shows.
+ */
+export type OrderDetail = { 
+/**
+ * The order as the device has it.
+ */
+order: OrderDoc, 
+/**
+ * SLA clocks.
+ */
+clocks: Array<ClockView>, 
+/**
+ * Sign-off status.
+ */
+sign_off: SignOffState, 
+/**
+ * Concurrent values to decide.
+ */
+conflicts: Array<ConflictView>, 
+/**
+ * Warranty on the company's date today, from the purchase date.
+ */
+warranty: WarrantyStatus, 
+/**
+ * The repair is charged to the customer.
+ */
+chargeable: boolean, 
+/**
+ * Every op the user's role could make, in the visit's order, allowed or why not.
+ */
+ops: Array<OpCheck>, 
+/**
+ * The op tags of `ops` that are allowed now.
+ */
+allowed: Array<string>, 
+/**
+ * The technician's visit as steps in the rules' order.
+ */
+steps: Array<VisitStep>, 
+/**
+ * User id → display name, for history and records.
+ */
+people: { [key in string]: string }, 
+/**
+ * Every change to the order, oldest first.
+ */
+changes: Array<ChangeView>, 
+/**
+ * This device has changes the server has not acknowledged yet.
+ */
+unsent: boolean, 
+/**
+ * The server held back a change from this device.
+ */
+quarantined: QuarantineView | null, };
+
+/**
+ * A step of the visit.
+ */
+export type StepId = "contact" | "check_in" | "arrive" | "diagnosis" | "consent" | "repair" | "parts" | "photos" | "test" | "sign_off" | "close";
+
+/**
+ * Where a step stands.
+ */
+export type StepStatus = "done" | "next" | "open" | "locked";
+
+/**
+ * One step as the visit screen draws it.
+ */
+export type VisitStep = { 
+/**
+ * Which step.
+ */
+id: StepId, 
+/**
+ * Where it stands.
+ */
+status: StepStatus, 
+/**
+ * Optional steps never become "next" and never hold the visit up.
+ */
+optional: boolean, 
+/**
+ * The op tags that work this step.
+ */
+ops: Array<string>, 
+/**
+ * Why the step is locked: the lifecycle's refusal of its op.
+ */
+reason: Refusal | null, };
+
+/**
+ * What the UI sends for a part used.
+ */
+export type UsePart = { 
+/**
+ * The order.
+ */
+id: string, 
+/**
+ * A fresh record id, made by the UI so a retry is recognised.
+ */
+recordId: string, 
+/**
+ * The catalog part.
+ */
+partId: string, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * Serials of the new units (serialized parts).
+ */
+serialsNew: Array<string>, 
+/**
+ * Serials of the units taken out.
+ */
+serialsOld: Array<string>, };
+
+/**
+ * What comes with a photo's bytes: the order and the caption. The shell reads them
+ * from the request's headers, the bridge from its JSON.
+ */
+export type PhotoArgs = { 
+/**
+ * The order.
+ */
+id: string, 
+/**
+ * The technician's caption.
+ */
+caption: string, };
+
+/**
+ * A strokes capture from signature_pad: `toData()` plus the canvas size in CSS px.
+ */
+export type SignatureInput = { 
+/**
+ * Canvas width in CSS px.
+ */
+width: number, 
+/**
+ * Canvas height in CSS px.
+ */
+height: number, 
+/**
+ * signature_pad's stroke groups, kept as drawn.
+ */
+strokes: unknown[], };
+
+/**
+ * Warranty and chargeability for a purchase date, shown live on the intake form.
+ */
+export type WarrantyCheck = { 
+/**
+ * The product warranty today.
+ */
+warranty: WarrantyStatus, 
+/**
+ * The repair would be charged (before any repeat-repair warranty).
+ */
+chargeable: boolean, };
+
+/**
+ * A part and how many are in the van.
+ */
+export type VanStockItem = { 
+/**
+ * The catalog part.
+ */
+part: Part, 
+/**
+ * Units in the technician's van as this device knows; below zero means over-used.
+ */
+quantity: number, };
+
+/**
+ * A member of staff for the dispatch board.
+ */
+export type StaffMember = { 
+/**
+ * User id.
+ */
+id: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * Role.
+ */
+role: Role, 
+/**
+ * Orders assigned to them with a visit window starting on the day asked about.
+ */
+load: number, };
