@@ -20,12 +20,25 @@ pub const DB_FILE: &str = "server.db";
 ///
 /// A second, read-only connection answers `/health`: in WAL mode it reads while the
 /// writer holds a long transaction, so the health check never waits on a heavy push.
+/// Sync round trips prepare their pushes (decode and merge) on read connections of
+/// their own ([`Db::open_reader`]) before taking the write connection.
 #[derive(Clone)]
 pub struct Db(
     Arc<Mutex<Connection>>,
     Arc<group::Groups>,
     Arc<Mutex<Connection>>,
+    Arc<Extra>,
 );
+
+/// A probe called with a document id once a push to it has been prepared, before its
+/// round trip queues for the write connection (see [`Db::set_prepared_probe`]).
+pub type PreparedProbe = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// What the connections do not carry: the database file, and the prepared-push probe.
+struct Extra {
+    file: std::path::PathBuf,
+    probe: std::sync::RwLock<Option<PreparedProbe>>,
+}
 
 impl Db {
     /// Locks the connection. A poisoned lock means a handler panicked mid-query; SQLite
@@ -45,12 +58,44 @@ impl Db {
 
     /// The data folder: the folder the database file is in, where blobs live too.
     pub fn data_dir(&self) -> std::path::PathBuf {
-        let conn = self.conn();
-        conn.path()
-            .filter(|p| !p.is_empty())
-            .and_then(|p| Path::new(p).parent())
+        self.3
+            .file
+            .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default()
+    }
+
+    /// A new read-only connection, for work that must not hold the write connection:
+    /// it sees the last committed state, whatever a writer is doing meanwhile (WAL).
+    #[tracing::instrument(skip_all)]
+    pub fn open_reader(&self) -> Result<Connection, ApiError> {
+        let reader = Connection::open_with_flags(
+            &self.3.file,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(reader)
+    }
+
+    /// Installs a probe that each prepared push calls with its document id, on the
+    /// blocking thread that prepared it, before the round trip queues for the write
+    /// connection. Scenario tests use it to order events ("while this push is being
+    /// prepared"); a server runs without one.
+    pub fn set_prepared_probe(&self, probe: Option<PreparedProbe>) {
+        *self.3.probe.write().unwrap_or_else(|p| p.into_inner()) = probe;
+    }
+
+    /// Calls the prepared-push probe, if one is installed.
+    pub(crate) fn prepared(&self, doc_id: &str) {
+        let probe = self
+            .3
+            .probe
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(probe) = probe {
+            probe(doc_id);
+        }
     }
 
     /// Runs `f` inside one transaction, committing only if it succeeds.
@@ -271,6 +316,10 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Db> {
         Arc::new(Mutex::new(conn)),
         Arc::default(),
         Arc::new(Mutex::new(reader)),
+        Arc::new(Extra {
+            file: data_dir.join(DB_FILE),
+            probe: std::sync::RwLock::new(None),
+        }),
     ))
 }
 

@@ -46,6 +46,11 @@ impl Server {
         Ok(Self { listener, state })
     }
 
+    /// The server's database, shared with its handlers (tests install probes on it).
+    pub fn db(&self) -> &db::Db {
+        &self.state.db
+    }
+
     /// The address actually bound, which differs from the configured one for port 0.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()

@@ -1,7 +1,8 @@
 //! What hostile pushes and sign-ins cost the server, measured in a release build with the
 //! server in this process: the peak memory growth for a deflate-bomb push and for 25
 //! sign-ins with unique 4 MiB logins, and `/health` latency while a 10,000-comment push
-//! holds the database's write lock. Prints the figures and writes them to
+//! holds the database's write lock, and another device's sync latency while a second
+//! such push is in flight. Prints the figures and writes them to
 //! target/bench/server_trust.json. The figures before the fix are in issue 10: 1.34 GiB
 //! for a 509 KiB bomb, about 100 MiB for the sign-ins, `/health` blocked 5 to 13 s.
 
@@ -171,6 +172,72 @@ async fn main() -> anyhow::Result<()> {
         latencies.len(),
         bytes / 1024
     );
+
+    // Another device's sync latency while a second 10,000-comment push (a new order) is
+    // in flight: that device syncs its own order, one comment at a time, until the heavy
+    // push is answered.
+    let other_account = server.add_user("li.na", "李娜", Role::Dispatcher, PASSWORD)?;
+    let other_ctx = Ctx {
+        actor: Actor {
+            user: UserId(other_account.id.parse()?),
+            role: Role::Dispatcher,
+        },
+        ..ctx
+    };
+    let mut other = Client::sign_in(&server.url(""), "li.na", PASSWORD).await?;
+    let own = fixtures::new_order(2, ServiceMode::OnSite, None);
+    let own_id = own.id.to_string();
+    let mut own_doc = AutoCommit::new();
+    ops::create(&mut own_doc, &OrderDoc::new(own, &other_ctx)?, &other_ctx)?;
+    other.insert(own_id.clone(), DocKind::Order, own_doc);
+    other.sync().await?;
+    let mut heavy = Client::sign_in(&server.url(""), "wang.fang", PASSWORD).await?;
+    let big = fixtures::new_order(3, ServiceMode::OnSite, None);
+    let big_id = big.id.to_string();
+    let mut big_doc = AutoCommit::new();
+    ops::create(&mut big_doc, &OrderDoc::new(big, &ctx)?, &ctx)?;
+    trust::add_comments(&mut big_doc, 10_000, &ctx)?;
+    heavy.insert(big_id, DocKind::Order, big_doc);
+    let push = heavy.pending();
+    let started = Instant::now();
+    let pushing = tokio::spawn(async move { heavy.send(push).await });
+    let mut syncs = Vec::new();
+    while !pushing.is_finished() {
+        trust::add_comments(other.doc(&own_id)?, 1, &other_ctx)?;
+        let asked = Instant::now();
+        other.sync().await?;
+        anyhow::ensure!(
+            matches!(&other.last_results[..], [PushResult::Accepted { .. }]),
+            "the small sync is accepted: {:?}",
+            other.last_results
+        );
+        syncs.push(asked.elapsed().as_secs_f64() * 1000.0);
+    }
+    let response = pushing.await??;
+    let push_ms = started.elapsed().as_secs_f64() * 1000.0;
+    anyhow::ensure!(
+        matches!(&response.push_results[..], [PushResult::Accepted { .. }]),
+        "the second big push is accepted: {:?}",
+        response.push_results
+    );
+    anyhow::ensure!(!syncs.is_empty(), "no other sync ran during the push");
+    let first = syncs[0];
+    syncs.sort_by(|a, b| a.total_cmp(b));
+    figure("other_sync_during_10k_comment_push_first", first, "ms", "-");
+    figure(
+        "other_sync_during_10k_comment_push_max",
+        syncs[syncs.len() - 1],
+        "ms",
+        "< push",
+    );
+    figure(
+        "other_sync_during_10k_comment_push_median",
+        syncs[syncs.len() / 2],
+        "ms",
+        "< 50",
+    );
+    figure("push_10k_comments_new_order", push_ms, "ms", "-");
+    println!("  ({} other syncs during the push)", syncs.len());
     server.stop().await?;
 
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");

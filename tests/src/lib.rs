@@ -10,6 +10,8 @@ use onsite_server::{Config, Server};
 pub struct TestServer {
     pub addr: SocketAddr,
     pub data: tempfile::TempDir,
+    /// The server's own database handle, for probes (`Db::set_prepared_probe`).
+    pub db: onsite_server::db::Db,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -31,6 +33,7 @@ impl TestServer {
         })
         .await?;
         let addr = server.local_addr()?;
+        let db = server.db().clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(server.serve(async {
             let _ = stopped.await;
@@ -38,6 +41,7 @@ impl TestServer {
         Ok(Self {
             addr,
             data,
+            db,
             stop,
             task,
         })

@@ -475,3 +475,97 @@ async fn held_pushes_stop_at_the_device_quota_and_nothing_is_lost() -> anyhow::R
     assert!(tech.pending().is_empty(), "nothing was lost on the way");
     server.stop().await
 }
+
+/// Decoding and merging a heavy push happens before its round trip takes the write
+/// connection, so another device's sync is answered meanwhile; and if that sync changed
+/// the same document, the heavy push is merged again onto what was committed, losing
+/// neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_devices_sync_completes_while_a_heavy_push_is_being_prepared() -> anyhow::Result<()>
+{
+    let server = TestServer::start().await?;
+    let (mut desk, id, dispatcher) = desk_with_order(&server).await?;
+    let account = server.add_user("li.na", "李娜", Role::Dispatcher, PASSWORD)?;
+    let other_actor = Actor {
+        user: UserId(account.id.parse()?),
+        role: Role::Dispatcher,
+    };
+    let mut other = Client::sign_in(&server.url(""), "li.na", PASSWORD).await?;
+    other.sync().await?;
+    anyhow::ensure!(other.docs.contains_key(&id), "the other desk has the order");
+
+    let (settings, calendar) = (Settings::default(), Calendar::default());
+    let ctx = |actor| Ctx {
+        actor,
+        now: chrono::Utc::now(),
+        settings: &settings,
+        calendar: &calendar,
+    };
+    trust::add_comments(desk.doc(&id)?, 2_000, &ctx(dispatcher))?;
+    let heavy = desk.pending();
+
+    // The heavy push stops once prepared, before it queues for the write connection,
+    // until the other device's sync has been answered.
+    let (reached, prepared) = tokio::sync::oneshot::channel::<()>();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let first = std::sync::Mutex::new(Some((reached, released)));
+    let heavy_id = id.clone();
+    server
+        .db
+        .set_prepared_probe(Some(std::sync::Arc::new(move |doc_id: &str| {
+            if doc_id != heavy_id {
+                return;
+            }
+            // Only the first push to the order (the heavy one) is held; the small one
+            // to the same order passes.
+            let taken = first.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some((reached, released)) = taken {
+                let _ = reached.send(());
+                // Held here (a blocking thread) until the test lets it go on.
+                let _ = released.recv();
+            }
+        })));
+    let heavy_heads = heavy[0].heads.clone();
+    let pushing = tokio::spawn(async move {
+        let response = desk.send(heavy).await?;
+        anyhow::Ok(response)
+    });
+    prepared.await?;
+
+    // A guard against a hang, not a measurement: before the fix this sync queued behind
+    // the heavy push's merge, which is now held until the sync returns.
+    trust::add_comments(other.doc(&id)?, 1, &ctx(other_actor))?;
+    let small = other.pending();
+    let small_heads = small[0].heads.clone();
+    tokio::time::timeout(std::time::Duration::from_secs(60), other.sync())
+        .await
+        .map_err(|_| anyhow::anyhow!("the small sync waited for the heavy push"))??;
+    assert!(
+        matches!(&other.last_results[..], [PushResult::Accepted { .. }]),
+        "{:?}",
+        other.last_results
+    );
+    assert!(!pushing.is_finished(), "the heavy push is still being held");
+
+    release.send(())?;
+    let response = pushing.await??;
+    assert!(
+        matches!(&response.push_results[..], [PushResult::Accepted { .. }]),
+        "{:?}",
+        response.push_results
+    );
+    // Both are in the office copy: the heavy push was merged again onto the small one.
+    let mut stored = onsite_server::sync::docs::load(&server.db.open_reader()?, &id)?
+        .ok_or_else(|| anyhow::anyhow!("the order is stored"))?;
+    for head in heavy_heads.iter().chain(&small_heads) {
+        let hash: automerge::ChangeHash = head.parse()?;
+        assert!(
+            stored.doc.get_change_by_hash(&hash).is_some(),
+            "change {head} is in the office copy"
+        );
+    }
+    let order: OrderDoc = autosurgeon::hydrate(&stored.doc)?;
+    assert_eq!(order.comments.len(), 2_001, "every comment is kept");
+    server.db.set_prepared_probe(None);
+    server.stop().await
+}

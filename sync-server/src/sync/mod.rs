@@ -31,22 +31,166 @@ pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// Most documents one request may push.
 pub const MAX_PUSH_DOCS: usize = 500;
 
-/// Runs one sync round trip for `who` inside `tx`. Its pushes draw on `budget` (changes,
-/// operations and inflated bytes for the whole request), which is left with what remains.
-#[tracing::instrument(skip_all, fields(device = %who.device_id, cursor = ?request.cursor, push = request.push.len()))]
-pub fn round_trip(
-    tx: &Connection,
-    who: &Principal,
+/// A push prepared outside the write transaction ([`prepare`]): its bytes decoded and
+/// inspected, and merged onto the stored document as it was then. Or the answer, if the
+/// push was refused before decoding.
+pub struct Prepared(Prep);
+
+enum Prep {
+    Refused {
+        code: &'static str,
+        reason: String,
+    },
+    Ready {
+        bytes: Vec<u8>,
+        device_heads: Vec<automerge::ChangeHash>,
+        base: Box<Base>,
+    },
+}
+
+/// The stored document a push was merged onto, and the merge.
+struct Base {
+    existing: Option<StoredDoc>,
+    merged: Result<automerge::AutoCommit, (&'static str, String)>,
+}
+
+/// The expensive part of a round trip's pushes, run on a read connection so that no
+/// other round trip waits for it: decoding, inspection (drawing on `budget`, which is
+/// left with what remains), loading the stored document and merging the pushed changes
+/// onto a copy. Nothing is judged or written here; [`round_trip`] does that in the write
+/// transaction, and merges again there if the document changed in between.
+#[tracing::instrument(skip_all, fields(push = request.push.len()))]
+pub fn prepare(
+    reader: &Connection,
     request: &SyncRequest,
-    now: chrono::DateTime<chrono::Utc>,
     budget: &mut inspect::Budget,
-) -> Result<SyncResponse, ApiError> {
+) -> Result<Vec<Prepared>, ApiError> {
     if request.push.len() > MAX_PUSH_DOCS {
         return Err(ApiError::new(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             "errors.sync.too_many_docs",
             format!("push at most {MAX_PUSH_DOCS} documents per request"),
         ));
+    }
+    // Every document of the request draws on the same budget.
+    request
+        .push
+        .iter()
+        .map(|push| prepare_one(reader, push, budget).map(Prepared))
+        .collect()
+}
+
+fn prepare_one(
+    reader: &Connection,
+    push: &PushDoc,
+    budget: &mut inspect::Budget,
+) -> Result<Prep, ApiError> {
+    if uuid::Uuid::parse_str(&push.doc_id).is_err() {
+        return Ok(Prep::Refused {
+            code: "bad_doc_id",
+            reason: format!("{:?} is not a UUID", push.doc_id),
+        });
+    }
+    let Ok(bytes) = B64.decode(&push.data) else {
+        return Ok(Prep::Refused {
+            code: "bad_base64",
+            reason: "data is not base64".into(),
+        });
+    };
+    // Before Automerge sees the bytes: it would inflate and expand them without limit.
+    if let Err(refused) = inspect::inspect(&bytes, budget) {
+        metrics::counter!("onsite_push_refused_total", "code" => refused.code).increment(1);
+        return Ok(Prep::Refused {
+            code: refused.code,
+            reason: refused.reason,
+        });
+    }
+    let device_heads = parse_heads(&push.heads)?;
+    let base = Box::new(merge_onto(reader, &push.doc_id, &bytes, &device_heads)?);
+    Ok(Prep::Ready {
+        bytes,
+        device_heads,
+        base,
+    })
+}
+
+/// Loads the stored document through `conn` and merges `bytes` onto a copy of it.
+fn merge_onto(
+    conn: &Connection,
+    doc_id: &str,
+    bytes: &[u8],
+    device_heads: &[automerge::ChangeHash],
+) -> Result<Base, ApiError> {
+    let existing = docs::load(conn, doc_id)?;
+    let mut merged = existing.as_ref().map(|e| e.doc.clone()).unwrap_or_default();
+    let merged = match merged.load_incremental(bytes) {
+        Err(e) => Err((
+            "unreadable_changes",
+            format!("the changes could not be read: {e}"),
+        )),
+        Ok(_) if !merged.get_missing_deps(&[]).is_empty() => Err((
+            "missing_dependencies",
+            "the changes depend on changes the server never received; send the whole document"
+                .to_string(),
+        )),
+        Ok(_) => {
+            // `load_incremental` skips chunks it cannot read without an error: a push is
+            // merged only if every head the device claims is now in the office copy.
+            match device_heads
+                .iter()
+                .find(|h| merged.get_change_by_hash(h).is_none())
+            {
+                Some(head) => Err((
+                    "unreadable_changes",
+                    format!(
+                        "change {head} could not be read from the pushed data; nothing was merged"
+                    ),
+                )),
+                None => Ok(merged),
+            }
+        }
+    };
+    Ok(Base { existing, merged })
+}
+
+/// Whether the document is stored in `tx` exactly as `base` found it: the same heads
+/// (so the same changes), kind and owner, or absent in both. Any save changes the heads.
+fn still_current(tx: &Connection, doc_id: &str, base: &mut Base) -> Result<bool, ApiError> {
+    let row: Option<(String, String, Option<String>)> = tx
+        .prepare_cached("SELECT kind, heads, owner FROM documents WHERE id = ?1")?
+        .query_row([doc_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(match (row, &mut base.existing) {
+        (None, None) => true,
+        (Some((kind, heads, owner)), Some(existing)) => {
+            let heads: Vec<String> = serde_json::from_str(&heads)
+                .map_err(|e| ApiError::internal(format!("document {doc_id}: heads: {e}")))?;
+            let mut stored = heads;
+            stored.sort();
+            let mut prepared = heads_to_strings(&existing.doc.get_heads());
+            prepared.sort();
+            kind == existing.kind.as_str() && owner == existing.owner && stored == prepared
+        }
+        _ => false,
+    })
+}
+
+/// Runs one sync round trip for `who` inside `tx`, with the pushes [`prepare`]d from
+/// `request` (one per pushed document, in order).
+#[tracing::instrument(skip_all, fields(device = %who.device_id, cursor = ?request.cursor, push = request.push.len()))]
+pub fn round_trip(
+    tx: &Connection,
+    who: &Principal,
+    request: &SyncRequest,
+    prepared: Vec<Prepared>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SyncResponse, ApiError> {
+    if prepared.len() != request.push.len() {
+        return Err(ApiError::internal(format!(
+            "{} pushes prepared for {} pushed",
+            prepared.len(),
+            request.push.len()
+        )));
     }
     let device = who.device_id.as_str();
     let pushed: BTreeSet<&str> = request.push.iter().map(|p| p.doc_id.as_str()).collect();
@@ -56,11 +200,10 @@ pub fn round_trip(
         server_time: now.to_rfc3339(),
         ..Default::default()
     };
-    // Every document of the request draws on the same budget.
-    for push in &request.push {
+    for (push, prepared) in request.push.iter().zip(prepared) {
         response
             .push_results
-            .push(push_one(tx, who, push, now, budget)?);
+            .push(push_one(tx, who, push, prepared, now)?);
     }
     reconcile::after_push(tx, who, &response.push_results, now)?;
 
@@ -174,8 +317,8 @@ fn push_one(
     tx: &Connection,
     who: &Principal,
     push: &PushDoc,
+    prepared: Prepared,
     now: chrono::DateTime<chrono::Utc>,
-    budget: &mut inspect::Budget,
 ) -> Result<PushResult, ApiError> {
     let doc_id = push.doc_id.clone();
     let reject = |code: &str, reason: String| {
@@ -186,19 +329,26 @@ fn push_one(
             reason,
         })
     };
-    if uuid::Uuid::parse_str(&push.doc_id).is_err() {
-        return reject("bad_doc_id", format!("{:?} is not a UUID", push.doc_id));
-    }
-    let Ok(bytes) = B64.decode(&push.data) else {
-        return reject("bad_base64", "data is not base64".into());
+    let (bytes, device_heads, mut base) = match prepared.0 {
+        Prep::Refused { code, reason } => return reject(code, reason),
+        Prep::Ready {
+            bytes,
+            device_heads,
+            base,
+        } => (bytes, device_heads, base),
     };
-    // Before Automerge sees the bytes: it would inflate and expand them without limit.
-    if let Err(refused) = inspect::inspect(&bytes, budget) {
-        metrics::counter!("onsite_push_refused_total", "code" => refused.code).increment(1);
-        return reject(refused.code, refused.reason);
-    }
-    let device_heads = parse_heads(&push.heads)?;
-    let mut existing = docs::load(tx, &push.doc_id)?;
+    // The document may have changed since the push was prepared (another round trip
+    // committed, or an earlier push of this request): then merge again, here. Rare, and
+    // correct either way.
+    let Base {
+        mut existing,
+        merged,
+    } = if still_current(tx, &push.doc_id, &mut base)? {
+        *base
+    } else {
+        metrics::counter!("onsite_push_prepared_stale_total").increment(1);
+        merge_onto(tx, &push.doc_id, &bytes, &device_heads)?
+    };
     if let Some(existing) = &existing {
         if !visible(tx, who, existing)? {
             // The same answer whatever the document is, so a push never tells a
@@ -215,32 +365,15 @@ fn push_one(
             );
         }
     }
-    let mut merged = existing.as_ref().map(|e| e.doc.clone()).unwrap_or_default();
-    if let Err(e) = merged.load_incremental(&bytes) {
-        return reject(
-            "unreadable_changes",
-            format!("the changes could not be read: {e}"),
-        );
-    }
-    if !merged.get_missing_deps(&[]).is_empty() {
-        return reject(
-            "missing_dependencies",
-            "the changes depend on changes the server never received; send the whole document"
-                .into(),
-        );
-    }
-    // `load_incremental` skips chunks it cannot read without an error: a push is merged
-    // only if every head the device claims is now in the office copy.
-    if let Some(head) = device_heads
-        .iter()
-        .find(|h| merged.get_change_by_hash(h).is_none())
-    {
-        metrics::counter!("onsite_push_refused_total", "code" => "unreadable_changes").increment(1);
-        return reject(
-            "unreadable_changes",
-            format!("change {head} could not be read from the pushed data; nothing was merged"),
-        );
-    }
+    let mut merged = match merged {
+        Ok(merged) => merged,
+        Err((code, reason)) => {
+            if code == "unreadable_changes" {
+                metrics::counter!("onsite_push_refused_total", "code" => code).increment(1);
+            }
+            return reject(code, reason);
+        }
+    };
     let had = device_have(tx, &who.device_id, &push.doc_id)?;
     let before_heads = match existing.as_mut() {
         Some(e) => e.doc.get_heads(),
