@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "staff",
 ];
 
+// A build script reports failure by panicking: there is no caller to hand an error to.
+#[allow(clippy::expect_used)]
 fn main() {
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -3,6 +3,9 @@
 //! saved document size and the load time, and writes them to
 //! `target/bench/order_lifecycle.json` at the workspace root. Target: < 30 KB saved.
 
+// Benchmarks are test code: a broken fixture should stop them loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

@@ -6,6 +6,9 @@
 //! reading only the touched fields, judging, describing) beside the cost of hydrating
 //! the whole order twice, and writes them to `target/bench/review.json`.
 
+// Benchmarks are test code: a broken fixture should stop them loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::time::{Duration, Instant};

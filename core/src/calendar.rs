@@ -47,7 +47,7 @@ impl Default for Calendar {
 impl Calendar {
     fn offset(&self) -> FixedOffset {
         FixedOffset::east_opt(self.utc_offset_minutes * 60)
-            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset is valid"))
+            .unwrap_or_else(|| chrono::Offset::fix(&Utc))
     }
 
     /// The company-local date of an instant.

@@ -5,6 +5,9 @@
 //! measures the read paths; percentiles and sizes are measured directly. Figures are
 //! printed and written to `target/bench/device_store.json`.
 
+// Benchmarks are test code: a broken fixture should stop them loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
