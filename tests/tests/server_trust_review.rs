@@ -913,6 +913,16 @@ async fn changes_with_another_devices_actor_or_anothers_name_are_held() -> anyho
     );
     d.sync().await?;
     assert_eq!(quarantined(&d).as_deref(), Some("forged_author"));
+    let reason = d.last_results.iter().find_map(|r| match r {
+        PushResult::Quarantined { reason, .. } => Some(reason.clone()),
+        _ => None,
+    });
+    assert!(
+        reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("the change is not attested")),
+        "a forged author is told as such, not as a field it may not change: {reason:?}"
+    );
     desk.sync().await?;
     assert!(order(&mut desk, &id)?.schedule.is_none());
     o.server.stop().await

@@ -138,10 +138,18 @@ pub fn review(
         authorship[0].code.clone()
     };
     review.findings.extend(authorship);
-    let reason = format!(
-        "a {role} may not change {}",
-        review::summary(&review.findings)
-    );
+    let reason = if content {
+        format!(
+            "a {role} may not change {}",
+            review::summary(&review.findings)
+        )
+    } else {
+        // Only the authorship is wrong: say so, not "may not change change: …".
+        format!(
+            "the change is not attested as this {role}'s: {}",
+            review::summary(&review.findings)
+        )
+    };
     review.verdict = match std::mem::replace(&mut review.verdict, Verdict::Accept) {
         // A change whose authorship is false is not merged at all: its history would
         // keep claiming someone else wrote it.
