@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Session, startTauriDriver } from './webdriver.mjs';
+import { Session, startTauriDriver, stopTauriDriver } from './webdriver.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
 const app = process.env.ONSITE_APP;
@@ -108,7 +108,7 @@ before(async () => {
 after(async () => {
   await desk?.close().catch(() => {});
   await phone?.close().catch(() => {});
-  for (const d of drivers) d.kill();
+  for (const d of drivers) stopTauriDriver(d);
   server?.kill('SIGKILL');
   if (work) rmSync(work, { recursive: true, force: true });
 });

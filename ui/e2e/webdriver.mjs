@@ -23,6 +23,9 @@ export async function startTauriDriver(port, env = {}) {
   const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(port + 1)], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, ...env },
+    // Its own process group, so stopTauriDriver can end WebKitWebDriver and the app with
+    // it: an app left running keeps the test runner's output pipe open, and the run hangs.
+    detached: true,
   });
   let exited = null;
   driver.once('exit', (code) => (exited = code));
@@ -31,6 +34,15 @@ export async function startTauriDriver(port, env = {}) {
     return portOpen(port);
   });
   return driver;
+}
+
+/** Ends tauri-driver and everything it started (WebKitWebDriver, the app). */
+export function stopTauriDriver(driver) {
+  try {
+    process.kill(-driver.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
 
 export class Session {
