@@ -15,26 +15,7 @@ use crate::list::OrderQuery;
 use crate::signoff::SignatureInput;
 use crate::{intake, list, order, parts, photos, reference, session, signoff, App};
 
-/// Every command the UI may call, as the shell registers them.
-pub const COMMANDS: &[&str] = &[
-    "app_status",
-    "sign_in",
-    "sign_out",
-    "sync_status",
-    "sync_now",
-    "list_orders",
-    "get_order",
-    "order_op",
-    "use_part",
-    "add_photo",
-    "sign_off",
-    "blob_url",
-    "create_order",
-    "check_warranty",
-    "van_stock",
-    "find_parts",
-    "staff",
-];
+include!("command_names.rs");
 
 fn args<T: DeserializeOwned>(command: &str, args: Value) -> Result<T, CommandError> {
     serde_json::from_value(args).map_err(|e| CommandError::bad_args(command, e))
