@@ -4,9 +4,15 @@
 use super::*;
 use crate::doc::conflicts::{conflicts, ConflictField};
 use crate::fixtures::{rid, Scenario};
+use crate::ids::RecordId;
+use crate::lifecycle::{OrderState, TransitionError};
+use crate::ops::Ctx;
 use crate::ops::{self, SERVER_USER};
+use crate::records::order::*;
 use crate::records::request::Classification;
+use crate::records::request::ServiceMode;
 use crate::role::Actor;
+use crate::role::Role;
 use automerge::{ActorId, AutoCommit};
 
 type R = Result<(), Box<dyn std::error::Error>>;

@@ -1,0 +1,554 @@
+//! Creating an order at intake and applying an operation to it: the lifecycle check,
+//! what each operation records, and the state history.
+
+use crate::ids::RecordId;
+use crate::lifecycle::{self, OrderState, TransitionError};
+use crate::money::Money;
+use crate::ops::Ctx;
+use crate::records::order::*;
+use crate::role::Role;
+use crate::signoff;
+use crate::warranty;
+
+use super::ops::OrderOp;
+use super::schema::{NewOrder, OrderDoc, ORDER_SCHEMA_VERSION};
+
+fn rating_ok(r: Option<u8>) -> Result<(), TransitionError> {
+    match r {
+        Some(rating) if !(1..=5).contains(&rating) => {
+            Err(TransitionError::InvalidRating { rating })
+        }
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn non_empty(s: &str, field: &'static str) -> Result<(), TransitionError> {
+    if s.trim().is_empty() {
+        Err(TransitionError::EmptyField { field })
+    } else {
+        Ok(())
+    }
+}
+
+pub(super) fn fresh<T>(
+    list: &[T],
+    id: RecordId,
+    key: impl Fn(&T) -> RecordId,
+) -> Result<(), TransitionError> {
+    if list.iter().any(|x| key(x) == id) {
+        Err(TransitionError::DuplicateRecord { id: id.to_string() })
+    } else {
+        Ok(())
+    }
+}
+
+impl OrderDoc {
+    /// A new order from intake, with its warranty check done (rule 2). Only dispatchers
+    /// and supervisors create orders.
+    pub fn new(new: NewOrder, ctx: &Ctx<'_>) -> Result<OrderDoc, TransitionError> {
+        if !matches!(ctx.actor.role, Role::Dispatcher | Role::Supervisor) {
+            return Err(TransitionError::RoleNotPermitted {
+                role: ctx.actor.role,
+                action: "create",
+            });
+        }
+        let assessment = warranty::assess(
+            new.product.purchase_date,
+            new.customer_damage,
+            &new.fault_code,
+            &new.prior_repairs,
+            ctx.now,
+            ctx.calendar,
+            ctx.settings,
+        );
+        Ok(OrderDoc {
+            schema_version: ORDER_SCHEMA_VERSION,
+            id: new.id,
+            number: new.number,
+            request: new.request,
+            customer: new.customer,
+            product: new.product,
+            mode: new.mode,
+            priority: new.priority,
+            fault_code: new.fault_code,
+            customer_damage: new.customer_damage,
+            charge: assessment.basis,
+            repeat_of: assessment.repeat_of,
+            state: OrderState::New,
+            assignee: None,
+            schedule: None,
+            dispatched_at: None,
+            contacts: vec![],
+            visits: vec![],
+            receipt: None,
+            fault_confirmed: None,
+            diagnosis: None,
+            plan_approval: None,
+            consent: None,
+            fee: Money::zero(&ctx.settings.currency),
+            fee_overrides: vec![],
+            steps: vec![],
+            parts: vec![],
+            tests: vec![],
+            objections: vec![],
+            sign_off: None,
+            shipment: None,
+            closed_at: None,
+            hold: None,
+            cancellation: None,
+            follow_ups: vec![],
+            photos: vec![],
+            comments: vec![],
+            data_authorisations: vec![],
+            history: vec![],
+            flags: vec![],
+        })
+    }
+
+    /// Validates `op` by `ctx.actor` against the rules and applies it. On error the
+    /// order is unchanged.
+    pub fn apply(&mut self, op: &OrderOp, ctx: &Ctx<'_>) -> Result<(), TransitionError> {
+        let transition = op.transition();
+        let mut next = self.clone();
+        let recorded = next.record(op, ctx);
+        // The check sees the order as it was, except for consent: agreeing to the plan
+        // is checked with the consent being recorded. A lifecycle refusal outranks a
+        // complaint about the payload.
+        let subject = if matches!(op, OrderOp::RecordConsent { .. }) {
+            &next
+        } else {
+            &*self
+        };
+        let checked = lifecycle::check(subject, &transition, &ctx.actor, ctx.settings)?;
+        recorded?;
+        let from = self.state;
+        // Settling a state conflict moves the order to the state kept, if it was not the
+        // one shown; the history records the decision like any other move.
+        let to = match op {
+            OrderOp::ResolveFlag { .. } => next.state,
+            _ => checked,
+        };
+        match op {
+            OrderOp::Resume => next.hold = None,
+            OrderOp::Hold { kind, reason } => {
+                next.hold = Some(Hold {
+                    kind: *kind,
+                    reason: reason.clone(),
+                    from,
+                    at: ctx.now,
+                    by: ctx.actor.user,
+                })
+            }
+            OrderOp::Reopen { .. } => next.closed_at = None,
+            OrderOp::Close | OrderOp::AnswerConsultation { .. } => next.closed_at = Some(ctx.now),
+            _ => {}
+        }
+        if to != from {
+            let (reason, pauses) = match op {
+                OrderOp::Cancel { reason } | OrderOp::Reopen { reason } => (reason.clone(), false),
+                OrderOp::Hold { kind, reason } => {
+                    (reason.clone(), *kind == HoldKind::WaitingForCustomer)
+                }
+                OrderOp::Object { text, .. } => (text.clone(), false),
+                OrderOp::ResolveFlag { note, .. } => (note.clone(), false),
+                OrderOp::AnswerConsultation { answer } => (answer.clone(), false),
+                _ => (String::new(), false),
+            };
+            next.history.push(StateChange {
+                id: RecordId::new_at(ctx.now),
+                at: ctx.now,
+                by: ctx.actor.user,
+                role: ctx.actor.role,
+                from,
+                to,
+                reason,
+                pauses_clocks: pauses,
+            });
+            next.state = to;
+        }
+        *self = next;
+        Ok(())
+    }
+
+    /// Writes what `op` records, without touching the state.
+    fn record(&mut self, op: &OrderOp, ctx: &Ctx<'_>) -> Result<(), TransitionError> {
+        let now = ctx.now;
+        let by = ctx.actor.user;
+        match op {
+            OrderOp::Dispatch { assignee, window } => {
+                self.assignee = Some(*assignee);
+                self.dispatched_at = Some(now);
+                if window.is_some() {
+                    self.schedule = window.clone();
+                }
+            }
+            OrderOp::Assign { assignee } => self.assignee = Some(*assignee),
+            OrderOp::Schedule { window } => {
+                if window.end < window.start {
+                    return Err(TransitionError::EmptyField { field: "window" });
+                }
+                self.schedule = Some(window.clone());
+            }
+            OrderOp::LogContact {
+                id,
+                channel,
+                reached,
+                note,
+            } => {
+                fresh(&self.contacts, *id, |c| c.id)?;
+                self.contacts.push(ContactAttempt {
+                    id: *id,
+                    at: now,
+                    by,
+                    channel: *channel,
+                    reached: *reached,
+                    note: note.clone(),
+                });
+            }
+            OrderOp::CheckIn { visit } => {
+                fresh(&self.visits, *visit, |v| v.id)?;
+                // A new check-in closes a visit left open (a forgotten check-out).
+                if let Some(open) = self.visits.last_mut() {
+                    if open.checked_out_at.is_none() {
+                        open.checked_out_at = Some(now);
+                    }
+                }
+                self.visits.push(Visit {
+                    id: *visit,
+                    by,
+                    checked_in_at: now,
+                    id_shown_at: None,
+                    checked_out_at: None,
+                });
+            }
+            OrderOp::ShowWorkId => {
+                if let Some(v) = self.visits.last_mut() {
+                    if v.checked_out_at.is_none() && v.id_shown_at.is_none() {
+                        v.id_shown_at = Some(now);
+                    }
+                }
+            }
+            OrderOp::CheckOut => {
+                if let Some(v) = self.visits.last_mut() {
+                    if v.checked_out_at.is_none() {
+                        v.checked_out_at = Some(now);
+                    }
+                }
+            }
+            OrderOp::Receive { condition } => {
+                self.receipt = Some(Receipt {
+                    at: now,
+                    by,
+                    condition: condition.clone(),
+                })
+            }
+            OrderOp::ConfirmFault { note } => {
+                non_empty(note, "fault")?;
+                self.fault_confirmed = Some(FaultConfirmation {
+                    at: now,
+                    by,
+                    note: note.clone(),
+                });
+            }
+            OrderOp::RecordDiagnosis {
+                cause,
+                plan,
+                parts,
+                tools,
+                estimated_minutes,
+                estimated_fee,
+                risks,
+            } => {
+                non_empty(cause, "cause")?;
+                non_empty(plan, "plan")?;
+                self.same_currency(estimated_fee, ctx)?;
+                self.diagnosis = Some(Diagnosis {
+                    at: now,
+                    by,
+                    cause: cause.clone(),
+                    plan: plan.clone(),
+                    parts: parts.clone(),
+                    tools: tools.clone(),
+                    estimated_minutes: *estimated_minutes,
+                    estimated_fee: estimated_fee.clone(),
+                    risks: risks.clone(),
+                });
+                // A new plan needs a new approval.
+                self.plan_approval = None;
+            }
+            OrderOp::ApprovePlan { note } => {
+                self.plan_approval = Some(Approval {
+                    by: ctx.actor,
+                    at: now,
+                    note: note.clone(),
+                })
+            }
+            OrderOp::RecordConsent {
+                customer_name,
+                fee_agreed,
+            } => {
+                non_empty(customer_name, "customer_name")?;
+                self.consent = Some(Consent {
+                    customer_name: customer_name.clone(),
+                    at: now,
+                    recorded_by: by,
+                    fee_agreed: fee_agreed.clone(),
+                });
+                self.fee = if self.is_chargeable() {
+                    fee_agreed
+                        .clone()
+                        .unwrap_or_else(|| Money::zero(&ctx.settings.currency))
+                } else {
+                    Money::zero(&ctx.settings.currency)
+                };
+            }
+            OrderOp::ReassessCharge { customer_damage } => {
+                self.customer_damage = *customer_damage;
+                let prior = self
+                    .repeat_of
+                    .map(|order| PriorRepair {
+                        order,
+                        fault: self.fault_code.clone(),
+                        completed_at: now,
+                    })
+                    .into_iter()
+                    .collect::<Vec<_>>();
+                let a = warranty::assess(
+                    self.product.purchase_date,
+                    *customer_damage,
+                    &self.fault_code,
+                    &prior,
+                    now,
+                    ctx.calendar,
+                    ctx.settings,
+                );
+                self.charge = a.basis;
+            }
+            OrderOp::AddRepairStep {
+                id,
+                description,
+                minutes,
+            } => {
+                fresh(&self.steps, *id, |s| s.id)?;
+                non_empty(description, "description")?;
+                self.steps.push(RepairStep {
+                    id: *id,
+                    at: now,
+                    by,
+                    description: description.clone(),
+                    minutes: *minutes,
+                });
+            }
+            OrderOp::UsePart {
+                id,
+                part,
+                part_number,
+                certified,
+                serialized,
+                quantity,
+                serials_new,
+                serials_old,
+                location,
+            } => {
+                fresh(&self.parts, *id, |p| p.id)?;
+                if !certified {
+                    return Err(TransitionError::PartNotCertified {
+                        part_number: part_number.clone(),
+                    });
+                }
+                if *quantity == 0 {
+                    return Err(TransitionError::InvalidQuantity);
+                }
+                if *serialized && serials_new.len() != *quantity as usize {
+                    return Err(TransitionError::SerialMissing {
+                        part_number: part_number.clone(),
+                    });
+                }
+                self.parts.push(PartUse {
+                    id: *id,
+                    at: now,
+                    by,
+                    part: *part,
+                    part_number: part_number.clone(),
+                    quantity: *quantity,
+                    serials_new: serials_new.clone(),
+                    serials_old: serials_old.clone(),
+                    location: *location,
+                });
+            }
+            OrderOp::RemovePart { id } => {
+                let before = self.parts.len();
+                self.parts.retain(|p| p.id != *id);
+                if self.parts.len() == before {
+                    return Err(TransitionError::UnknownRecord { id: id.to_string() });
+                }
+            }
+            OrderOp::RecordTest {
+                id,
+                passed,
+                notes,
+                care_advice_given,
+            } => {
+                fresh(&self.tests, *id, |t| t.id)?;
+                self.tests.push(TestResult {
+                    id: *id,
+                    at: now,
+                    by,
+                    passed: *passed,
+                    notes: notes.clone(),
+                    care_advice_given: *care_advice_given,
+                });
+            }
+            OrderOp::SignOff {
+                signer,
+                rating,
+                signature_blob,
+            } => {
+                non_empty(signer, "signer")?;
+                non_empty(signature_blob, "signature")?;
+                rating_ok(*rating)?;
+                self.sign_off = Some(SignOff {
+                    signer: signer.clone(),
+                    at: now,
+                    captured_by: by,
+                    rating: *rating,
+                    signature_blob: signature_blob.clone(),
+                    digest: signoff::digest(self),
+                });
+            }
+            OrderOp::Object { id, signer, text } => {
+                fresh(&self.objections, *id, |o| o.id)?;
+                non_empty(text, "objection")?;
+                self.objections.push(Objection {
+                    id: *id,
+                    at: now,
+                    signer: signer.clone(),
+                    text: text.clone(),
+                });
+            }
+            OrderOp::ShipBack { carrier, tracking } => {
+                non_empty(tracking, "tracking")?;
+                self.shipment = Some(Shipment {
+                    at: now,
+                    by,
+                    carrier: carrier.clone(),
+                    tracking: tracking.clone(),
+                });
+            }
+            OrderOp::Close | OrderOp::Resume | OrderOp::Hold { .. } | OrderOp::Reopen { .. } => {}
+            OrderOp::Cancel { reason } => {
+                self.cancellation = Some(Cancellation {
+                    reason: reason.clone(),
+                    at: now,
+                    by,
+                })
+            }
+            OrderOp::OverrideFee { id, fee, reason } => {
+                fresh(&self.fee_overrides, *id, |f| f.id)?;
+                non_empty(reason, "reason")?;
+                self.same_currency(fee, ctx)?;
+                self.fee_overrides.push(FeeOverride {
+                    id: *id,
+                    at: now,
+                    by,
+                    from: self.fee.clone(),
+                    to: fee.clone(),
+                    reason: reason.clone(),
+                });
+                self.fee = fee.clone();
+            }
+            OrderOp::FollowUp {
+                id,
+                channel,
+                score,
+                comment,
+            } => {
+                fresh(&self.follow_ups, *id, |f| f.id)?;
+                rating_ok(*score)?;
+                self.follow_ups.push(FollowUp {
+                    id: *id,
+                    at: now,
+                    by,
+                    channel: *channel,
+                    score: *score,
+                    comment: comment.clone(),
+                });
+            }
+            OrderOp::Comment { id, text } => {
+                fresh(&self.comments, *id, |c| c.id)?;
+                non_empty(text, "text")?;
+                self.comments.push(Comment {
+                    id: *id,
+                    at: now,
+                    by: ctx.actor,
+                    text: text.clone(),
+                });
+            }
+            OrderOp::AddPhoto { hash, caption } => {
+                non_empty(hash, "hash")?;
+                if self.photos.iter().any(|p| &p.hash == hash) {
+                    return Err(TransitionError::DuplicateRecord { id: hash.clone() });
+                }
+                self.photos.push(PhotoRef {
+                    hash: hash.clone(),
+                    at: now,
+                    by,
+                    caption: caption.clone(),
+                });
+            }
+            OrderOp::AuthoriseDataAccess { id, signer, scope } => {
+                fresh(&self.data_authorisations, *id, |a| a.id)?;
+                non_empty(signer, "signer")?;
+                self.data_authorisations.push(DataAuthorisation {
+                    id: *id,
+                    at: now,
+                    signer: signer.clone(),
+                    scope: scope.clone(),
+                    recorded_by: by,
+                });
+            }
+            OrderOp::RaiseFlag { flag } => {
+                fresh(&self.flags, flag.id, |f| f.id)?;
+                non_empty(&flag.subject, "subject")?;
+                self.flags.push(flag.clone());
+            }
+            OrderOp::ResolveFlag { id, note, choice } => {
+                let flag = self.open_flag(*id)?;
+                if !flag.kind.resolvers().contains(&ctx.actor.role) {
+                    return Err(TransitionError::FlagNotAllowed {
+                        role: ctx.actor.role,
+                        action: "resolve_flag",
+                    });
+                }
+                if flag.kind == FlagKind::Conflict {
+                    if let Some(choice) = choice {
+                        let subject = flag.subject.clone();
+                        *self = self.with_field(&subject, choice)?;
+                    }
+                }
+                self.resolve_flag(*id, by, now, note, choice.clone())?;
+            }
+            OrderOp::AnswerConsultation { answer } => {
+                non_empty(answer, "answer")?;
+                // The answer is what the customer was told: kept as a comment on the
+                // order, where the office reads it, and as the reason of the closing.
+                self.comments.push(Comment {
+                    id: RecordId::new_at(now),
+                    at: now,
+                    by: ctx.actor,
+                    text: answer.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn same_currency(&self, m: &Money, ctx: &Ctx<'_>) -> Result<(), TransitionError> {
+        if m.currency != ctx.settings.currency {
+            return Err(TransitionError::CurrencyMismatch {
+                expected: ctx.settings.currency.clone(),
+            });
+        }
+        Ok(())
+    }
+}

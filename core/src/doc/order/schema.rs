@@ -1,0 +1,187 @@
+//! The order document's schema: its fields, what intake knows when it creates one, and
+//! the questions read off it.
+
+use autosurgeon::{Hydrate, Reconcile};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::doc::TimeWindow;
+use crate::ids::{OrderId, UserId};
+use crate::lifecycle::OrderState;
+use crate::money::Money;
+use crate::records::order::*;
+use crate::records::request::{Customer, Priority, Product, ServiceMode, ServiceRequest};
+use crate::stock::{Movement, MovementKind};
+use crate::warranty::ChargeBasis;
+
+/// The order document schema version this build writes.
+pub const ORDER_SCHEMA_VERSION: u64 = 1;
+
+/// Everything about one repair order. Each field at the top level is a register (last
+/// writer wins, concurrent values surfaced by [`crate::doc::conflicts`]); each `Vec` is a
+/// list keyed by a stable id, so concurrent additions all survive a merge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OrderDoc {
+    /// Schema version ([`ORDER_SCHEMA_VERSION`]).
+    pub schema_version: u64,
+    /// The order's id, also the document id.
+    pub id: OrderId,
+    /// Human order number, e.g. `WO-2026-000123`.
+    pub number: String,
+    /// The service request it came from.
+    pub request: ServiceRequest,
+    /// Customer snapshot.
+    pub customer: Customer,
+    /// Product snapshot.
+    pub product: Product,
+    /// On-site, mail-in or carry-in.
+    pub mode: ServiceMode,
+    /// Normal or emergency.
+    pub priority: Priority,
+    /// Fault code used to recognise a repeat of the same fault.
+    pub fault_code: String,
+    /// Damage caused by the customer was found.
+    pub customer_damage: bool,
+    /// Free or chargeable, and why.
+    pub charge: ChargeBasis,
+    /// Earlier order whose repair warranty makes this one free.
+    pub repeat_of: Option<OrderId>,
+    /// Lifecycle state.
+    pub state: OrderState,
+    /// The assigned technician.
+    pub assignee: Option<UserId>,
+    /// Agreed visit or pick-up window.
+    pub schedule: Option<TimeWindow>,
+    /// When the order was (last) dispatched: the start of the contact clock.
+    #[autosurgeon(with = "crate::doc::am::opt_time")]
+    pub dispatched_at: Option<DateTime<Utc>>,
+    /// Contact attempts.
+    pub contacts: Vec<ContactAttempt>,
+    /// Visits.
+    pub visits: Vec<Visit>,
+    /// Receipt (mail-in, carry-in).
+    pub receipt: Option<Receipt>,
+    /// Fault confirmed with the customer.
+    pub fault_confirmed: Option<FaultConfirmation>,
+    /// Diagnosis and plan.
+    pub diagnosis: Option<Diagnosis>,
+    /// Plan approval (when the company requires it).
+    pub plan_approval: Option<Approval>,
+    /// Customer consent to plan and fee.
+    pub consent: Option<Consent>,
+    /// The fee charged; zero when free.
+    pub fee: Money,
+    /// Supervisor fee overrides.
+    pub fee_overrides: Vec<FeeOverride>,
+    /// Repair steps.
+    pub steps: Vec<RepairStep>,
+    /// Parts used.
+    pub parts: Vec<PartUse>,
+    /// Functional tests.
+    pub tests: Vec<TestResult>,
+    /// Objections at sign-off.
+    pub objections: Vec<Objection>,
+    /// The customer's sign-off.
+    pub sign_off: Option<SignOff>,
+    /// Shipping back (mail-in).
+    pub shipment: Option<Shipment>,
+    /// When the order was (last) closed.
+    #[autosurgeon(with = "crate::doc::am::opt_time")]
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The current hold.
+    pub hold: Option<Hold>,
+    /// The cancellation.
+    pub cancellation: Option<Cancellation>,
+    /// Satisfaction follow-ups.
+    pub follow_ups: Vec<FollowUp>,
+    /// Photos.
+    pub photos: Vec<PhotoRef>,
+    /// Comments.
+    pub comments: Vec<Comment>,
+    /// Authorisations to work on customer data.
+    pub data_authorisations: Vec<DataAuthorisation>,
+    /// State history: the lifecycle's audit trail.
+    pub history: Vec<StateChange>,
+    /// Findings of the server's reconciliation for a person to resolve. Documents
+    /// written before flags existed have no such key and read as none.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub flags: Vec<Flag>,
+}
+
+/// What intake knows when it creates an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewOrder {
+    /// Id (UUID v7), made by the caller.
+    pub id: OrderId,
+    /// Human order number.
+    pub number: String,
+    /// The service request.
+    pub request: ServiceRequest,
+    /// Customer.
+    pub customer: Customer,
+    /// Product.
+    pub product: Product,
+    /// Service mode.
+    pub mode: ServiceMode,
+    /// Priority.
+    pub priority: Priority,
+    /// Fault code.
+    pub fault_code: String,
+    /// External damage caused by the customer, as seen at intake.
+    pub customer_damage: bool,
+    /// Earlier repairs of this product, for the repeat-repair warranty.
+    pub prior_repairs: Vec<PriorRepair>,
+}
+
+impl OrderDoc {
+    /// The latest visit, if the technician has not checked out of it.
+    pub fn open_visit(&self) -> Option<&Visit> {
+        self.visits.last().filter(|v| v.checked_out_at.is_none())
+    }
+
+    /// True when the most recent functional test passed.
+    pub fn latest_test_passed(&self) -> bool {
+        self.tests
+            .iter()
+            .max_by_key(|t| t.at)
+            .is_some_and(|t| t.passed)
+    }
+
+    /// True when the customer pays.
+    pub fn is_chargeable(&self) -> bool {
+        self.charge.is_chargeable()
+    }
+
+    /// When the order first entered `state`, from the history.
+    pub fn first_entered(&self, state: OrderState) -> Option<DateTime<Utc>> {
+        self.history
+            .iter()
+            .filter(|h| h.to == state)
+            .map(|h| h.at)
+            .min()
+    }
+
+    /// The stock movements this order's part lines stand for: one `use` out of the van
+    /// per line. The usage records stay as they are; the ledger flags over-use.
+    pub fn stock_movements(&self) -> Vec<Movement> {
+        self.parts
+            .iter()
+            .map(|p| Movement {
+                id: crate::ids::MovementId(p.id.0),
+                at: p.at,
+                by: p.by,
+                kind: MovementKind::Use,
+                part: p.part,
+                quantity: i64::from(p.quantity),
+                from: Some(p.location),
+                to: None,
+                serials: p.serials_new.clone(),
+                reason: String::new(),
+                reference: Some(self.id.0),
+            })
+            .collect()
+    }
+}
