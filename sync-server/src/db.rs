@@ -230,7 +230,7 @@ fn migrations() -> Migrations<'static> {
                 seq    INTEGER NOT NULL
             ) STRICT;",
         ),
-        // Reconciliation (`sync/reconcile.rs`): the stock movements of every order and
+        // Reconciliation (`sync/reconcile/`): the stock movements of every order and
         // requisition, so over-use is checked against the server-wide ledger without
         // reading every document, and the flags already raised. Both are derived from
         // the documents and never edited by hand.
