@@ -31,49 +31,9 @@ use crate::review::{forged_authors, Finding, Pusher};
 use crate::role::{Actor, Role};
 use crate::settings::Settings;
 
-/// Every top-level field of the order schema.
-pub const FIELDS: [&str; 40] = [
-    "schema_version",
-    "id",
-    "number",
-    "request",
-    "customer",
-    "product",
-    "mode",
-    "priority",
-    "fault_code",
-    "customer_damage",
-    "charge",
-    "repeat_of",
-    "state",
-    "assignee",
-    "schedule",
-    "dispatched_at",
-    "contacts",
-    "visits",
-    "receipt",
-    "fault_confirmed",
-    "diagnosis",
-    "plan_approval",
-    "consent",
-    "fee",
-    "fee_overrides",
-    "steps",
-    "parts",
-    "tests",
-    "objections",
-    "sign_off",
-    "shipment",
-    "closed_at",
-    "hold",
-    "cancellation",
-    "follow_ups",
-    "photos",
-    "comments",
-    "data_authorisations",
-    "history",
-    "flags",
-];
+/// Every top-level field of the order schema (generated from the one field list in
+/// [`crate::doc::order`]).
+pub const FIELDS: &[&str] = crate::doc::order::ALL_FIELDS;
 
 macro_rules! each_field {
     ($m:ident, $($arg:tt)*) => {

@@ -8,9 +8,9 @@ use crate::lifecycle::TransitionError;
 use crate::records::order::*;
 
 use super::apply::{fresh, non_empty};
-use super::merge::DECIDABLE_FIELDS;
 use super::ops::OrderOp;
 use super::schema::OrderDoc;
+use super::schema::DECIDABLE_FIELDS;
 
 impl OrderDoc {
     /// The open flag `id`, or why it cannot be resolved.

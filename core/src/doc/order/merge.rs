@@ -4,7 +4,7 @@
 use crate::doc::Document;
 use crate::records::order::{Flag, FlagKind};
 
-use super::schema::{OrderDoc, ORDER_SCHEMA_VERSION};
+use super::schema::{order_fields, OrderDoc, DECIDABLE_FIELDS, ORDER_SCHEMA_VERSION};
 
 impl Document for OrderDoc {
     const KIND: &'static str = "order";
@@ -18,70 +18,7 @@ impl Document for OrderDoc {
         before: &Self,
         after: &Self,
     ) -> Result<(), autosurgeon::ReconcileError> {
-        use crate::doc::{reconcile_field, reconcile_list};
-        macro_rules! fields {
-            ($($f:ident),*) => { $( reconcile_field(doc, stringify!($f), &before.$f, &after.$f)?; )* };
-        }
-        macro_rules! lists {
-            ($($f:ident),*) => { $( reconcile_list(doc, stringify!($f), &before.$f, &after.$f)?; )* };
-        }
-        // Every field must be listed here; the test `reconcile_changes_covers_every_field`
-        // catches one that is not.
-        fields!(
-            schema_version,
-            id,
-            number,
-            request,
-            customer,
-            product,
-            mode,
-            priority,
-            fault_code,
-            customer_damage,
-            charge,
-            repeat_of,
-            state,
-            assignee,
-            schedule,
-            receipt,
-            fault_confirmed,
-            diagnosis,
-            plan_approval,
-            consent,
-            fee,
-            sign_off,
-            shipment,
-            hold,
-            cancellation
-        );
-        use crate::doc::am::OptTimeRef;
-        reconcile_field(
-            doc,
-            "dispatched_at",
-            &OptTimeRef(&before.dispatched_at),
-            &OptTimeRef(&after.dispatched_at),
-        )?;
-        reconcile_field(
-            doc,
-            "closed_at",
-            &OptTimeRef(&before.closed_at),
-            &OptTimeRef(&after.closed_at),
-        )?;
-        lists!(
-            contacts,
-            visits,
-            fee_overrides,
-            steps,
-            parts,
-            tests,
-            objections,
-            follow_ups,
-            photos,
-            comments,
-            data_authorisations,
-            history
-        );
-        reconcile_flags(doc, &before.flags, &after.flags)?;
+        reconcile_fields(doc, before, after)?;
         // A conflict settled by a supervisor is written afresh, even when the value kept
         // is the one Automerge already shows: the new write supersedes every concurrent
         // value, so the register holds one value again on every replica.
@@ -137,93 +74,60 @@ fn reconcile_flags(
     crate::doc::reconcile_list(doc, "flags", before, after)
 }
 
-/// The top-level registers a conflict can be decided on ([`OrderOp::ResolveFlag`] with a
-/// `choice`): every field but the identity, the schema version and the keyed lists.
-pub const DECIDABLE_FIELDS: [&str; 25] = [
-    "number",
-    "request",
-    "customer",
-    "product",
-    "mode",
-    "priority",
-    "fault_code",
-    "customer_damage",
-    "charge",
-    "repeat_of",
-    "state",
-    "assignee",
-    "schedule",
-    "dispatched_at",
-    "receipt",
-    "fault_confirmed",
-    "diagnosis",
-    "plan_approval",
-    "consent",
-    "fee",
-    "sign_off",
-    "shipment",
-    "closed_at",
-    "hold",
-    "cancellation",
-];
-
 /// Deletes the register `key` and writes `after`'s value into it again. Deleting first
 /// matters for object values (a window, a sign-off): reconciling into the existing
 /// object would keep the concurrent losing object beside it.
-fn reconcile_afresh(
+pub(super) fn reconcile_afresh(
     doc: &mut automerge::AutoCommit,
     key: &str,
     after: &OrderDoc,
 ) -> Result<(), autosurgeon::ReconcileError> {
     use automerge::transaction::Transactable as _;
-    use autosurgeon::reconcile_prop;
     if !DECIDABLE_FIELDS.contains(&key) {
         return Ok(());
     }
     doc.delete(automerge::ROOT, key)?;
-    macro_rules! afresh {
-        ($($f:ident),*) => {
+    reconcile_field_afresh(doc, key, after)
+}
+
+macro_rules! field_writers {
+    (
+        identity: [$($i:ident),*],
+        registers: [$($r:ident),*],
+        times: [$($t:ident),*],
+        lists: [$($l:ident),*],
+        flags: [$($f:ident),*],
+    ) => {
+        /// Writes every field that changed from `before` to `after`.
+        fn reconcile_fields(
+            doc: &mut automerge::AutoCommit,
+            before: &OrderDoc,
+            after: &OrderDoc,
+        ) -> Result<(), autosurgeon::ReconcileError> {
+            use crate::doc::am::OptTimeRef;
+            use crate::doc::{reconcile_field, reconcile_list};
+            $( reconcile_field(doc, stringify!($i), &before.$i, &after.$i)?; )*
+            $( reconcile_field(doc, stringify!($r), &before.$r, &after.$r)?; )*
+            $( reconcile_field(doc, stringify!($t), &OptTimeRef(&before.$t), &OptTimeRef(&after.$t))?; )*
+            $( reconcile_list(doc, stringify!($l), &before.$l, &after.$l)?; )*
+            $( reconcile_flags(doc, &before.$f, &after.$f)?; )*
+            Ok(())
+        }
+
+        /// Writes `after`'s value of the decidable register `key` (just deleted).
+        fn reconcile_field_afresh(
+            doc: &mut automerge::AutoCommit,
+            key: &str,
+            after: &OrderDoc,
+        ) -> Result<(), autosurgeon::ReconcileError> {
+            use crate::doc::am::OptTimeRef;
+            use autosurgeon::reconcile_prop;
             match key {
-                $( stringify!($f) => reconcile_prop(doc, automerge::ROOT, key, &after.$f), )*
-                "dispatched_at" => reconcile_prop(
-                    doc,
-                    automerge::ROOT,
-                    key,
-                    &crate::doc::am::OptTimeRef(&after.dispatched_at),
-                ),
-                "closed_at" => reconcile_prop(
-                    doc,
-                    automerge::ROOT,
-                    key,
-                    &crate::doc::am::OptTimeRef(&after.closed_at),
-                ),
+                $( stringify!($r) => reconcile_prop(doc, automerge::ROOT, key, &after.$r), )*
+                $( stringify!($t) => reconcile_prop(doc, automerge::ROOT, key, &OptTimeRef(&after.$t)), )*
                 _ => Ok(()),
             }
-        };
-    }
-    afresh!(
-        number,
-        request,
-        customer,
-        product,
-        mode,
-        priority,
-        fault_code,
-        customer_damage,
-        charge,
-        repeat_of,
-        state,
-        assignee,
-        schedule,
-        receipt,
-        fault_confirmed,
-        diagnosis,
-        plan_approval,
-        consent,
-        fee,
-        sign_off,
-        shipment,
-        hold,
-        cancellation
-    )
+        }
+    };
 }
+order_fields!(field_writers);

@@ -9,9 +9,8 @@ mod merge;
 mod ops;
 mod schema;
 
-pub use merge::DECIDABLE_FIELDS;
 pub use ops::OrderOp;
-pub use schema::{NewOrder, OrderDoc, ORDER_SCHEMA_VERSION};
+pub use schema::{NewOrder, OrderDoc, ALL_FIELDS, DECIDABLE_FIELDS, ORDER_SCHEMA_VERSION};
 
 #[cfg(test)]
 mod tests;

@@ -110,6 +110,92 @@ pub struct OrderDoc {
     pub flags: Vec<Flag>,
 }
 
+/// The order's top-level fields, written once, grouped by how each is stored: the
+/// identity, the registers (last writer wins; a conflict on one is decided by a
+/// supervisor), the time registers (stored as Automerge timestamps), the keyed lists, and
+/// the flags. Every other list of fields is generated from this one by passing a macro
+/// `$then` that receives the groups: [`ALL_FIELDS`], [`DECIDABLE_FIELDS`], the writes
+/// in [`crate::doc::Document::reconcile_changes`] and the afresh write of a decided
+/// conflict. `every_field_is_listed_once` below does not compile while a field of
+/// [`OrderDoc`] is missing here or listed twice.
+macro_rules! order_fields {
+    ($then:ident) => {
+        $then! {
+            identity: [schema_version, id],
+            registers: [
+                number,
+                request,
+                customer,
+                product,
+                mode,
+                priority,
+                fault_code,
+                customer_damage,
+                charge,
+                repeat_of,
+                state,
+                assignee,
+                schedule,
+                receipt,
+                fault_confirmed,
+                diagnosis,
+                plan_approval,
+                consent,
+                fee,
+                sign_off,
+                shipment,
+                hold,
+                cancellation
+            ],
+            times: [dispatched_at, closed_at],
+            lists: [
+                contacts,
+                visits,
+                fee_overrides,
+                steps,
+                parts,
+                tests,
+                objections,
+                follow_ups,
+                photos,
+                comments,
+                data_authorisations,
+                history
+            ],
+            flags: [flags],
+        }
+    };
+}
+pub(crate) use order_fields;
+
+macro_rules! field_names {
+    (
+        identity: [$($i:ident),*],
+        registers: [$($r:ident),*],
+        times: [$($t:ident),*],
+        lists: [$($l:ident),*],
+        flags: [$($f:ident),*],
+    ) => {
+        /// Every top-level key of an order document.
+        pub const ALL_FIELDS: &[&str] = &[
+            $(stringify!($i),)* $(stringify!($r),)* $(stringify!($t),)* $(stringify!($l),)* $(stringify!($f),)*
+        ];
+
+        /// The top-level registers a conflict can be decided on
+        /// ([`super::OrderOp::ResolveFlag`] with a `choice`): every field but the
+        /// identity, the schema version, the keyed lists and the flags.
+        pub const DECIDABLE_FIELDS: &[&str] = &[$(stringify!($r),)* $(stringify!($t),)*];
+
+        /// Never called: a pattern that names every field, so the list above cannot
+        /// leave one out or name one twice.
+        #[allow(dead_code)]
+        fn every_field_is_listed_once(doc: &OrderDoc) {
+            let OrderDoc { $($i: _,)* $($r: _,)* $($t: _,)* $($l: _,)* $($f: _,)* } = doc;
+        }
+    };
+}
+order_fields!(field_names);
+
 /// What intake knows when it creates an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

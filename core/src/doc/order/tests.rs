@@ -466,3 +466,53 @@ fn the_office_answers_a_consultation_and_closes_it() -> R {
     );
     Ok(())
 }
+
+/// The field list is written once (`order_fields!`); this checks its grouping against
+/// the schema as serialised: a list filed among the registers would let a conflict be
+/// "decided" on a keyed list, and a register filed among the lists would never be
+/// decidable.
+#[test]
+fn the_field_list_groups_every_field_as_the_schema_stores_it() -> R {
+    let s = Scenario::new(ServiceMode::OnSite, false);
+    let json = serde_json::to_value(&s.order)?;
+    let map = json.as_object().ok_or("an order serialises as an object")?;
+    let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let mut all = ALL_FIELDS.to_vec();
+    all.sort_unstable();
+    assert_eq!(all, keys, "ALL_FIELDS names every key once");
+
+    let mut scalar: Vec<&str> = map
+        .iter()
+        .filter(|(k, v)| !v.is_array() && !["schema_version", "id"].contains(&k.as_str()))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    scalar.sort_unstable();
+    let mut decidable = DECIDABLE_FIELDS.to_vec();
+    decidable.sort_unstable();
+    assert_eq!(
+        decidable, scalar,
+        "the decidable fields are the registers: not the identity, not a list"
+    );
+    Ok(())
+}
+
+/// Every decidable field is written afresh when its conflict is settled: the generated
+/// writer has an arm for each (one that fell through to `_` would delete the register
+/// and write nothing back).
+#[test]
+fn every_decidable_field_is_written_back_afresh() -> R {
+    let s = Scenario::new(ServiceMode::OnSite, false);
+    let mut doc = AutoCommit::new();
+    autosurgeon::reconcile(&mut doc, &s.order)?;
+    for field in DECIDABLE_FIELDS {
+        merge::reconcile_afresh(&mut doc, field, &s.order)?;
+        assert!(
+            automerge::ReadDoc::get(&doc, automerge::ROOT, *field)?.is_some(),
+            "{field} is written back"
+        );
+    }
+    let back: OrderDoc = autosurgeon::hydrate(&doc)?;
+    assert_eq!(back, s.order);
+    Ok(())
+}
