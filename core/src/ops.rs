@@ -310,6 +310,7 @@ mod tests {
             kind: crate::records::order::FlagKind::Conflict,
             subject: "state".into(),
             detail: "cancelled / signed_off".into(),
+            params: vec![],
             for_role: crate::role::Role::Supervisor,
             raised_at: s.now,
             resolution: None,

@@ -11,7 +11,7 @@ use onsite_core::ids::{LocationId, PartId, RecordId, RequisitionId};
 use onsite_core::lifecycle::OrderState;
 use onsite_core::money::Money;
 use onsite_core::ops::SERVER_USER;
-use onsite_core::records::order::{Flag, FlagKind};
+use onsite_core::records::order::{Flag, FlagKind, FlagParams, HeldReason};
 use onsite_core::role::Role;
 use onsite_core::signoff::{self, SignOffStatus};
 use onsite_core::{fixtures, Ctx, OrderDoc, OrderId};
@@ -145,12 +145,25 @@ async fn two_technicians_offline_on_the_last_unit_are_flagged_for_the_storekeepe
         assert_eq!(over[0].subject, "BELT-8");
         assert_eq!(over[0].for_role, Role::Storekeeper, "for the storekeeper");
         assert!(over[0].is_open());
-        assert!(
-            over[0].detail.contains("-1")
-                && over[0].detail.contains("WO-2026-000001")
-                && over[0].detail.contains("WO-2026-000002"),
-            "the detail names the balance and both orders: {}",
-            over[0].detail
+        assert_eq!(over[0].detail, "", "no English prose; the params say it");
+        let below_zero = over[0].params.iter().find_map(|p| match p {
+            FlagParams::StockBelowZero {
+                part_number,
+                balance,
+                orders,
+                ..
+            } => Some((part_number.as_str(), *balance, orders.clone())),
+            _ => None,
+        });
+        assert_eq!(
+            below_zero,
+            Some((
+                "BELT-8",
+                -1,
+                vec!["WO-2026-000001".to_string(), "WO-2026-000002".to_string()]
+            )),
+            "the params name the part, the balance and both orders: {:?}",
+            over[0].params
         );
         assert_eq!(
             tech.order(id)?.flags,
@@ -222,10 +235,20 @@ async fn office_cancel_against_offline_completion_is_decided_by_a_supervisor() -
         (conflict[0].subject.as_str(), conflict[0].for_role),
         ("state", Role::Supervisor)
     );
+    let values: Vec<&str> = conflict[0]
+        .params
+        .iter()
+        .flat_map(|p| match p {
+            FlagParams::Conflict { values } => values.iter().collect::<Vec<_>>(),
+            _ => vec![],
+        })
+        .filter(|v| v.path == "state")
+        .flat_map(|v| v.values.iter().map(String::as_str))
+        .collect();
     assert!(
-        conflict[0].detail.contains("cancelled") && conflict[0].detail.contains("closed"),
-        "the detail lists both values: {}",
-        conflict[0].detail
+        values.contains(&"cancelled") && values.contains(&"closed"),
+        "the params list both values: {:?}",
+        conflict[0].params
     );
     assert!(
         merged.cancellation.is_some() && merged.sign_off.is_some(),
@@ -356,7 +379,11 @@ async fn work_recorded_after_signing_voids_the_sign_off_on_the_device_and_at_the
     let void = flags_of(&at_office, FlagKind::SignOffVoid);
     assert_eq!(void.len(), 1, "the office sees one void flag");
     assert_eq!(void[0].for_role, Role::Supervisor);
-    assert!(void[0].detail.contains("王芳"), "{}", void[0].detail);
+    assert!(
+        matches!(&void[0].params[..], [FlagParams::SignOffVoid { signer, .. }] if signer == "王芳"),
+        "{:?}",
+        void[0].params
+    );
     assert_eq!(
         flags_of(&li.order(id)?, FlagKind::SignOffVoid).len(),
         1,
@@ -538,9 +565,13 @@ async fn a_quarantined_change_is_flagged_on_the_order_for_a_supervisor() -> anyh
         ("technician_may_not_change", Role::Supervisor)
     );
     assert!(
-        held[0].detail.contains("fee override"),
-        "{}",
-        held[0].detail
+        matches!(
+            &held[0].params[..],
+            [FlagParams::Held { reason: HeldReason::MayNotChange, role: Role::Technician, by, .. }]
+                if !by.is_empty()
+        ),
+        "the params say why and who, for the reader's language: {:?}",
+        held[0].params
     );
     assert!(order.fee_overrides.is_empty(), "the override was put back");
     server.stop().await

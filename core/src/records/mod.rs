@@ -2,5 +2,6 @@
 //! derive `Reconcile`/`Hydrate`; list entries carry a stable `#[key]` id.
 
 pub mod catalog;
+pub mod flag_params;
 pub mod order;
 pub mod request;

@@ -11,6 +11,8 @@ use crate::lifecycle::OrderState;
 use crate::money::Money;
 use crate::role::{Actor, Role};
 
+pub use crate::records::flag_params::{ConflictValues, FlagParams, HeldReason};
+
 /// How the customer was reached, or how a follow-up was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -538,8 +540,14 @@ pub struct Flag {
     /// What it is about: a part number, a field name (`state`, `fee` …), an SLA clock
     /// name, a quarantine code. One open flag per kind and subject.
     pub subject: String,
-    /// Plain-language detail.
+    /// Plain-language detail, in English: only on flags written before flags carried
+    /// [`Flag::params`]; the server now leaves it empty.
     pub detail: String,
+    /// What was found, as values the UI puts into words in the reader's language.
+    /// Flags written before these existed have no such key and read as none.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub params: Vec<FlagParams>,
     /// The role that should deal with it.
     pub for_role: Role,
     /// When the server raised it.

@@ -52,6 +52,7 @@ fn reconcile_flags(
                 && b.kind == a.kind
                 && b.subject == a.subject
                 && b.detail == a.detail
+                && b.params == a.params
                 && b.for_role == a.for_role
                 && b.raised_at == a.raised_at
         });

@@ -23,6 +23,7 @@ fn flag(seed: u128, kind: FlagKind, subject: &str, s: &Scenario) -> Flag {
         kind,
         subject: subject.into(),
         detail: format!("{kind} on {subject}"),
+        params: vec![],
         for_role: kind.raised_for(),
         raised_at: s.now,
         resolution: None,
@@ -268,6 +269,7 @@ fn cancel_against_sign_off() -> Result<(Scenario, AutoCommit, Flag), Box<dyn std
         .ok_or("the state conflict is listed")?;
     let f = Flag {
         detail: state.values.join(" / "),
+        params: vec![],
         ..flag(7, FlagKind::Conflict, "state", &s)
     };
     ops::apply_as_server(&mut server, &OrderOp::RaiseFlag { flag: f.clone() }, s.now)?;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use onsite_core::doc::conflicts::as_choice;
 use onsite_core::doc::order::OrderDoc;
-use onsite_core::records::order::FlagKind;
+use onsite_core::records::order::{ConflictValues, FlagKind, FlagParams};
 use onsite_core::sla::{self, SlaStatus};
 use onsite_core::{signoff, Calendar, Settings};
 
@@ -23,7 +23,7 @@ pub(super) fn order_findings(
     p: &mut Pending,
 ) {
     // One conflict flag per top-level field, listing every path in it.
-    let mut by_field: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut by_field: BTreeMap<String, Vec<ConflictValues>> = BTreeMap::new();
     for c in found.iter().filter(|c| c.field.needs_decision()) {
         let field = c
             .path
@@ -32,18 +32,15 @@ pub(super) fn order_findings(
             .unwrap_or(&c.path)
             .to_string();
         let values: Vec<String> = c.values.iter().map(|v| as_choice(v)).collect();
-        by_field
-            .entry(field)
-            .or_default()
-            .push(format!("{}: {}", c.path, values.join(" / ")));
+        by_field.entry(field).or_default().push(ConflictValues {
+            path: c.path.clone(),
+            values,
+        });
     }
-    for (field, lines) in by_field {
+    for (field, values) in by_field {
         p.findings.push(Finding {
             kind: FlagKind::Conflict,
-            detail: format!(
-                "Changed at the same time on two devices; choose the value to keep. {}",
-                lines.join("; ")
-            ),
+            params: FlagParams::Conflict { values },
             subject: field,
             cover: Cover::OpenOnly,
         });
@@ -53,11 +50,10 @@ pub(super) fn order_findings(
         p.findings.push(Finding {
             kind: FlagKind::SignOffVoid,
             subject: "sign_off".into(),
-            detail: format!(
-                "{} signed at {}; the work, parts or fee changed since, so the signature no longer covers the order (rule 10).",
-                signed.signer,
-                signed.at.format("%Y-%m-%d %H:%M UTC")
-            ),
+            params: FlagParams::SignOffVoid {
+                signer: signed.signer.clone(),
+                signed_at: signed.at,
+            },
             cover: Cover::Since(signed.at.min(now)),
         });
     }
@@ -67,21 +63,20 @@ pub(super) fn order_findings(
     for clock in &clocks {
         let state = clock.evaluate(now, settings.at_risk_percent);
         let name = clock_name(clock.kind);
-        let (kind, words) = match state.status {
-            SlaStatus::Breached => (FlagKind::SlaBreached, "was due"),
+        let kind = match state.status {
+            SlaStatus::Breached => FlagKind::SlaBreached,
             SlaStatus::AtRisk => {
                 at_risk_now.insert(name.clone());
-                (FlagKind::SlaAtRisk, "is due")
+                FlagKind::SlaAtRisk
             }
             SlaStatus::Met | SlaStatus::Paused => continue,
         };
         p.findings.push(Finding {
             kind,
-            detail: format!(
-                "The {} clock {words} at {}.",
-                name.replace('_', " "),
-                state.deadline.format("%Y-%m-%d %H:%M UTC")
-            ),
+            params: FlagParams::SlaClock {
+                clock: name.clone(),
+                deadline: state.deadline,
+            },
             subject: name,
             cover: Cover::Since(clock.start.min(now)),
         });
@@ -94,17 +89,16 @@ pub(super) fn order_findings(
             .iter()
             .find(|c| clock_name(c.kind) == flag.subject)
             .map(|c| c.evaluate(now, settings.at_risk_percent).status);
-        let (note, choice) = match status {
-            Some(SlaStatus::Breached) => (
-                "The clock is now breached; see the breach flag.",
-                "breached",
-            ),
-            Some(SlaStatus::Paused) => ("The clock is paused, waiting for the customer.", "paused"),
-            Some(_) => ("The clock is no longer at risk.", "met"),
-            None => ("The clock no longer runs on this order.", "stopped"),
+        // The choice is the withdrawal's code, which the UI words
+        // (`flags.withdrawn.<choice>`); the note, a person's words elsewhere, stays empty.
+        let choice = match status {
+            Some(SlaStatus::Breached) => "breached",
+            Some(SlaStatus::Paused) => "paused",
+            Some(_) => "met",
+            None => "stopped",
         };
         p.withdraw
-            .push((flag.id, note.to_string(), choice.to_string()));
+            .push((flag.id, String::new(), choice.to_string()));
     }
 }
 

@@ -40,7 +40,7 @@ use rusqlite::Connection;
 use onsite_core::doc::order::{OrderDoc, OrderOp};
 use onsite_core::ids::RecordId;
 use onsite_core::ops;
-use onsite_core::records::order::{Flag, FlagKind};
+use onsite_core::records::order::{Flag, FlagKind, FlagParams, HeldReason};
 use onsite_core::{Calendar, Settings};
 
 use crate::devices::Principal;
@@ -80,7 +80,7 @@ pub(super) enum Cover {
 pub(super) struct Finding {
     pub(super) kind: FlagKind,
     pub(super) subject: String,
-    pub(super) detail: String,
+    pub(super) params: FlagParams,
     pub(super) cover: Cover,
 }
 
@@ -114,11 +114,7 @@ pub fn after_push(
             PushResult::Accepted { doc_id } => {
                 merged.insert(doc_id.clone());
             }
-            PushResult::Quarantined {
-                doc_id,
-                code,
-                reason,
-            } => {
+            PushResult::Quarantined { doc_id, code, .. } => {
                 merged.insert(doc_id.clone());
                 pending
                     .entry(doc_id.clone())
@@ -127,10 +123,13 @@ pub fn after_push(
                     .push(Finding {
                         kind: FlagKind::Quarantined,
                         subject: code.clone(),
-                        detail: format!(
-                            "{reason} (by {} on device {})",
-                            who.account.name, who.device_id
-                        ),
+                        params: FlagParams::Held {
+                            reason: HeldReason::of_code(code, who.account.role),
+                            code: code.clone(),
+                            role: who.account.role,
+                            by: who.account.name.clone(),
+                            device: who.device_id.clone(),
+                        },
                         cover: Cover::OpenOnly,
                     });
             }
@@ -206,21 +205,25 @@ fn write(
     stored.doc.set_actor(server_actor());
     let mut changed = false;
     // Several findings of one kind and subject (a negative balance and a serial used
-    // twice, for the same part) become one flag with both details.
-    let mut merged: Vec<Finding> = Vec::new();
+    // twice, for the same part) become one flag with the params of each.
+    let mut merged: Vec<(Finding, Vec<FlagParams>)> = Vec::new();
     for f in pending.findings {
         match merged
             .iter_mut()
-            .find(|m| m.kind == f.kind && m.subject == f.subject)
+            .find(|(m, _)| m.kind == f.kind && m.subject == f.subject)
         {
-            Some(m) if !m.detail.contains(&f.detail) => {
-                m.detail = format!("{} {}", m.detail, f.detail)
+            Some((_, params)) => {
+                if !params.contains(&f.params) {
+                    params.push(f.params);
+                }
             }
-            Some(_) => {}
-            None => merged.push(f),
+            None => {
+                let params = vec![f.params.clone()];
+                merged.push((f, params));
+            }
         }
     }
-    for finding in merged {
+    for (finding, params) in merged {
         if covered(&order, &finding) {
             continue;
         }
@@ -228,7 +231,10 @@ fn write(
             id: RecordId::new_at(now),
             kind: finding.kind,
             subject: finding.subject,
-            detail: finding.detail,
+            // Old clients show `detail`; a flag now says what it found in `params`,
+            // which the UI words in the reader's language.
+            detail: String::new(),
+            params,
             for_role: finding.kind.raised_for(),
             raised_at: now,
             resolution: None,

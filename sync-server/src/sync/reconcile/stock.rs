@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
 use onsite_core::ids::{LocationId, MovementId};
-use onsite_core::records::order::FlagKind;
+use onsite_core::records::order::{FlagKind, FlagParams};
 use onsite_core::stock::{Ledger, MovementKind, OverUse};
 
 use super::index::{decode, read_indexed, Indexed, Touched};
@@ -75,11 +75,13 @@ pub(super) fn stock_findings(
                 .push(Finding {
                     kind: FlagKind::StockOverUse,
                     subject: r.part_number.clone(),
-                    detail: format!(
-                        "{} at {place}: the book balance is {balance} after the use on {}. The usage records are kept; count the stock and adjust.",
-                        r.part_number,
-                        labels.join(", ")
-                    ),
+                    params: FlagParams::StockBelowZero {
+                        part_number: r.part_number.clone(),
+                        location: *location,
+                        location_name: place.clone(),
+                        balance,
+                        orders: labels.iter().map(|l| l.to_string()).collect(),
+                    },
                     cover: Cover::Since(r.movement.at.min(now)),
                 });
         }
@@ -121,11 +123,11 @@ pub(super) fn stock_findings(
                     .push(Finding {
                         kind: FlagKind::StockOverUse,
                         subject: r.part_number.clone(),
-                        detail: format!(
-                            "Serial {serial} of {} is recorded as fitted on {}.",
-                            r.part_number,
-                            labels.join(", ")
-                        ),
+                        params: FlagParams::SerialFittedTwice {
+                            part_number: r.part_number.clone(),
+                            serial: serial.clone(),
+                            orders: labels.iter().map(|l| l.to_string()).collect(),
+                        },
                         cover: Cover::Since(r.movement.at.min(now)),
                     });
             }
@@ -188,10 +190,10 @@ pub(super) fn unique<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<&'a str> 
     out
 }
 
-/// The location's name from the reference data, or its id when it has none.
-pub(super) fn location_name(tx: &Connection, location: LocationId) -> String {
+/// The location's name from the reference data, if it has one.
+fn location_name(tx: &Connection, location: LocationId) -> Option<String> {
     // Reference data is kept by another module; a name missing there (or a database
-    // without the table) only makes the detail less friendly.
+    // without the table) only leaves the UI to show the location's id.
     tx.query_row(
         "SELECT name FROM locations WHERE id = ?1",
         [location.to_string()],
@@ -200,7 +202,6 @@ pub(super) fn location_name(tx: &Connection, location: LocationId) -> String {
     .optional()
     .ok()
     .flatten()
-    .unwrap_or_else(|| format!("location {location}"))
 }
 
 #[cfg(test)]

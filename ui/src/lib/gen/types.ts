@@ -807,6 +807,103 @@ note: string,
 choice: string | null, };
 
 /**
+ * One finding behind a flag. A flag usually has one; findings of one kind and subject
+ * found in the same pass (a negative balance and a serial fitted twice, for the same
+ * part) share a flag and each keep their own entry.
+ */
+export type FlagParams = { "about": "stock_below_zero", 
+/**
+ * The part's number.
+ */
+part_number: string, 
+/**
+ * Where.
+ */
+location: LocationId, 
+/**
+ * Its name in the reference data, when it has one.
+ */
+location_name: string | null, 
+/**
+ * The book balance after the uses.
+ */
+balance: number, 
+/**
+ * The order numbers whose uses took it there.
+ */
+orders: Array<string>, } | { "about": "serial_fitted_twice", 
+/**
+ * The part's number.
+ */
+part_number: string, 
+/**
+ * The serial.
+ */
+serial: string, 
+/**
+ * The order numbers it is recorded on.
+ */
+orders: Array<string>, } | { "about": "conflict", 
+/**
+ * Each path and the values it holds, as the choice a supervisor would keep.
+ */
+values: Array<ConflictValues>, } | { "about": "sign_off_void", 
+/**
+ * Who signed.
+ */
+signer: string, 
+/**
+ * When.
+ */
+signed_at: string, } | { "about": "sla_clock", 
+/**
+ * The clock's snake_case name (`contact_after_dispatch`).
+ */
+clock: string, 
+/**
+ * Its deadline.
+ */
+deadline: string, } | { "about": "held", 
+/**
+ * Why, in a word the UI translates.
+ */
+reason: HeldReason, 
+/**
+ * The quarantine code as the review gave it.
+ */
+code: string, 
+/**
+ * The pusher's role.
+ */
+role: Role, 
+/**
+ * The pusher's name.
+ */
+by: string, 
+/**
+ * The device it came from.
+ */
+device: string, };
+
+/**
+ * One path of a conflict and its concurrent values.
+ */
+export type ConflictValues = { 
+/**
+ * The path (`state`, `schedule.start`).
+ */
+path: string, 
+/**
+ * The values, each as the choice that keeps it.
+ */
+values: Array<string>, };
+
+/**
+ * Why the server held a change, as far as a flag says it.
+ */
+export type HeldReason = "may_not_change" | "forged_author" | "not_assigned" | "unreadable" | "other";
+
+/**
  * Something reconciliation found that a person must look at (see [`FlagKind`]). Flags
  * are only ever added by the server and resolved by people; they are never removed,
  * so the finding and its resolution stay in the order's record.
@@ -826,9 +923,15 @@ kind: FlagKind,
  */
 subject: string, 
 /**
- * Plain-language detail.
+ * Plain-language detail, in English: only on flags written before flags carried
+ * [`Flag::params`]; the server now leaves it empty.
  */
 detail: string, 
+/**
+ * What was found, as values the UI puts into words in the reader's language.
+ * Flags written before these existed have no such key and read as none.
+ */
+params: Array<FlagParams>, 
 /**
  * The role that should deal with it.
  */
