@@ -13,6 +13,7 @@
 pub mod calendar;
 pub mod doc;
 pub mod error;
+#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod ids;
 pub mod intake;

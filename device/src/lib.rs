@@ -4,6 +4,7 @@
 
 pub mod blob_sync;
 mod error;
+#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod media;
 pub mod projection;

@@ -10,6 +10,7 @@ pub mod devices;
 pub mod error;
 pub mod http;
 pub mod reference;
+#[cfg(feature = "demo")]
 pub mod seed;
 pub mod sync;
 

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use onsite_server::{
-    accounts, backup, db, default_data_dir, devices, reference, seed, Config, Server,
-};
+#[cfg(feature = "demo")]
+use onsite_server::seed;
+use onsite_server::{accounts, backup, db, default_data_dir, devices, reference, Config, Server};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -64,7 +64,9 @@ enum Command {
     #[command(subcommand)]
     Device(DeviceCommand),
     /// Fill a new data folder with a demo office: staff for every role and orders in
-    /// every state. Every demo password is `onsite-demo`.
+    /// every state. Every demo password is `onsite-demo`. Only in builds with the
+    /// `demo` feature (the default).
+    #[cfg(feature = "demo")]
     SeedDemo {
         #[command(flatten)]
         data: DataArg,
@@ -242,6 +244,7 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("revoked {id}");
         }
+        #[cfg(feature = "demo")]
         Command::SeedDemo { data } => {
             let db = db::open(&data.data)?;
             let report = db.transaction(|tx| seed::seed(tx, chrono::Utc::now()))?;
