@@ -11,6 +11,11 @@ cd "$(dirname "$0")/.."
 # heavy push).
 cargo bench -p onsite-core -p onsite-device -p onsite-tests
 
+# onsite-commands: a 40 MP photo's peak memory through the command path, as the shell
+# hands over the raw body, through the real bridge binary, and the old JSON array
+# (photo_ipc; it runs the bridge, so it needs that feature).
+cargo bench -p onsite-commands --features bridge --bench photo_ipc
+
 echo
 echo "==> figures (target/bench/*.json)"
 for f in target/bench/*.json; do
