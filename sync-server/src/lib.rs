@@ -9,6 +9,7 @@ pub mod db;
 pub mod devices;
 pub mod error;
 pub mod http;
+pub mod office;
 pub mod reference;
 pub mod seed;
 pub mod sync;
