@@ -6,6 +6,7 @@ pub mod blob_sync;
 mod error;
 pub mod fixtures;
 pub mod media;
+pub mod office;
 pub mod projection;
 pub mod quarantine;
 pub mod store;
