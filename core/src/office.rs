@@ -515,7 +515,9 @@ pub struct AuditEntry {
     pub action: String,
     /// Whom or what it was done to (a login, a device name, a part number).
     pub subject: String,
-    /// The particulars (the new role, how many parts).
+    /// The particulars as a JSON object, for the desk to word in its language: the
+    /// new `role` (and the one it was `from`), how many devices were `revoked`, how many
+    /// parts were `added` and `updated`, the `quantity` moved `from` and `to` where.
     pub detail: String,
 }
 

@@ -68,7 +68,14 @@ pub fn save(
         }
     }
     reference::put_part(conn, &part)?;
-    audit::record(conn, by, "part_saved", &part.number, &part.name, now)?;
+    audit::record(
+        conn,
+        by,
+        "part_saved",
+        &part.number,
+        &serde_json::json!({ "name": part.name }).to_string(),
+        now,
+    )?;
     Ok(part)
 }
 
@@ -129,7 +136,7 @@ pub fn import(
         by,
         "catalog_imported",
         "",
-        &format!("{} added, {} updated", report.added, report.updated),
+        &serde_json::json!({ "added": report.added, "updated": report.updated }).to_string(),
         now,
     )?;
     Ok(report)

@@ -142,7 +142,14 @@ pub fn add_user(
     let account = accounts::add(conn, &new.login, &new.name, new.role, &new.password)?;
     let user = user(conn, &account.id)?;
     ensure_van_for(conn, &user)?;
-    audit::record(conn, by, "user_added", &user.login, new.role.as_str(), now)?;
+    audit::record(
+        conn,
+        by,
+        "user_added",
+        &user.login,
+        &serde_json::json!({ "role": new.role.as_str() }).to_string(),
+        now,
+    )?;
     Ok(user)
 }
 
@@ -181,7 +188,7 @@ pub fn disable(
         by,
         "user_disabled",
         &current.login,
-        &format!("{revoked} devices revoked"),
+        &serde_json::json!({ "revoked": revoked }).to_string(),
         now,
     )?;
     user(conn, id)
@@ -200,7 +207,7 @@ pub fn enable(
         return Ok(current);
     }
     conn.execute("UPDATE users SET disabled_at = NULL WHERE id = ?1", [id])?;
-    audit::record(conn, by, "user_enabled", &current.login, "", now)?;
+    audit::record(conn, by, "user_enabled", &current.login, "{}", now)?;
     user(conn, id)
 }
 
@@ -237,11 +244,12 @@ pub fn set_role(
         by,
         "role_changed",
         &current.login,
-        &format!(
-            "{} → {}; {revoked} devices revoked",
-            current.role.as_str(),
-            role.as_str()
-        ),
+        &serde_json::json!({
+            "from": current.role.as_str(),
+            "role": role.as_str(),
+            "revoked": revoked,
+        })
+        .to_string(),
         now,
     )?;
     Ok(updated)
@@ -268,7 +276,7 @@ pub fn reset_password(
         "UPDATE users SET password_hash = ?2 WHERE id = ?1",
         (id, hash),
     )?;
-    audit::record(conn, by, "password_reset", &current.login, "", now)?;
+    audit::record(conn, by, "password_reset", &current.login, "{}", now)?;
     Ok(())
 }
 
@@ -295,7 +303,7 @@ pub fn revoke_device(
         by,
         "device_revoked",
         &device.name,
-        &device.user_name,
+        &serde_json::json!({ "name": device.user_name }).to_string(),
         now,
     )?;
     Ok(())
@@ -329,7 +337,7 @@ pub fn init(
         audit::COMMAND_LINE,
         "first_supervisor",
         &account.login,
-        "",
+        "{}",
         now,
     )?;
     user(conn, &account.id)

@@ -97,7 +97,7 @@ pub fn add_warehouse(
         holder: None,
     };
     reference::put_location(conn, &warehouse)?;
-    audit::record(conn, by, "warehouse_added", name, "", now)?;
+    audit::record(conn, by, "warehouse_added", name, "{}", now)?;
     Ok(warehouse)
 }
 
@@ -161,7 +161,7 @@ pub fn receive(
         by,
         "stock_received",
         &part.number,
-        &format!("{} → {}", receipt.quantity, warehouse.name),
+        &serde_json::json!({ "quantity": receipt.quantity, "to": warehouse.name }).to_string(),
         now,
     )?;
     Ok(())
@@ -277,7 +277,8 @@ pub fn transfer(
         by,
         "stock_transferred",
         &part.number,
-        &format!("{} {} → {}", t.quantity, from.name, to.name),
+        &serde_json::json!({ "quantity": t.quantity, "from": from.name, "to": to.name })
+            .to_string(),
         now,
     )?;
     Ok(true)
