@@ -2240,7 +2240,9 @@ action: string,
  */
 subject: string, 
 /**
- * The particulars (the new role, how many parts).
+ * The particulars as a JSON object, for the desk to word in its language: the
+ * new `role` (and the one it was `from`), how many devices were `revoked`, how many
+ * parts were `added` and `updated`, the `quantity` moved `from` and `to` where.
  */
 detail: string, };
 
