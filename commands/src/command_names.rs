@@ -21,4 +21,12 @@ pub const COMMANDS: &[&str] = &[
     "van_stock",
     "find_parts",
     "staff",
+    "office_areas",
+    "office_catalog",
+    "office_save_part",
+    "office_import_catalog",
+    "office_stock",
+    "office_stock_action",
+    "office_people",
+    "office_people_action",
 ];

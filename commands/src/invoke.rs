@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::error::CommandError;
 use crate::list::OrderQuery;
 use crate::signoff::SignatureInput;
-use crate::{intake, list, order, parts, photos, reference, session, signoff, App};
+use crate::{intake, list, office, order, parts, photos, reference, session, signoff, App};
 
 include!("command_names.rs");
 
@@ -83,6 +83,22 @@ struct Text {
 #[derive(Deserialize)]
 struct Day {
     day: NaiveDate,
+}
+#[derive(Deserialize)]
+struct SavePart {
+    part: onsite_core::records::catalog::Part,
+}
+#[derive(Deserialize)]
+struct Csv {
+    csv: String,
+}
+#[derive(Deserialize)]
+struct StockAction {
+    action: office::StockAction,
+}
+#[derive(Deserialize)]
+struct PeopleAction {
+    action: office::PeopleAction,
 }
 
 /// Runs `command` with `raw` arguments; `body` is the photo's bytes for `add_photo`.
@@ -160,6 +176,26 @@ pub async fn invoke(
         "staff" => {
             let a: Day = args(command, raw)?;
             json(reference::staff(app, a.day)?)
+        }
+        "office_areas" => json(office::office_areas(app)?),
+        "office_catalog" => json(office::catalog(app).await?),
+        "office_save_part" => {
+            let a: SavePart = args(command, raw)?;
+            json(office::save_part(app, a.part).await?)
+        }
+        "office_import_catalog" => {
+            let a: Csv = args(command, raw)?;
+            json(office::import_catalog(app, a.csv).await?)
+        }
+        "office_stock" => json(office::stock(app).await?),
+        "office_stock_action" => {
+            let a: StockAction = args(command, raw)?;
+            json(office::stock_action(app, a.action).await?)
+        }
+        "office_people" => json(office::people(app).await?),
+        "office_people_action" => {
+            let a: PeopleAction = args(command, raw)?;
+            json(office::people_action(app, a.action).await?)
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

@@ -6,12 +6,14 @@
 //!
 //! One file per area: `session` (sign in and out, sync status), `list` (the order
 //! list), `order` (the order page and every plain edit), `parts`, `photos`, `signoff`,
-//! `intake`, `reference` (van stock, catalog, staff) and `sync` (the background round).
+//! `intake`, `reference` (van stock, catalog, staff), `office` (the catalog, stock and
+//! people screens of the company's set-up) and `sync` (the background round).
 
 pub mod error;
 pub mod intake;
 pub mod invoke;
 pub mod list;
+pub mod office;
 pub mod order;
 pub mod parts;
 pub mod photos;

@@ -72,6 +72,16 @@ pub fn typescript() -> String {
         crate::parts::UsePart, crate::photos::PhotoArgs, crate::signoff::SignatureInput,
         crate::intake::WarrantyCheck,
         crate::reference::VanStockItem, crate::reference::StaffMember,
+        // the office's set-up
+        catalog::LocationKind, catalog::Location, onsite_core::ids::MovementId,
+        onsite_core::ids::RequisitionId,
+        onsite_core::office::OfficeArea, onsite_core::office::ImportReport,
+        onsite_core::office::StockReceipt, onsite_core::office::StockTransfer,
+        onsite_core::office::StockLine, onsite_core::office::StockEntry,
+        onsite_core::office::StockOverview, onsite_core::office::NewUser,
+        onsite_core::office::UserEntry, onsite_core::office::DeviceEntry,
+        onsite_core::office::AuditEntry, onsite_core::office::PeopleOverview,
+        crate::office::StockAction, crate::office::PeopleAction,
     );
     out.trim_end().to_string() + "\n"
 }

@@ -19,6 +19,7 @@ pub mod ids;
 pub mod intake;
 pub mod lifecycle;
 pub mod money;
+pub mod office;
 pub mod ops;
 pub mod protocol;
 pub mod records;

@@ -7,6 +7,7 @@ mod error;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod media;
+pub mod office;
 pub mod projection;
 pub mod quarantine;
 pub mod store;

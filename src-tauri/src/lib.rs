@@ -4,6 +4,7 @@
 //! builds. No command body lives here.
 
 mod commands;
+mod office_commands;
 
 use onsite_commands::App;
 use tauri::Manager;
@@ -53,6 +54,14 @@ pub fn run() {
             commands::van_stock,
             commands::find_parts,
             commands::staff,
+            office_commands::office_areas,
+            office_commands::office_catalog,
+            office_commands::office_save_part,
+            office_commands::office_import_catalog,
+            office_commands::office_stock,
+            office_commands::office_stock_action,
+            office_commands::office_people,
+            office_commands::office_people_action,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -294,6 +294,32 @@ fn migrations() -> Migrations<'static> {
             CREATE INDEX quarantine_by_device ON quarantine(device_id, resolved_at);
             ALTER TABLE device_docs ADD COLUMN told_removed INTEGER NOT NULL DEFAULT 0;",
         ),
+        // Set-up at the office (`office/`): goods received into a warehouse, the ledger's
+        // `receive` movements that belong to no document, and the record of who did
+        // which set-up action when.
+        M::up(
+            "CREATE TABLE stock_receipts (
+                id       TEXT PRIMARY KEY,
+                part     TEXT NOT NULL REFERENCES parts(id),
+                location TEXT NOT NULL REFERENCES locations(id),
+                quantity INTEGER NOT NULL CHECK (quantity > 0),
+                at       TEXT NOT NULL,
+                by_user  TEXT NOT NULL,
+                -- the movement as onsite-core's stock::Movement JSON
+                data     TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX stock_receipts_by_pair ON stock_receipts(part, location);
+            CREATE TABLE office_audit (
+                id      INTEGER PRIMARY KEY,
+                at      TEXT NOT NULL,
+                -- NULL: the server's command line
+                by_user TEXT,
+                by_name TEXT NOT NULL,
+                action  TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail  TEXT NOT NULL
+            ) STRICT;",
+        ),
     ])
 }
 

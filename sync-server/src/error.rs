@@ -14,6 +14,11 @@ pub struct ErrorBody {
     pub code: String,
     /// What went wrong, in English, for logs and support.
     pub message: String,
+    /// The values the translated message names (a row and column, a role), when the
+    /// code has any.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = Object)]
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An error on its way to becoming a response.
@@ -23,6 +28,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Values for the translated message; empty for most errors.
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -31,7 +38,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            details: serde_json::Map::new(),
         }
+    }
+
+    /// The same error naming `details` for its translated message.
+    pub fn with_details(mut self, details: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.details = details;
+        self
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -115,6 +129,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             code: self.code.to_string(),
             message,
+            details: self.details,
         };
         (self.status, Json(body)).into_response()
     }

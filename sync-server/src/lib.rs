@@ -9,6 +9,7 @@ pub mod db;
 pub mod devices;
 pub mod error;
 pub mod http;
+pub mod office;
 pub mod reference;
 #[cfg(feature = "demo")]
 pub mod seed;

@@ -8,7 +8,8 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 #[cfg(feature = "demo")]
 use onsite_server::seed;
-use onsite_server::{accounts, backup, db, default_data_dir, devices, reference, Config, Server};
+use onsite_server::office::{audit, people};
+use onsite_server::{accounts, backup, db, default_data_dir, devices, Config, Server};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -57,6 +58,18 @@ enum Command {
         #[arg(long, env = "ONSITE_CLIENT_IP_HEADER")]
         client_ip_header: Option<String>,
     },
+    /// Create the first supervisor of a new company on an empty server; the password is
+    /// read from standard input. Refused once the server has a supervisor.
+    Init {
+        #[command(flatten)]
+        data: DataArg,
+        /// The supervisor's sign-in name.
+        #[arg(long)]
+        login: String,
+        /// The name shown in the app, e.g. "刘洋".
+        #[arg(long)]
+        name: String,
+    },
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -92,6 +105,37 @@ enum UserCommand {
         /// The name shown in the app, e.g. "李伟".
         #[arg(long)]
         name: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// List every account.
+    List {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Disable an account and revoke all its devices (never the last supervisor).
+    Disable {
+        login: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Enable a disabled account (its old devices stay revoked).
+    Enable {
+        login: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Give an account another role; its devices are revoked so it signs in again.
+    Role {
+        login: String,
+        /// technician, dispatcher, support, supervisor or storekeeper.
+        role: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Set a new password, read from standard input.
+    Password {
+        login: String,
         #[command(flatten)]
         data: DataArg,
     },
@@ -184,6 +228,16 @@ async fn main() -> anyhow::Result<()> {
                 })
                 .await?;
         }
+        Command::Init { data, login, name } => {
+            let password = read_password()?;
+            let db = db::open(&data.data)?;
+            let user = db
+                .transaction(|tx| people::init(tx, &login, &name, &password, chrono::Utc::now()))?;
+            println!(
+                "created the first supervisor {} ({}); sign in at the desk to add everyone else",
+                user.login, user.id
+            );
+        }
         Command::User(UserCommand::Add {
             login,
             role,
@@ -191,57 +245,105 @@ async fn main() -> anyhow::Result<()> {
             data,
         }) => {
             let role = accounts::parse_role(&role)?;
-            let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .context("reading the password from standard input")?;
-            let password = password.trim_end_matches(['\r', '\n']);
+            let password = read_password()?;
             let db = db::open(&data.data)?;
-            let account = db.transaction(|tx| {
-                let account = accounts::add(tx, &login, &name, role, password)?;
-                if role == onsite_core::role::Role::Technician {
-                    // Every technician carries stock; their van exists from day one.
-                    let holder = onsite_core::ids::UserId(account.id.parse().map_err(|e| {
-                        onsite_server::error::ApiError::internal(format!("new user id: {e}"))
-                    })?);
-                    reference::ensure_van(
-                        tx,
-                        holder,
-                        &format!("{name} · van"),
-                        onsite_core::ids::LocationId(uuid::Uuid::now_v7()),
-                    )?;
-                }
-                Ok(account)
+            let new = onsite_core::office::NewUser {
+                login,
+                name,
+                role,
+                password,
+            };
+            // The same operation as the desk's, so a technician gets their van.
+            let user = db.transaction(|tx| {
+                people::add_user(tx, audit::COMMAND_LINE, &new, chrono::Utc::now())
             })?;
             println!(
                 "added {} ({}) as {}",
-                account.login,
-                account.id,
+                user.login,
+                user.id,
                 accounts::role_name(role)
             );
         }
+        Command::User(UserCommand::List { data }) => {
+            let db = db::open(&data.data)?;
+            for u in people::users(&db.conn())? {
+                let state = if u.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}  {}  {}  {}  {state}",
+                    devices::printable(&u.id),
+                    devices::printable(&u.login),
+                    devices::printable(&u.name),
+                    u.role.as_str()
+                );
+            }
+        }
+        Command::User(UserCommand::Disable { login, data }) => {
+            let db = db::open(&data.data)?;
+            let user = db.transaction(|tx| {
+                let user = people::user_by_login(tx, &login)?;
+                people::disable(tx, audit::COMMAND_LINE, &user.id, chrono::Utc::now())
+            })?;
+            println!("disabled {} and revoked its devices", user.login);
+        }
+        Command::User(UserCommand::Enable { login, data }) => {
+            let db = db::open(&data.data)?;
+            let user = db.transaction(|tx| {
+                let user = people::user_by_login(tx, &login)?;
+                people::enable(tx, audit::COMMAND_LINE, &user.id, chrono::Utc::now())
+            })?;
+            println!("enabled {}", user.login);
+        }
+        Command::User(UserCommand::Role { login, role, data }) => {
+            let role = accounts::parse_role(&role)?;
+            let db = db::open(&data.data)?;
+            let user = db.transaction(|tx| {
+                let user = people::user_by_login(tx, &login)?;
+                people::set_role(tx, audit::COMMAND_LINE, &user.id, role, chrono::Utc::now())
+            })?;
+            println!("{} is now {}", user.login, user.role.as_str());
+        }
+        Command::User(UserCommand::Password { login, data }) => {
+            let password = read_password()?;
+            let db = db::open(&data.data)?;
+            db.transaction(|tx| {
+                let user = people::user_by_login(tx, &login)?;
+                people::reset_password(
+                    tx,
+                    audit::COMMAND_LINE,
+                    &user.id,
+                    &password,
+                    chrono::Utc::now(),
+                )
+            })?;
+            println!("set a new password for {login}");
+        }
         Command::Device(DeviceCommand::List { data }) => {
             let db = db::open(&data.data)?;
-            for d in devices::list(&db.conn(), None)? {
+            for d in people::devices(&db.conn())? {
                 let state = if d.revoked_at.is_some() {
                     "revoked"
                 } else {
                     "active"
                 };
                 println!(
-                    "{}  {}  {}  {}  {state}",
+                    "{}  {}  {}  {}  last seen {}  {state}",
                     devices::printable(&d.id),
-                    devices::printable(&d.user_id),
+                    devices::printable(&d.user_name),
                     devices::printable(&d.name),
-                    devices::printable(&d.enrolled_at)
+                    devices::printable(&d.enrolled_at),
+                    devices::printable(d.last_seen_at.as_deref().unwrap_or("never"))
                 );
             }
         }
         Command::Device(DeviceCommand::Revoke { id, data }) => {
             let db = db::open(&data.data)?;
-            if !devices::revoke(&db.conn(), &id)? {
-                anyhow::bail!("no device {id}");
-            }
+            db.transaction(|tx| {
+                people::revoke_device(tx, audit::COMMAND_LINE, &id, chrono::Utc::now())
+            })?;
             println!("revoked {id}");
         }
         #[cfg(feature = "demo")]
@@ -261,4 +363,13 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A password from standard input, without its line ending, as scripts pipe it in.
+fn read_password() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from standard input")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }

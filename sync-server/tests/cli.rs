@@ -109,3 +109,99 @@ fn device_list_shows_control_characters_in_names_as_escapes() -> anyhow::Result<
     assert!(text.contains("phone\\u{1b}[2J\\nfake-device"), "{text:?}");
     Ok(())
 }
+
+/// Runs the command with `stdin` piped in; (success, stdout, stderr).
+fn run(
+    data: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> anyhow::Result<(bool, String, String)> {
+    let mut child = server_cmd(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdin"))?
+        .write_all(stdin.as_bytes())?;
+    let out = child.wait_with_output()?;
+    Ok((
+        out.status.success(),
+        String::from_utf8(out.stdout)?,
+        String::from_utf8(out.stderr)?,
+    ))
+}
+
+#[test]
+fn init_makes_the_first_supervisor_once_and_the_user_commands_keep_the_desks_rules(
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let (ok, out, err) = run(
+        d,
+        &["init", "--login", "liu.yang", "--name", "刘洋"],
+        "long enough\n",
+    )?;
+    assert!(ok, "{err}");
+    assert!(out.contains("first supervisor liu.yang"), "{out}");
+    let (ok, _, err) = run(
+        d,
+        &["init", "--login", "other", "--name", "Other"],
+        "long enough\n",
+    )?;
+    assert!(!ok, "a second init is refused");
+    assert!(err.contains("already has a supervisor"), "{err}");
+
+    let (ok, _, err) = run(d, &["user", "disable", "liu.yang"], "")?;
+    assert!(!ok && err.contains("last active supervisor"), "{err}");
+    let (ok, _, err) = run(
+        d,
+        &[
+            "user",
+            "add",
+            "li.wei",
+            "--role",
+            "technician",
+            "--name",
+            "李伟",
+        ],
+        "long enough\n",
+    )?;
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(d, &["user", "role", "li.wei", "storekeeper"], "")?;
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(d, &["user", "password", "li.wei"], "another long one\n")?;
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(d, &["user", "disable", "li.wei"], "")?;
+    assert!(ok, "{err}");
+    let (ok, out, _) = run(d, &["user", "list"], "")?;
+    assert!(ok);
+    assert!(
+        out.lines()
+            .any(|l| l.contains("li.wei") && l.contains("storekeeper") && l.ends_with("disabled")),
+        "{out}"
+    );
+
+    let db = onsite_server::db::open(d)?;
+    let actions: Vec<(String, String)> = onsite_server::office::audit::recent(&db.conn(), 10)?
+        .into_iter()
+        .map(|a| (a.action, a.by_name))
+        .collect();
+    let names: Vec<&str> = actions.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "user_disabled",
+            "password_reset",
+            "role_changed",
+            "user_added",
+            "first_supervisor"
+        ],
+        "every command is on record, newest first"
+    );
+    assert!(actions.iter().all(|(_, by)| by == "command line"));
+    Ok(())
+}

@@ -241,3 +241,17 @@ test('back online, the office sees the signed order with its signature', async (
   assert.match(await desk.textOf('[data-testid=parts-used]'), /FAN-62/);
   await shot(desk, 'app-desk-signed-order');
 });
+
+test('the storekeeper opens the parts catalog on the desk', async () => {
+  // The dispatcher's work is all synced by now, so signing out loses nothing.
+  await desk.click('[data-testid=nav-settings]');
+  await desk.click('[data-testid=sign-out]');
+  await signIn(desk, 'storekeeper');
+  await desk.click('[data-testid=nav-catalog]');
+  await desk.textOf('[data-testid=catalog-table]', { matching: /FAN-62/ });
+  await desk.waitFind('[data-testid=import-file]');
+  // The first sync of the new session finishing does not take the screen away.
+  await desk.textOf('[data-testid=status-line]', { matching: /synced/i });
+  await desk.textOf('[data-testid=catalog-table]', { matching: /FAN-62/ });
+  await shot(desk, 'app-desk-catalog');
+});

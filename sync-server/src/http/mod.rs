@@ -4,6 +4,7 @@
 mod auth;
 mod blobs;
 mod health;
+mod office;
 mod quarantine;
 mod reference;
 mod sync;
@@ -175,6 +176,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(quarantine::release))
         .routes(routes!(quarantine::discard))
         .routes(routes!(quarantine::actors))
+        .merge(office::router())
         .merge(blobs::router())
         .split_for_parts();
     let mut openapi = openapi;

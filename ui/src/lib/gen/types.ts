@@ -2037,3 +2037,389 @@ role: Role,
  * Orders assigned to them with a visit window starting on the day asked about.
  */
 load: number, };
+
+/**
+ * What kind of place stock sits in.
+ */
+export type LocationKind = "warehouse" | "van";
+
+/**
+ * A stock location.
+ */
+export type Location = { 
+/**
+ * Stable id.
+ */
+id: LocationId, 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Warehouse or van.
+ */
+kind: LocationKind, 
+/**
+ * The technician a van belongs to.
+ */
+holder: UserId | null, };
+
+/**
+ * One stock movement in the ledger.
+ */
+export type MovementId = string;
+
+/**
+ * A parts requisition (领用申请); also the id of its Automerge document.
+ */
+export type RequisitionId = string;
+
+/**
+ * An area of the company's set-up that the office administers.
+ */
+export type OfficeArea = "catalog" | "stock" | "people";
+
+/**
+ * What an import did.
+ */
+export type ImportReport = { 
+/**
+ * Parts new to the catalog.
+ */
+added: number, 
+/**
+ * Parts whose number was there already, updated.
+ */
+updated: number, };
+
+/**
+ * Goods received into a warehouse (入库, `POST /v1/office/stock/receipts`): one
+ * `receive` movement in the ledger.
+ */
+export type StockReceipt = { 
+/**
+ * The movement's id, chosen by the client: a retried receipt counts once.
+ */
+id: MovementId, 
+/**
+ * The warehouse receiving.
+ */
+warehouse: LocationId, 
+/**
+ * The part.
+ */
+part: PartId, 
+/**
+ * Units received.
+ */
+quantity: number, 
+/**
+ * One serial per unit for serialized parts.
+ */
+serials: Array<string>, 
+/**
+ * Delivery note, supplier, …
+ */
+note: string, };
+
+/**
+ * A storekeeper's transfer from a warehouse to a technician's van (发放,
+ * `POST /v1/office/stock/transfers`): recorded as a requisition document that is raised,
+ * approved and issued at once, so the technician's device receives it like any
+ * requisition and its van stock follows from the ledger.
+ */
+export type StockTransfer = { 
+/**
+ * The requisition's id, chosen by the client: a retried transfer moves stock once.
+ */
+id: RequisitionId, 
+/**
+ * The warehouse sending.
+ */
+from: LocationId, 
+/**
+ * The van receiving.
+ */
+to: LocationId, 
+/**
+ * The part.
+ */
+part: PartId, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * One serial per unit for serialized parts.
+ */
+serials: Array<string>, 
+/**
+ * Why (kept as the approval note).
+ */
+note: string, };
+
+/**
+ * The book balance of one part at one location.
+ */
+export type StockLine = { 
+/**
+ * Where.
+ */
+location: LocationId, 
+/**
+ * What.
+ */
+part: PartId, 
+/**
+ * Units, summed over the ledger; below zero is over-use to resolve.
+ */
+quantity: number, };
+
+/**
+ * One recent movement, for the office's stock screen.
+ */
+export type StockEntry = { 
+/**
+ * Movement id.
+ */
+id: string, 
+/**
+ * When (RFC 3339).
+ */
+at: string, 
+/**
+ * Who recorded it.
+ */
+by: string, 
+/**
+ * `receive`, `issue`, `use`, `return`, …
+ */
+kind: string, 
+/**
+ * The part's number.
+ */
+part_number: string, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * Where from, by name.
+ */
+from: string | null, 
+/**
+ * Where to, by name.
+ */
+to: string | null, };
+
+/**
+ * Everything the stock screen shows (`GET /v1/office/stock`).
+ */
+export type StockOverview = { 
+/**
+ * Warehouses and vans.
+ */
+locations: Array<Location>, 
+/**
+ * The catalog.
+ */
+parts: Array<Part>, 
+/**
+ * Non-zero balances per location and part.
+ */
+balances: Array<StockLine>, 
+/**
+ * The latest movements, newest first.
+ */
+recent: Array<StockEntry>, };
+
+/**
+ * A new account (`POST /v1/office/users`).
+ */
+export type NewUser = { 
+/**
+ * Sign-in name.
+ */
+login: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * Role.
+ */
+role: Role, 
+/**
+ * First password (at least 8 characters).
+ */
+password: string, };
+
+/**
+ * An account as the supervisor's people screen shows it.
+ */
+export type UserEntry = { 
+/**
+ * User id.
+ */
+id: string, 
+/**
+ * Sign-in name.
+ */
+login: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * Role.
+ */
+role: Role, 
+/**
+ * When created (RFC 3339).
+ */
+created_at: string, 
+/**
+ * When disabled, if it is.
+ */
+disabled_at: string | null, };
+
+/**
+ * An enrolled device with its user.
+ */
+export type DeviceEntry = { 
+/**
+ * Device id.
+ */
+id: string, 
+/**
+ * Its name, as given at enrollment.
+ */
+name: string, 
+/**
+ * The user it is enrolled for.
+ */
+user_id: string, 
+/**
+ * Their display name.
+ */
+user_name: string, 
+/**
+ * When enrolled (RFC 3339).
+ */
+enrolled_at: string, 
+/**
+ * When it last synced or called the server (to the minute).
+ */
+last_seen_at: string | null, 
+/**
+ * When revoked, if it is.
+ */
+revoked_at: string | null, };
+
+/**
+ * One recorded set-up action: who did what, to whom, when.
+ */
+export type AuditEntry = { 
+/**
+ * When (RFC 3339).
+ */
+at: string, 
+/**
+ * Who did it; `None` for the server's command line.
+ */
+by: string | null, 
+/**
+ * Their name at the time, or "command line".
+ */
+by_name: string, 
+/**
+ * `user_added`, `user_disabled`, `role_changed`, `password_reset`,
+ * `device_revoked`, `catalog_imported`, `part_saved`, `stock_received`,
+ * `stock_transferred`, `warehouse_added`, `first_supervisor`.
+ */
+action: string, 
+/**
+ * Whom or what it was done to (a login, a device name, a part number).
+ */
+subject: string, 
+/**
+ * The particulars as a JSON object, for the desk to word in its language: the
+ * new `role` (and the one it was `from`), how many devices were `revoked`, how many
+ * parts were `added` and `updated`, the `quantity` moved `from` and `to` where.
+ */
+detail: string, };
+
+/**
+ * Everything the people screen shows (`GET /v1/office/people`).
+ */
+export type PeopleOverview = { 
+/**
+ * Every account, enabled first.
+ */
+users: Array<UserEntry>, 
+/**
+ * Every enrolled device, newest first.
+ */
+devices: Array<DeviceEntry>, 
+/**
+ * The latest recorded actions, newest first.
+ */
+audit: Array<AuditEntry>, };
+
+/**
+ * A stock action from the desk.
+ */
+export type StockAction = { "action": "add_warehouse", 
+/**
+ * Picked by the UI, so a retry adds one.
+ */
+id: LocationId, 
+/**
+ * Its name.
+ */
+name: string, } | { "action": "receive", 
+/**
+ * The receipt.
+ */
+receipt: StockReceipt, } | { "action": "transfer", 
+/**
+ * The transfer.
+ */
+transfer: StockTransfer, };
+
+/**
+ * An action on people or devices from the desk.
+ */
+export type PeopleAction = { "action": "add_user", 
+/**
+ * Who.
+ */
+user: NewUser, } | { "action": "set_role", 
+/**
+ * The user id.
+ */
+id: string, 
+/**
+ * The new role.
+ */
+role: Role, } | { "action": "disable", 
+/**
+ * The user id.
+ */
+id: string, } | { "action": "enable", 
+/**
+ * The user id.
+ */
+id: string, } | { "action": "reset_password", 
+/**
+ * The user id.
+ */
+id: string, 
+/**
+ * The new password.
+ */
+password: string, } | { "action": "revoke_device", 
+/**
+ * The device id.
+ */
+id: string, };

@@ -1,0 +1,502 @@
+//! A company set up from nothing at the office, against a real server on loopback and
+//! through the same HTTP endpoints the desk uses: the first supervisor from `init`,
+//! people added by the supervisor, the catalog imported from a CSV file, goods received
+//! into a warehouse and transferred to a technician's van. The technician's device then
+//! sees the van's stock and uses it offline without an over-use flag. And the limits:
+//! a disabled user's next sync gets 401, the last supervisor stays, a storekeeper does
+//! not manage people and a technician does not touch the catalog.
+
+use chrono::Utc;
+use onsite_core::doc::order::OrderOp;
+use onsite_core::ids::{LocationId, OrderId, PartId, RecordId, UserId};
+use onsite_core::records::order::FlagKind;
+use onsite_core::role::{Actor, Role};
+use onsite_core::{Calendar, Settings};
+use onsite_device::sync_client::{SyncClient, SyncError};
+use onsite_device::Store;
+use onsite_tests::devices::{new_order, Device, PASSWORD};
+use onsite_tests::TestServer;
+use serde_json::{json, Value};
+
+/// Signs in over HTTP with a device of its own and returns the token, as the desk does.
+async fn token(server: &TestServer, login: &str) -> anyhow::Result<String> {
+    let body: Value = reqwest::Client::new()
+        .post(server.url("/v1/auth/login"))
+        .json(&json!({
+            "login": login,
+            "password": PASSWORD,
+            "device_id": uuid::Uuid::now_v7().to_string(),
+            "device_name": format!("{login}'s desk"),
+        }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(body["token"].as_str().unwrap_or_default().to_string())
+}
+
+/// A request to the office API: the status and the JSON body (null when there is none).
+async fn call(
+    server: &TestServer,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> anyhow::Result<(u16, Value)> {
+    let mut request = reqwest::Client::new()
+        .request(method, server.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let text = response.text().await?;
+    let json = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text)?
+    };
+    Ok((status, json))
+}
+
+async fn post(
+    server: &TestServer,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> anyhow::Result<(u16, Value)> {
+    call(server, token, reqwest::Method::POST, path, Some(body)).await
+}
+
+async fn get(server: &TestServer, token: &str, path: &str) -> anyhow::Result<(u16, Value)> {
+    call(server, token, reqwest::Method::GET, path, None).await
+}
+
+/// A device for an account the office already made, signed in with its own client.
+async fn device_for(
+    server: &TestServer,
+    dir: &std::path::Path,
+    login: &str,
+    id: &str,
+    role: Role,
+) -> anyhow::Result<Device> {
+    let mut store = Store::open(&dir.join(format!("{login}.db")))?;
+    let (client, _) =
+        SyncClient::sign_in(&mut store, &server.url(""), login, PASSWORD, login).await?;
+    Ok(Device {
+        store,
+        client,
+        actor: Actor {
+            user: UserId(id.parse()?),
+            role,
+        },
+        settings: Settings::default(),
+        calendar: Calendar::default(),
+    })
+}
+
+/// An empty server with its first supervisor, made as `onsite-server init` makes it,
+/// signed in at the desk.
+async fn first_run() -> anyhow::Result<(TestServer, String)> {
+    let server = TestServer::start().await?;
+    let db = onsite_server::db::open(server.data.path())?;
+    onsite_server::office::people::init(&db.conn(), "liu.yang", "刘洋", PASSWORD, Utc::now())?;
+    let boss = token(&server, "liu.yang").await?;
+    Ok((server, boss))
+}
+
+/// The supervisor adds an account at the desk; its id.
+async fn add_user(
+    server: &TestServer,
+    boss: &str,
+    login: &str,
+    name: &str,
+    role: &str,
+) -> anyhow::Result<String> {
+    let (status, user) = post(
+        server,
+        boss,
+        "/v1/office/users",
+        json!({ "login": login, "name": name, "role": role, "password": PASSWORD }),
+    )
+    .await?;
+    assert_eq!(status, 200, "the supervisor adds {login}: {user}");
+    Ok(user["id"].as_str().unwrap_or_default().to_string())
+}
+
+fn part_id(stock: &Value, number: &str) -> anyhow::Result<PartId> {
+    let id = stock["parts"]
+        .as_array()
+        .and_then(|parts| parts.iter().find(|p| p["number"] == number))
+        .and_then(|p| p["id"].as_str())
+        .ok_or_else(|| anyhow::anyhow!("{number} is not in the catalog: {stock}"))?;
+    Ok(id.parse()?)
+}
+
+fn balance(stock: &Value, location: LocationId, part: PartId) -> i64 {
+    stock["balances"]
+        .as_array()
+        .and_then(|lines| {
+            lines
+                .iter()
+                .find(|l| l["location"] == location.to_string() && l["part"] == part.to_string())
+        })
+        .and_then(|l| l["quantity"].as_i64())
+        .unwrap_or(0)
+}
+
+async fn use_belts(
+    tech: &mut Device,
+    order: OrderId,
+    belt: PartId,
+    van: LocationId,
+    quantity: u32,
+) -> anyhow::Result<()> {
+    tech.visit_until_plan_agreed(order)?;
+    tech.apply(
+        order,
+        OrderOp::UsePart {
+            id: RecordId::new_at(Utc::now()),
+            part: belt,
+            part_number: "BELT-8".into(),
+            certified: true,
+            serialized: false,
+            quantity,
+            serials_new: vec![],
+            serials_old: vec![],
+            location: van,
+        },
+    )?;
+    Ok(())
+}
+
+async fn dispatched(office: &mut Device, tech: &mut Device, seed: u128) -> anyhow::Result<OrderId> {
+    let new = new_order(seed);
+    let id = new.id;
+    office.create_order(new)?;
+    office.apply(
+        id,
+        OrderOp::Dispatch {
+            assignee: tech.actor.user,
+            window: None,
+        },
+    )?;
+    office.sync().await?;
+    tech.sync().await?;
+    Ok(id)
+}
+
+const CATALOG: &str = "备件编号,名称,单位,单价,序列号管理,贵重/限量,原厂认证,条形码\n\
+    BELT-8,传动皮带 Drive belt,条,35.00,否,否,是,6901234500083\n\
+    PUMP-21,排水泵 Drain pump,个,120,是,否,是,\n";
+
+#[tokio::test]
+async fn a_van_stocked_only_at_the_office_is_used_offline_without_an_over_use_flag(
+) -> anyhow::Result<()> {
+    let (server, boss) = first_run().await?;
+    let dir = tempfile::tempdir()?;
+    add_user(&server, &boss, "sun.li", "孙丽", "storekeeper").await?;
+    let tech_id = add_user(&server, &boss, "li.wei", "李伟", "technician").await?;
+    let keeper = token(&server, "sun.li").await?;
+
+    // The catalog from the storekeeper's spreadsheet, headed in Chinese.
+    let (status, report) = post(
+        &server,
+        &keeper,
+        "/v1/office/catalog/import",
+        json!({ "csv": CATALOG }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report, json!({ "added": 2, "updated": 0 }));
+
+    // A warehouse, and the technician's van, made when the account was.
+    let warehouse = LocationId(uuid::Uuid::now_v7());
+    let (status, _) = post(
+        &server,
+        &keeper,
+        "/v1/office/warehouses",
+        json!({ "id": warehouse, "name": "北京中心仓" }),
+    )
+    .await?;
+    assert_eq!(status, 200);
+    let (_, stock) = get(&server, &keeper, "/v1/office/stock").await?;
+    let belt = part_id(&stock, "BELT-8")?;
+    let van: LocationId = stock["locations"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["holder"] == tech_id.as_str()))
+        .and_then(|l| l["id"].as_str())
+        .ok_or_else(|| anyhow::anyhow!("the technician has a van: {stock}"))?
+        .parse()?;
+
+    // Goods received: five belts. Sent twice (a retry), counted once.
+    let receipt = json!({ "id": uuid::Uuid::now_v7(), "warehouse": warehouse, "part": belt, "quantity": 5, "note": "DN-0001" });
+    for _ in 0..2 {
+        let (status, body) = post(
+            &server,
+            &keeper,
+            "/v1/office/stock/receipts",
+            receipt.clone(),
+        )
+        .await?;
+        assert_eq!(status, 204, "{body}");
+    }
+    // More than the warehouse holds cannot leave it.
+    let (status, refused) = post(
+        &server,
+        &keeper,
+        "/v1/office/stock/transfers",
+        json!({ "id": uuid::Uuid::now_v7(), "from": warehouse, "to": van, "part": belt, "quantity": 6 }),
+    )
+    .await?;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("errors.stock.not_enough"))
+    );
+    assert_eq!(refused["details"]["available"], 5);
+    // Two belts to the van.
+    let (status, body) = post(
+        &server,
+        &keeper,
+        "/v1/office/stock/transfers",
+        json!({ "id": uuid::Uuid::now_v7(), "from": warehouse, "to": van, "part": belt, "quantity": 2, "note": "月初补货" }),
+    )
+    .await?;
+    assert_eq!(status, 204, "{body}");
+    let (_, stock) = get(&server, &keeper, "/v1/office/stock").await?;
+    assert_eq!(
+        balance(&stock, warehouse, belt),
+        3,
+        "5 received, 2 sent out"
+    );
+    assert_eq!(balance(&stock, van, belt), 2, "2 in the van");
+    assert_eq!(stock["recent"][0]["kind"], "issue", "newest first: {stock}");
+
+    // The technician's device sees the van's stock once it syncs.
+    let mut li = device_for(&server, dir.path(), "li.wei", &tech_id, Role::Technician).await?;
+    li.sync().await?;
+    let on_device = li.store.stock_balances(&van.to_string())?;
+    assert_eq!(
+        on_device
+            .iter()
+            .map(|b| (b.part_id.clone(), b.quantity))
+            .collect::<Vec<_>>(),
+        vec![(belt.to_string(), 2)],
+        "the device counts the transfer into the van"
+    );
+
+    // An order for Li; on site, offline, both belts go in.
+    let mut office = Device::sign_in(&server, dir.path(), "wang.fang", Role::Dispatcher).await?;
+    let first = dispatched(&mut office, &mut li, 1).await?;
+    use_belts(&mut li, first, belt, van, 2).await?;
+    li.sync().await?;
+    office.sync().await?;
+    for order in [li.order(first)?, office.order(first)?] {
+        assert!(
+            order.flags.iter().all(|f| f.kind != FlagKind::StockOverUse),
+            "stock the office put in the van is no over-use: {:?}",
+            order.flags
+        );
+        assert_eq!(order.parts.len(), 1);
+    }
+
+    // The van is empty now: a third belt is over-use, which shows the check is live.
+    let second = dispatched(&mut office, &mut li, 2).await?;
+    use_belts(&mut li, second, belt, van, 1).await?;
+    li.sync().await?;
+    assert!(
+        li.order(second)?
+            .flags
+            .iter()
+            .any(|f| f.kind == FlagKind::StockOverUse),
+        "a belt the van never had is flagged"
+    );
+
+    // Every step is on record with who did it.
+    let (_, people) = get(&server, &boss, "/v1/office/people").await?;
+    let actions: Vec<(&str, &str)> = people["audit"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["action"].as_str().unwrap_or(""),
+                        e["by_name"].as_str().unwrap_or(""),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for expected in [
+        ("stock_transferred", "孙丽"),
+        ("stock_received", "孙丽"),
+        ("warehouse_added", "孙丽"),
+        ("catalog_imported", "孙丽"),
+        ("user_added", "刘洋"),
+        ("first_supervisor", "command line"),
+    ] {
+        assert!(actions.contains(&expected), "{expected:?} in {actions:?}");
+    }
+    server.stop().await
+}
+
+#[tokio::test]
+async fn disabling_a_user_makes_their_next_sync_get_401() -> anyhow::Result<()> {
+    let (server, boss) = first_run().await?;
+    let dir = tempfile::tempdir()?;
+    let tech_id = add_user(&server, &boss, "li.wei", "李伟", "technician").await?;
+    let mut li = device_for(&server, dir.path(), "li.wei", &tech_id, Role::Technician).await?;
+    li.sync().await?;
+
+    let (status, user) = post(
+        &server,
+        &boss,
+        &format!("/v1/office/users/{tech_id}/disable"),
+        json!({}),
+    )
+    .await?;
+    assert_eq!(status, 200, "{user}");
+    assert!(user["disabled_at"].is_string());
+
+    let next = li.sync().await;
+    assert!(
+        matches!(next, Err(ref e) if matches!(e.downcast_ref::<SyncError>(), Some(SyncError::Refused { status: 401, .. }))),
+        "the disabled user's device is shut out at once: {next:?}"
+    );
+    let (_, people) = get(&server, &boss, "/v1/office/people").await?;
+    assert!(
+        people["devices"].as_array().is_some_and(|d| d
+            .iter()
+            .filter(|d| d["user_id"] == tech_id.as_str())
+            .all(|d| d["revoked_at"].is_string())),
+        "every device of theirs is revoked: {people}"
+    );
+    let (status, _) = post(
+        &server,
+        &boss,
+        "/v1/auth/login",
+        json!({ "login": "li.wei", "password": PASSWORD, "device_id": uuid::Uuid::now_v7(), "device_name": "new phone" }),
+    )
+    .await?;
+    assert_eq!(status, 401, "nor can they sign in on another device");
+    server.stop().await
+}
+
+#[tokio::test]
+async fn the_last_supervisor_can_be_neither_disabled_nor_demoted() -> anyhow::Result<()> {
+    let (server, boss) = first_run().await?;
+    let (_, people) = get(&server, &boss, "/v1/office/people").await?;
+    let me = people["users"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (status, body) = post(
+        &server,
+        &boss,
+        &format!("/v1/office/users/{me}/disable"),
+        json!({}),
+    )
+    .await?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("errors.people.last_supervisor"))
+    );
+    let (status, body) = post(
+        &server,
+        &boss,
+        &format!("/v1/office/users/{me}/role"),
+        json!({ "role": "dispatcher" }),
+    )
+    .await?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("errors.people.last_supervisor"))
+    );
+
+    // With a second supervisor, the first may step down.
+    add_user(&server, &boss, "zhao", "赵敏", "supervisor").await?;
+    let (status, body) = post(
+        &server,
+        &boss,
+        &format!("/v1/office/users/{me}/role"),
+        json!({ "role": "dispatcher" }),
+    )
+    .await?;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = get(&server, &boss, "/v1/office/people").await?;
+    assert_eq!(status, 401, "a role change signs the account's devices out");
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_storekeeper_does_not_manage_people_and_a_technician_does_not_touch_the_catalog(
+) -> anyhow::Result<()> {
+    let (server, boss) = first_run().await?;
+    add_user(&server, &boss, "sun.li", "孙丽", "storekeeper").await?;
+    add_user(&server, &boss, "li.wei", "李伟", "technician").await?;
+    let keeper = token(&server, "sun.li").await?;
+    let tech = token(&server, "li.wei").await?;
+
+    let (status, body) = post(
+        &server,
+        &keeper,
+        "/v1/office/users",
+        json!({ "login": "x", "name": "X", "role": "supervisor", "password": PASSWORD }),
+    )
+    .await?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("errors.office.people_not_permitted"))
+    );
+    let (status, _) = get(&server, &keeper, "/v1/office/people").await?;
+    assert_eq!(status, 403);
+
+    let (status, body) = post(
+        &server,
+        &tech,
+        "/v1/office/catalog/import",
+        json!({ "csv": CATALOG }),
+    )
+    .await?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("errors.office.catalog_not_permitted"))
+    );
+    assert_eq!(body["details"]["role"], "technician");
+    for path in ["/v1/office/catalog", "/v1/office/stock"] {
+        let (status, _) = get(&server, &tech, path).await?;
+        assert_eq!(status, 403, "{path}");
+    }
+    let (_, catalog) = get(&server, &keeper, "/v1/office/catalog").await?;
+    assert_eq!(catalog, json!([]), "nothing was imported");
+
+    // A bad row: named, and nothing of the file stored.
+    let bad = "number,name,unit,price\nBELT-8,Belt,pcs,35\nPUMP-21,Pump,pcs,twelve\n";
+    let (status, body) = post(
+        &server,
+        &keeper,
+        "/v1/office/catalog/import",
+        json!({ "csv": bad }),
+    )
+    .await?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("errors.catalog.import_bad_price"))
+    );
+    assert_eq!(
+        (
+            body["details"]["row"].as_u64(),
+            body["details"]["column"].as_str()
+        ),
+        (Some(3), Some("price"))
+    );
+    let (_, catalog) = get(&server, &keeper, "/v1/office/catalog").await?;
+    assert_eq!(
+        catalog,
+        json!([]),
+        "the good row before it was not stored either"
+    );
+    server.stop().await
+}
