@@ -21,4 +21,9 @@ pub const COMMANDS: &[&str] = &[
     "van_stock",
     "find_parts",
     "staff",
+    "company_settings",
+    "save_settings",
+    "company_calendar",
+    "save_calendar_year",
+    "import_calendar",
 ];

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::error::CommandError;
 use crate::list::OrderQuery;
 use crate::signoff::SignatureInput;
-use crate::{intake, list, order, parts, photos, reference, session, signoff, App};
+use crate::{company, intake, list, order, parts, photos, reference, session, signoff, App};
 
 include!("command_names.rs");
 
@@ -83,6 +83,15 @@ struct Text {
 #[derive(Deserialize)]
 struct Day {
     day: NaiveDate,
+}
+#[derive(Deserialize)]
+struct SaveSettings {
+    settings: onsite_core::Settings,
+}
+#[derive(Deserialize)]
+struct SaveYear {
+    year: i32,
+    days: Vec<onsite_core::calendar::CalendarDay>,
 }
 
 /// Runs `command` with `raw` arguments; `body` is the photo's bytes for `add_photo`.
@@ -160,6 +169,20 @@ pub async fn invoke(
         "staff" => {
             let a: Day = args(command, raw)?;
             json(reference::staff(app, a.day)?)
+        }
+        "company_settings" => json(company::company_settings(app).await?),
+        "save_settings" => {
+            let a: SaveSettings = args(command, raw)?;
+            json(company::save_settings(app, a.settings).await?)
+        }
+        "company_calendar" => json(company::company_calendar(app).await?),
+        "save_calendar_year" => {
+            let a: SaveYear = args(command, raw)?;
+            json(company::save_calendar_year(app, a.year, a.days).await?)
+        }
+        "import_calendar" => {
+            let a: Text = args(command, raw)?;
+            json(company::import_calendar(app, &a.text).await?)
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

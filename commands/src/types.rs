@@ -54,7 +54,7 @@ pub fn typescript() -> String {
         rec::PartUse, rec::TestResult, rec::SignOff, rec::Objection, rec::Shipment,
         rec::FollowUp, rec::HoldKind, rec::Hold, rec::Cancellation, rec::FeeOverride,
         rec::PhotoRef, rec::Comment, rec::DataAuthorisation, rec::StateChange,
-        rec::PriorRepair, rec::FlagKind, rec::FlagResolution, rec::Flag,
+        rec::PriorRepair, rec::FlagKind, rec::FlagResolution, rec::Flag, rec::ClockOffset,
         doc::OrderDoc, doc::OrderOp,
         catalog::Part,
         onsite_core::intake::Intake, onsite_core::intake::IntakeCustomer,
@@ -71,6 +71,14 @@ pub fn typescript() -> String {
         crate::parts::UsePart, crate::photos::PhotoArgs, crate::signoff::SignatureInput,
         crate::intake::WarrantyCheck,
         crate::reference::VanStockItem, crate::reference::StaffMember,
+        // the company's rules
+        onsite_core::settings::SlaSpan, onsite_core::settings::SlaSettings,
+        onsite_core::settings::CompanyInfo, onsite_core::settings::Settings,
+        onsite_core::SettingsVersion, onsite_core::company::SettingsHistory,
+        onsite_core::calendar::DayKind, onsite_core::calendar::CalendarDay,
+        onsite_core::company::CalendarChange, onsite_core::company::CalendarView,
+        crate::order::RulesVersion,
+        crate::company::SettingsScreen, crate::company::CalendarScreen,
     );
     out.trim_end().to_string() + "\n"
 }

@@ -53,6 +53,11 @@ pub fn run() {
             commands::van_stock,
             commands::find_parts,
             commands::staff,
+            commands::company_settings,
+            commands::save_settings,
+            commands::company_calendar,
+            commands::save_calendar_year,
+            commands::import_calendar,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {
