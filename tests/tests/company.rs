@@ -408,3 +408,39 @@ async fn a_closed_order_followed_up_in_time_shows_no_breach() -> anyhow::Result<
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn new_settings_end_a_connected_devices_long_poll() -> anyhow::Result<()> {
+    let server = TestServer::start().await?;
+    let dir = tempfile::tempdir()?;
+    let boss = Device::sign_in(&server, dir.path(), "chen.zhu", Role::Supervisor).await?;
+    let mut tech = Device::sign_in(&server, dir.path(), "li.wei", Role::Technician).await?;
+    tech.sync().await?;
+    let cursor = onsite_device::sync_client::cursor(&tech.store)?;
+    let etag = onsite_device::sync_client::reference_etag(&tech.store)?;
+    assert!(
+        !tech.client.wait(cursor, etag.as_deref(), 1).await?,
+        "nothing new: the poll runs its course"
+    );
+
+    let mut settings = boss.rules().settings().clone();
+    settings.at_risk_percent = 30;
+    let started = std::time::Instant::now();
+    let (woken, saved) = tokio::join!(
+        tech.client.wait(cursor, etag.as_deref(), 30),
+        boss.client.save_settings(&settings)
+    );
+    saved?;
+    assert!(woken?, "the poll ends with the office's change");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "within seconds, not at the poll's 30 s timeout"
+    );
+    tech.sync().await?;
+    assert_eq!(
+        tech.rules().settings().at_risk_percent,
+        30,
+        "the next round fetched it"
+    );
+    Ok(())
+}
