@@ -29,4 +29,9 @@ pub const COMMANDS: &[&str] = &[
     "office_stock_action",
     "office_people",
     "office_people_action",
+    "company_settings",
+    "save_settings",
+    "company_calendar",
+    "save_calendar_year",
+    "import_calendar",
 ];

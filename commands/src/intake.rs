@@ -52,9 +52,12 @@ pub fn create_order(
     let out = app.with_store(|store| {
         let actor = app.actor(store)?;
         let prior = prior_repairs(store, &request, now)?;
-        let new = request.into_new_order(now, answer.is_some(), prior)?;
+        let mut new = request.into_new_order(now, answer.is_some(), prior)?;
         let id = new.id;
-        let ctx = app.ctx(actor);
+        // A new order runs under the current settings, and keeps that version for good.
+        let rules = crate::rules_of(store);
+        new.settings_version = Some(rules.current().version);
+        let ctx = app.ctx(actor, rules.settings(), &rules.calendar);
         store.create_order(new, &ctx)?;
         if let Some(answer) = answer {
             store.apply_order(id, &OrderOp::AnswerConsultation { answer }, &ctx)?;
@@ -76,10 +79,11 @@ pub struct WarrantyCheck {
 
 /// The preview, on the company calendar's date: the same "today" the order is judged on.
 pub fn check_warranty(app: &App, purchase_date: Option<NaiveDate>) -> WarrantyCheck {
+    let rules = app.rules();
     let status = warranty::status(
         purchase_date,
-        app.calendar.local_date(app.now()),
-        app.settings.warranty_years,
+        rules.calendar.local_date(app.now()),
+        rules.settings().warranty_years,
     );
     WarrantyCheck {
         chargeable: !matches!(status, warranty::WarrantyStatus::InWarranty { .. }),

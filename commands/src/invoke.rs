@@ -13,7 +13,9 @@ use serde_json::Value;
 use crate::error::CommandError;
 use crate::list::OrderQuery;
 use crate::signoff::SignatureInput;
-use crate::{intake, list, office, order, parts, photos, reference, session, signoff, App};
+use crate::{
+    company, intake, list, office, order, parts, photos, reference, session, signoff, App,
+};
 
 include!("command_names.rs");
 
@@ -99,6 +101,15 @@ struct StockAction {
 #[derive(Deserialize)]
 struct PeopleAction {
     action: office::PeopleAction,
+}
+#[derive(Deserialize)]
+struct SaveSettings {
+    settings: onsite_core::Settings,
+}
+#[derive(Deserialize)]
+struct SaveYear {
+    year: i32,
+    days: Vec<onsite_core::calendar::CalendarDay>,
 }
 
 /// Runs `command` with `raw` arguments; `body` is the photo's bytes for `add_photo`.
@@ -196,6 +207,20 @@ pub async fn invoke(
         "office_people_action" => {
             let a: PeopleAction = args(command, raw)?;
             json(office::people_action(app, a.action).await?)
+        }
+        "company_settings" => json(company::company_settings(app).await?),
+        "save_settings" => {
+            let a: SaveSettings = args(command, raw)?;
+            json(company::save_settings(app, a.settings).await?)
+        }
+        "company_calendar" => json(company::company_calendar(app).await?),
+        "save_calendar_year" => {
+            let a: SaveYear = args(command, raw)?;
+            json(company::save_calendar_year(app, a.year, a.days).await?)
+        }
+        "import_calendar" => {
+            let a: Text = args(command, raw)?;
+            json(company::import_calendar(app, &a.text).await?)
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

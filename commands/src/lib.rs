@@ -9,6 +9,7 @@
 //! `intake`, `reference` (van stock, catalog, staff), `office` (the catalog, stock and
 //! people screens of the company's set-up) and `sync` (the background round).
 
+pub mod company;
 pub mod error;
 pub mod intake;
 pub mod invoke;
@@ -29,7 +30,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use onsite_core::role::Actor;
-use onsite_core::{Calendar, Ctx, Settings};
+use onsite_core::{Calendar, CompanyRules, Ctx, Settings};
 use onsite_device::sync_client;
 use onsite_device::Store;
 
@@ -38,17 +39,14 @@ pub use error::CommandError;
 /// Where "now" comes from: the system clock, or a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-/// What every command can reach: the device store, the sync state, the company's
-/// settings and calendar, and the clock.
+/// What every command can reach: the device store (which also holds the company's
+/// settings and calendar, from the office's reference data), the sync state and the
+/// clock.
 pub struct App {
     /// The device store; every write is one transaction.
     pub store: Arc<Mutex<Store>>,
     /// What the status bar needs that the store does not hold.
     pub sync: Arc<sync::SyncState>,
-    /// The company's rules (warranty years, SLA spans …).
-    pub settings: Settings,
-    /// The company's working calendar: its local date is "today" everywhere.
-    pub calendar: Calendar,
     clock: Clock,
 }
 
@@ -65,15 +63,21 @@ impl App {
         Ok(Self::new(store))
     }
 
-    /// An app over an open store, with the default settings and the system clock.
+    /// An app over an open store, with the system clock.
     pub fn new(store: Store) -> Self {
         Self {
             store: Arc::new(Mutex::new(store)),
             sync: Arc::new(sync::SyncState::default()),
-            settings: Settings::default(),
-            calendar: Calendar::default(),
             clock: Arc::new(Utc::now),
         }
+    }
+
+    /// The company's settings versions and calendar as this device last received them
+    /// (the regulation's figures before the first sync). Locks the store: call it
+    /// outside [`App::with_store`], or use [`rules_of`] inside.
+    pub fn rules(&self) -> CompanyRules {
+        self.with_store(|store| Ok(rules_of(store)))
+            .unwrap_or_else(|_| CompanyRules::regulation())
     }
 
     /// The same app reading "now" from `clock` (tests pin it).
@@ -115,15 +119,21 @@ impl App {
         })
     }
 
-    /// The context an edit is checked and stamped with.
-    pub fn ctx(&self, actor: Actor) -> Ctx<'_> {
+    /// The context an edit is checked and stamped with, under `settings` (the order's
+    /// own version, or the current one for a new order) and the company calendar.
+    pub fn ctx<'a>(&self, actor: Actor, settings: &'a Settings, calendar: &'a Calendar) -> Ctx<'a> {
         Ctx {
             actor,
             now: self.now(),
-            settings: &self.settings,
-            calendar: &self.calendar,
+            settings,
+            calendar,
         }
     }
+}
+
+/// The company rules the store's projections use: the ones from the last reference data.
+pub fn rules_of(store: &Store) -> CompanyRules {
+    store.projector().rules.clone()
 }
 
 /// Parses an id the UI sent, naming what it was.

@@ -13,7 +13,7 @@ use onsite_core::ids::OrderId;
 use onsite_core::lifecycle::{self, Transition};
 use onsite_core::role::Role;
 use onsite_core::signoff::{self, SignOffStatus};
-use onsite_core::{ops, sla, warranty};
+use onsite_core::{ops, sla, warranty, CompanyRules};
 use onsite_device::{DocKind, Store};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -100,11 +100,23 @@ pub struct OpCheck {
     pub refusal: Option<Refusal>,
 }
 
+/// The settings version an order's clocks and rules run under.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct RulesVersion {
+    /// The version number.
+    pub version: u32,
+    /// From when it applied.
+    pub since: DateTime<Utc>,
+}
+
 /// Everything the order page shows.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct OrderDetail {
     /// The order as the device has it.
     pub order: OrderDoc,
+    /// The company settings version the order runs under ("rules of 1 Dec 2026,
+    /// version 3").
+    pub rules: RulesVersion,
     /// SLA clocks.
     pub clocks: Vec<ClockView>,
     /// Sign-off status.
@@ -164,7 +176,13 @@ fn candidates() -> Vec<(&'static str, Transition)> {
 }
 
 /// Checks every op `actor`'s role could make on `order`.
-pub fn op_checks(app: &App, order: &OrderDoc, actor: onsite_core::Actor) -> Vec<OpCheck> {
+pub fn op_checks(
+    app: &App,
+    rules: &CompanyRules,
+    order: &OrderDoc,
+    actor: onsite_core::Actor,
+) -> Vec<OpCheck> {
+    let settings = &rules.for_order_doc(order).settings;
     candidates()
         .into_iter()
         .filter(|(_, t)| t.roles().contains(&actor.role))
@@ -180,9 +198,12 @@ pub fn op_checks(app: &App, order: &OrderDoc, actor: onsite_core::Actor) -> Vec<
                         .map(|d| d.estimated_fee.clone())
                         .filter(|_| order.is_chargeable()),
                 };
-                order.clone().apply(&consent, &app.ctx(actor)).map(|_| ())
+                order
+                    .clone()
+                    .apply(&consent, &app.ctx(actor, settings, &rules.calendar))
+                    .map(|_| ())
             } else {
-                lifecycle::check(order, &t, &actor, &app.settings).map(|_| ())
+                lifecycle::check(order, &t, &actor, settings).map(|_| ())
             };
             OpCheck {
                 op: name.to_string(),
@@ -248,7 +269,14 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
         (conflicts, history(doc))
     })?;
     let changes = changes?;
-    let ops = op_checks(app, &order, actor);
+    let rules = crate::rules_of(store);
+    let version = rules.for_order_doc(&order);
+    let rules_in_force = RulesVersion {
+        version: version.version,
+        since: version.since,
+    };
+    let settings = &version.settings;
+    let ops = op_checks(app, &rules, &order, actor);
     let allowed = ops
         .iter()
         .filter(|c| c.allowed)
@@ -261,7 +289,7 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
             code: "errors.sync.quarantined".into(),
             reason,
         });
-    let clocks = sla::evaluate_order(&order, &app.settings, &app.calendar, now)
+    let clocks = sla::evaluate_order(&order, settings, &rules.calendar, now)
         .into_iter()
         .map(|c| ClockView {
             clock: c.kind,
@@ -283,14 +311,15 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
     };
     let steps = visit::steps(&order, sign_off, &ops);
     Ok(OrderDetail {
+        rules: rules_in_force,
         clocks,
         sign_off,
         conflicts,
         // The company's date, as the order itself is judged (rule 2).
         warranty: warranty::status(
             order.product.purchase_date,
-            app.calendar.local_date(now),
-            app.settings.warranty_years,
+            rules.calendar.local_date(now),
+            settings.warranty_years,
         ),
         chargeable: order.is_chargeable(),
         ops,
@@ -320,7 +349,14 @@ pub(crate) fn edit(
     let out = app.with_store(|store| {
         let op = make(store)?;
         let actor = app.actor(store)?;
-        let ctx = app.ctx(actor);
+        // The order's clocks and rules stay those of the settings it was created under.
+        let rules = crate::rules_of(store);
+        let order = store.order(id)?;
+        let ctx = app.ctx(
+            actor,
+            &rules.for_order_doc(&order).settings,
+            &rules.calendar,
+        );
         store.apply_order(id, &op, &ctx)?;
         detail(app, store, id)
     })?;

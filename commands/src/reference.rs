@@ -108,7 +108,7 @@ pub struct StaffMember {
 /// Staff, technicians first, with their load on `day`: the company calendar's local
 /// day, the same day the dispatch board and the SLA clocks speak of.
 pub fn staff(app: &App, day: NaiveDate) -> Result<Vec<StaffMember>, CommandError> {
-    let (start, end) = app.calendar.day_span(day);
+    let (start, end) = app.rules().calendar.day_span(day);
     app.with_store(|store| {
         let people = reference(store)?.staff;
         let mut staff = Vec::with_capacity(people.len());

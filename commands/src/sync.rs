@@ -124,8 +124,12 @@ pub async fn run(store: Arc<Mutex<Store>>, state: Arc<SyncState>) {
                 failures = 0;
                 // In step with the server: wait until it has something, or we do.
                 let cursor = (&*store).with(|s| sync_client::cursor(s)).ok().flatten();
+                let reference = (&*store)
+                    .with(|s| sync_client::reference_etag(s))
+                    .ok()
+                    .flatten();
                 tokio::select! {
-                    waited = client.wait(cursor, LONG_POLL_SECONDS) => waited.map(|_| ()),
+                    waited = client.wait(cursor, reference.as_deref(), LONG_POLL_SECONDS) => waited.map(|_| ()),
                     _ = state.wake.notified() => Ok(()),
                 }
             }

@@ -56,6 +56,7 @@ pub fn typescript() -> String {
         rec::PhotoRef, rec::Comment, rec::DataAuthorisation, rec::StateChange,
         rec::PriorRepair, rec::FlagKind, rec::FlagResolution, rec::FlagParams,
         rec::ConflictValues, rec::HeldReason, rec::Flag,
+        rec::PriorRepair, rec::FlagKind, rec::FlagResolution, rec::Flag, rec::ClockOffset,
         doc::OrderDoc, doc::OrderOp,
         catalog::Part,
         onsite_core::intake::Intake, onsite_core::intake::IntakeCustomer,
@@ -82,6 +83,14 @@ pub fn typescript() -> String {
         onsite_core::office::UserEntry, onsite_core::office::DeviceEntry,
         onsite_core::office::AuditEntry, onsite_core::office::PeopleOverview,
         crate::office::StockAction, crate::office::PeopleAction,
+        // the company's rules
+        onsite_core::settings::SlaSpan, onsite_core::settings::SlaSettings,
+        onsite_core::settings::CompanyInfo, onsite_core::settings::Settings,
+        onsite_core::SettingsVersion, onsite_core::company::SettingsHistory,
+        onsite_core::calendar::DayKind, onsite_core::calendar::CalendarDay,
+        onsite_core::company::CalendarChange, onsite_core::company::CalendarView,
+        crate::order::RulesVersion,
+        crate::company::SettingsScreen, crate::company::CalendarScreen,
     );
     out.trim_end().to_string() + "\n"
 }

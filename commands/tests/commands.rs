@@ -74,6 +74,7 @@ async fn list_filters_apply_before_the_limit_on_an_office_device_with_2000_order
     let clock = Arc::new(Mutex::new(t0 + Duration::days(41)));
     let app = office(&server, dir.path(), "desk", Role::Dispatcher, clock).await?;
     let actor = app.with_store(|s| app.actor(s)).map_err(fail)?;
+    let rules = app.rules();
     let tech = fixtures::Cast::default().technician.user;
     let day = |d: i64, h: i64| t0 + Duration::days(d) + Duration::hours(h);
     // 1,970 orders booked early, 20 booked on day 30 (the day asked for, and due last
@@ -86,7 +87,7 @@ async fn list_filters_apply_before_the_limit_on_an_office_device_with_2000_order
             new.request.received_at = at;
             let ctx = Ctx {
                 now: at,
-                ..app.ctx(actor)
+                ..app.ctx(actor, rules.settings(), &rules.calendar)
             };
             let id = new.id;
             store.create_order(new, &ctx)?;
@@ -130,7 +131,9 @@ async fn list_filters_apply_before_the_limit_on_an_office_device_with_2000_order
     );
     assert!(unassigned.iter().all(|o| o.assignee.is_none()));
 
-    let (from, to) = app.calendar.day_span(app.calendar.local_date(day(30, 2)));
+    let (from, to) = rules
+        .calendar
+        .day_span(rules.calendar.local_date(day(30, 2)));
     let booked = list::list_orders(
         &app,
         &OrderQuery {
@@ -153,7 +156,7 @@ async fn list_filters_apply_before_the_limit_on_an_office_device_with_2000_order
     .map_err(fail)?;
     assert_eq!(small.len(), 3, "the limit still limits, after filtering");
 
-    let staff = onsite_commands::reference::staff(&app, app.calendar.local_date(day(30, 2)))
+    let staff = onsite_commands::reference::staff(&app, rules.calendar.local_date(day(30, 2)))
         .map_err(fail)?;
     // The technician of the fixtures is not on this server's staff list; nobody's load
     // may count orders of another day.

@@ -1,7 +1,7 @@
 //! The company's working-day calendar: weekends, holidays and make-up working days (调休),
 //! in the company's local time. Adds working days and working hours to an instant.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
@@ -29,6 +29,33 @@ pub struct Calendar {
     pub work_start: NaiveTime,
     /// End of the working hours, local time.
     pub work_end: NaiveTime,
+    /// What a holiday or make-up day is for (元旦, 春节调休 …), for people reading the
+    /// calendar; the rules never read it.
+    #[serde(default)]
+    pub names: BTreeMap<NaiveDate, String>,
+}
+
+/// Whether a listed day is off or worked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// A public holiday: no work even on a weekday.
+    Holiday,
+    /// A make-up working day (调休): a weekend day that is worked.
+    Workday,
+}
+
+/// One listed day of the calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CalendarDay {
+    /// The company-local date.
+    pub date: NaiveDate,
+    /// Off or worked.
+    pub kind: DayKind,
+    /// What for, in words (may be empty).
+    pub name: String,
 }
 
 impl Default for Calendar {
@@ -40,11 +67,105 @@ impl Default for Calendar {
             makeup_workdays: BTreeSet::new(),
             work_start: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),
             work_end: NaiveTime::from_hms_opt(18, 0, 0).unwrap_or(NaiveTime::MIN),
+            names: BTreeMap::new(),
         }
     }
 }
 
 impl Calendar {
+    /// The holidays and make-up days listed for `year`, in date order.
+    pub fn year_days(&self, year: i32) -> Vec<CalendarDay> {
+        let mut out: Vec<CalendarDay> = self
+            .holidays
+            .iter()
+            .map(|d| (*d, DayKind::Holiday))
+            .chain(self.makeup_workdays.iter().map(|d| (*d, DayKind::Workday)))
+            .filter(|(d, _)| d.year() == year)
+            .map(|(date, kind)| CalendarDay {
+                date,
+                kind,
+                name: self.names.get(&date).cloned().unwrap_or_default(),
+            })
+            .collect();
+        out.sort_by_key(|d| d.date);
+        out
+    }
+
+    /// Every year that has listed days.
+    pub fn years(&self) -> BTreeSet<i32> {
+        self.holidays
+            .iter()
+            .chain(self.makeup_workdays.iter())
+            .map(|d| d.year())
+            .collect()
+    }
+
+    /// Replaces every listed day of `year` with `days` (all of which must fall in it;
+    /// others are ignored). The other years stay as they are.
+    pub fn replace_year(&mut self, year: i32, days: &[CalendarDay]) {
+        self.holidays.retain(|d| d.year() != year);
+        self.makeup_workdays.retain(|d| d.year() != year);
+        self.names.retain(|d, _| d.year() != year);
+        for day in days.iter().filter(|d| d.date.year() == year) {
+            match day.kind {
+                DayKind::Holiday => self.holidays.insert(day.date),
+                DayKind::Workday => self.makeup_workdays.insert(day.date),
+            };
+            if !day.name.is_empty() {
+                self.names.insert(day.date, day.name.clone());
+            }
+        }
+    }
+
+    /// Working time between `from` and `to` (zero if `to` is earlier): the part of the
+    /// interval that falls on working days, whole days counted. This is the time a
+    /// working-day clock spends, so its share left is measured in it.
+    pub fn working_time_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        if to <= from {
+            return Duration::zero();
+        }
+        let mut total = Duration::zero();
+        let mut date = self.local_date(from);
+        let last = self.local_date(to);
+        for _ in 0..=MAX_SCAN_DAYS {
+            if self.is_working_day(date) {
+                let (start, end) = self.day_span(date);
+                let (a, b) = (start.max(from), end.min(to));
+                if b > a {
+                    total += b - a;
+                }
+            }
+            if date >= last {
+                break;
+            }
+            date = date.succ_opt().unwrap_or(date);
+        }
+        total
+    }
+
+    /// The instant `amount` of working time before `end` (the inverse of
+    /// [`Calendar::working_time_between`] read backwards from `end`).
+    pub fn working_time_before(&self, end: DateTime<Utc>, amount: Duration) -> DateTime<Utc> {
+        let mut remaining = amount;
+        let mut cursor = end;
+        for _ in 0..=MAX_SCAN_DAYS {
+            if remaining <= Duration::zero() {
+                return cursor;
+            }
+            let date = self.local_date(cursor - Duration::nanoseconds(1));
+            let (start, _) = self.day_span(date);
+            if self.is_working_day(date) {
+                let available = cursor - start;
+                if remaining <= available {
+                    return cursor - remaining;
+                }
+                remaining -= available;
+            }
+            cursor = start;
+        }
+        cursor
+    }
+
     fn offset(&self) -> FixedOffset {
         FixedOffset::east_opt(self.utc_offset_minutes * 60)
             .unwrap_or_else(|| chrono::Offset::fix(&Utc))
@@ -232,6 +353,52 @@ mod tests {
             cal.add_working_hours(early, Duration::hours(1)),
             local(2026, 11, 23, 10, 0),
             "time before opening does not count"
+        );
+    }
+
+    #[test]
+    fn working_time_skips_the_weekend_both_ways() {
+        let cal = Calendar::default();
+        let fri = local(2026, 11, 20, 10, 0);
+        let wed = local(2026, 11, 25, 10, 0);
+        assert_eq!(
+            cal.working_time_between(fri, wed),
+            Duration::hours(72),
+            "Fri 14 h + Mon 24 h + Tue 24 h + Wed 10 h"
+        );
+        assert_eq!(
+            cal.working_time_before(wed, Duration::hours(18)),
+            local(2026, 11, 24, 16, 0)
+        );
+        assert_eq!(
+            cal.working_time_before(local(2026, 11, 23, 2, 0), Duration::hours(4)),
+            local(2026, 11, 20, 22, 0),
+            "back over the weekend to Friday night"
+        );
+    }
+
+    #[test]
+    fn replacing_a_year_keeps_the_others() {
+        let mut cal = Calendar::default();
+        cal.holidays.insert(d(2025, 10, 1));
+        cal.holidays.insert(d(2026, 5, 1));
+        cal.replace_year(
+            2026,
+            &[CalendarDay {
+                date: d(2026, 10, 10),
+                kind: DayKind::Workday,
+                name: "国庆调休".into(),
+            }],
+        );
+        assert!(cal.holidays.contains(&d(2025, 10, 1)));
+        assert!(!cal.holidays.contains(&d(2026, 5, 1)));
+        assert_eq!(
+            cal.year_days(2026),
+            vec![CalendarDay {
+                date: d(2026, 10, 10),
+                kind: DayKind::Workday,
+                name: "国庆调休".into()
+            }]
         );
     }
 

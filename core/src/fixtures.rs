@@ -102,6 +102,7 @@ pub fn new_order(seed: u128, mode: ServiceMode, purchase: Option<NaiveDate>) -> 
         fault_code: "E21".into(),
         customer_damage: false,
         prior_repairs: vec![],
+        settings_version: None,
     }
 }
 

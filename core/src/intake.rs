@@ -149,6 +149,8 @@ impl Intake {
             fault_code: self.fault_code.trim().to_string(),
             customer_damage: false,
             prior_repairs,
+            // Set by whoever creates the order, from the rules it holds.
+            settings_version: None,
         })
     }
 }

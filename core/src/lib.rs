@@ -11,6 +11,8 @@
 //! - [`doc::conflicts::conflicts`] for concurrent values the office must decide.
 
 pub mod calendar;
+pub mod calendar_file;
+pub mod company;
 pub mod doc;
 pub mod error;
 #[cfg(any(test, feature = "fixtures"))]
@@ -34,6 +36,7 @@ pub mod summary;
 pub mod warranty;
 
 pub use calendar::Calendar;
+pub use company::{CompanyRules, SettingsVersion};
 pub use doc::complaint::{ComplaintDoc, ComplaintOp};
 pub use doc::order::{OrderDoc, OrderOp};
 pub use doc::requisition::{RequisitionDoc, RequisitionOp};

@@ -206,6 +206,8 @@ pub enum Transition {
     ResolveFlag,
     /// The office answers a consultation (咨询) at intake: new → closed.
     AnswerConsultation,
+    /// The server notes a device's measured clock offset: no role may.
+    NoteClockOffsets,
 }
 
 impl Transition {
@@ -245,6 +247,7 @@ impl Transition {
             Transition::RaiseFlag => "raise_flag",
             Transition::ResolveFlag => "resolve_flag",
             Transition::AnswerConsultation => "answer_consultation",
+            Transition::NoteClockOffsets => "note_clock_offsets",
         }
     }
 
@@ -284,7 +287,7 @@ impl Transition {
             Transition::AddPhoto | Transition::AuthoriseDataAccess => {
                 &[Technician, Dispatcher, Supervisor]
             }
-            Transition::RaiseFlag => &[],
+            Transition::RaiseFlag | Transition::NoteClockOffsets => &[],
             // Everyone who resolves some kind of flag; the kind narrows it further.
             Transition::ResolveFlag => &[Dispatcher, Supervisor, Storekeeper],
             Transition::AnswerConsultation => &[Dispatcher, Support, Supervisor],
@@ -805,7 +808,7 @@ pub fn check(
             S::Closed => Ok(state),
             _ => Err(not_here()),
         },
-        Transition::RaiseFlag | Transition::ResolveFlag => Ok(state),
+        Transition::RaiseFlag | Transition::ResolveFlag | Transition::NoteClockOffsets => Ok(state),
         Transition::AnswerConsultation => {
             if order.request.classification != Classification::Consultation {
                 return Err(TransitionError::NotAConsultation);

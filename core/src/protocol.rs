@@ -207,6 +207,12 @@ pub struct Reference {
     pub locations: Vec<crate::records::catalog::Location>,
     /// Staff names and roles, so records can show who did what.
     pub staff: Vec<StaffEntry>,
+    /// The company's settings (every version: an order keeps the one it was created
+    /// under) and working calendar. A copy from before they were served reads as the
+    /// regulation's figures.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub company: crate::company::CompanyRules,
 }
 
 /// One member of staff as devices see them: no login, no contact details.

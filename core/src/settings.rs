@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How long a clock runs: wall-clock time, or working days on the company calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SlaSpan {
     /// Elapsed wall-clock seconds, whatever the calendar says.
@@ -26,6 +27,7 @@ impl SlaSpan {
 
 /// The response and resolution times (时效) table of the domain rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SlaSettings {
     /// Phone call answered: 10 s. Informational; measured by the telephony system.
     pub phone_answer: SlaSpan,
@@ -78,8 +80,77 @@ impl Default for SlaSettings {
     }
 }
 
+/// The company as its reports and sign-off sheets name it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CompanyInfo {
+    /// The company's name.
+    pub name: String,
+    /// Its address.
+    pub address: String,
+    /// Its service phone number.
+    pub phone: String,
+    /// Its logo as a `data:image/...;base64,` URL, or empty for none. Small (a few KB),
+    /// so it travels inside the reference data rather than as a blob.
+    pub logo: String,
+}
+
+/// The largest logo accepted, in bytes of its data URL: it rides in every device's
+/// reference data.
+pub const MAX_LOGO_CHARS: usize = 256 * 1024;
+
+/// Why a set of settings cannot be saved. Each names the setting by its JSON path
+/// (`at_risk_percent`, `sla.first_response`), which the UI words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    /// A number outside `min..=max`.
+    #[error("{field}: must be between {min} and {max}")]
+    OutOfRange {
+        /// The setting.
+        field: String,
+        /// The smallest allowed.
+        min: i64,
+        /// The largest allowed.
+        max: i64,
+    },
+    /// A clock of zero length, or of more than a year.
+    #[error("{field}: a clock must be longer than zero and at most a year")]
+    BadClock {
+        /// The clock's setting.
+        field: String,
+    },
+    /// Not a three-letter ISO 4217 code.
+    #[error("currency: must be a three-letter ISO 4217 code")]
+    BadCurrency,
+    /// Not an image, or too large.
+    #[error("company.logo: must be a PNG or JPEG image of at most 256 KB")]
+    BadLogo,
+}
+
+impl SettingsError {
+    /// The stable i18n code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SettingsError::OutOfRange { .. } => "errors.company.out_of_range",
+            SettingsError::BadClock { .. } => "errors.company.bad_clock",
+            SettingsError::BadCurrency => "errors.company.bad_currency",
+            SettingsError::BadLogo => "errors.company.bad_logo",
+        }
+    }
+
+    /// The setting it is about, as its JSON path.
+    pub fn field(&self) -> &str {
+        match self {
+            SettingsError::OutOfRange { field, .. } | SettingsError::BadClock { field } => field,
+            SettingsError::BadCurrency => "currency",
+            SettingsError::BadLogo => "company.logo",
+        }
+    }
+}
+
 /// One company's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
     /// Currency of fees (ISO 4217).
     pub currency: String,
@@ -102,6 +173,99 @@ pub struct Settings {
     pub key_customer_follow_up_months: u32,
     /// The clocks.
     pub sla: SlaSettings,
+    /// Name, address, phone and logo for reports.
+    #[serde(default)]
+    pub company: CompanyInfo,
+}
+
+impl Settings {
+    /// Checks every figure is one a company could mean: clocks longer than zero, an
+    /// at-risk share between 1 and 99 %, windows and warranties within reason.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let range = |field: &str, min: i64, max: i64| {
+            Err(SettingsError::OutOfRange {
+                field: field.to_string(),
+                min,
+                max,
+            })
+        };
+        if !(1..=99).contains(&self.at_risk_percent) {
+            return range("at_risk_percent", 1, 99);
+        }
+        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(SettingsError::BadCurrency);
+        }
+        for (field, value, max) in [
+            ("warranty_years", self.warranty_years, 30),
+            ("repair_warranty_days", self.repair_warranty_days, 3650),
+            ("return_window_days", self.return_window_days, 365),
+            ("exchange_window_days", self.exchange_window_days, 365),
+            (
+                "long_term_follow_up_months",
+                self.long_term_follow_up_months,
+                120,
+            ),
+            (
+                "key_customer_follow_up_months",
+                self.key_customer_follow_up_months,
+                120,
+            ),
+        ] {
+            if value > max {
+                return range(field, 0, i64::from(max));
+            }
+        }
+        for (field, span) in self.sla.spans() {
+            let ok = match span {
+                // A clock of more than a year is a typing slip, not a promise.
+                SlaSpan::Seconds(s) => (1..=366 * 86_400).contains(&s),
+                SlaSpan::WorkingDays(n) => (1..=250).contains(&n),
+            };
+            if !ok {
+                return Err(SettingsError::BadClock {
+                    field: format!("sla.{field}"),
+                });
+            }
+        }
+        let logo = &self.company.logo;
+        let image = ["data:image/png;base64,", "data:image/jpeg;base64,"]
+            .iter()
+            .any(|p| logo.starts_with(p));
+        if logo.len() > MAX_LOGO_CHARS || (!logo.is_empty() && !image) {
+            return Err(SettingsError::BadLogo);
+        }
+        Ok(())
+    }
+}
+
+impl SlaSettings {
+    /// Every clock that is on, by its field name.
+    pub fn spans(&self) -> Vec<(&'static str, SlaSpan)> {
+        let mut out = vec![
+            ("phone_answer", self.phone_answer),
+            ("online_first_reply", self.online_first_reply),
+            ("first_response", self.first_response),
+            ("contact_after_dispatch", self.contact_after_dispatch),
+            ("mail_in_inspection", self.mail_in_inspection),
+            ("record_entry", self.record_entry),
+            ("emergency_response", self.emergency_response),
+            ("emergency_on_site", self.emergency_on_site),
+            ("complaint_first_contact", self.complaint_first_contact),
+            (
+                "general_complaint_resolved",
+                self.general_complaint_resolved,
+            ),
+            ("major_complaint_resolved", self.major_complaint_resolved),
+            ("follow_up", self.follow_up),
+        ];
+        if let Some(s) = self.first_handling {
+            out.push(("first_handling", s));
+        }
+        if let Some(s) = self.resolution {
+            out.push(("resolution", s));
+        }
+        out
+    }
 }
 
 impl Default for Settings {
@@ -117,6 +281,7 @@ impl Default for Settings {
             long_term_follow_up_months: 12,
             key_customer_follow_up_months: 6,
             sla: SlaSettings::default(),
+            company: CompanyInfo::default(),
         }
     }
 }
@@ -146,6 +311,38 @@ mod tests {
         assert_eq!(s.sla.follow_up, SlaSpan::WorkingDays(3));
         assert_eq!(s.long_term_follow_up_months, 12);
         assert_eq!(s.key_customer_follow_up_months, 6);
+    }
+
+    #[test]
+    fn the_regulation_figures_validate_and_nonsense_does_not() {
+        assert_eq!(Settings::default().validate(), Ok(()));
+        let mut s = Settings::default();
+        s.sla.contact_after_dispatch = SlaSpan::Seconds(0);
+        assert_eq!(
+            s.validate(),
+            Err(SettingsError::BadClock {
+                field: "sla.contact_after_dispatch".into()
+            })
+        );
+        let s = Settings {
+            at_risk_percent: 0,
+            ..Settings::default()
+        };
+        assert!(s.validate().is_err(), "a 0 % threshold never warns");
+        let mut s = Settings::default();
+        s.company.logo = "javascript:alert(1)".into();
+        assert!(s.validate().is_err(), "a logo must be an image");
+    }
+
+    #[test]
+    fn settings_without_company_details_still_read() -> Result<(), serde_json::Error> {
+        let mut json = serde_json::to_value(Settings::default())?;
+        if let Some(map) = json.as_object_mut() {
+            map.remove("company");
+        }
+        let back: Settings = serde_json::from_value(json)?;
+        assert_eq!(back.company, CompanyInfo::default());
+        Ok(())
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! met, at risk, breached or paused, with its deadline. Working-day clocks run on the
 //! company [`Calendar`]. No clock reads: `now` is a parameter.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +77,10 @@ pub struct Clock {
     pub start: DateTime<Utc>,
     /// The deadline before pauses.
     pub deadline: DateTime<Utc>,
+    /// From when (before pauses) less than the at-risk share of its time is left. For a
+    /// working-day clock the share is of working time, so a weekend inside the clock
+    /// does not make it read at risk early.
+    pub at_risk_from: DateTime<Utc>,
     /// When the awaited event happened, if it has.
     pub stopped_at: Option<DateTime<Utc>>,
     /// Intervals in which the clock is paused (waiting for the customer); an open
@@ -99,8 +105,8 @@ pub struct ClockState {
 }
 
 impl Clock {
-    /// Evaluates the clock at `now` with an at-risk threshold of `at_risk_percent`.
-    pub fn evaluate(&self, now: DateTime<Utc>, at_risk_percent: u8) -> ClockState {
+    /// Evaluates the clock at `now` (its at-risk share was fixed when it was built).
+    pub fn evaluate(&self, now: DateTime<Utc>) -> ClockState {
         let end = self.stopped_at.unwrap_or(now);
         let mut paused = Duration::zero();
         let mut paused_now = false;
@@ -126,15 +132,8 @@ impl Clock {
             ),
             None if now > deadline => (SlaStatus::Breached, true),
             None if paused_now => (SlaStatus::Paused, true),
-            None => {
-                let allotted = (self.deadline - self.start).num_seconds().max(1);
-                let left = (deadline - now).num_seconds();
-                if left * 100 < allotted * i64::from(at_risk_percent) {
-                    (SlaStatus::AtRisk, true)
-                } else {
-                    (SlaStatus::Met, true)
-                }
-            }
+            None if now > self.at_risk_from + paused => (SlaStatus::AtRisk, true),
+            None => (SlaStatus::Met, true),
         };
         ClockState {
             kind: self.kind,
@@ -146,9 +145,69 @@ impl Clock {
     }
 }
 
+impl Clock {
+    /// The time spent paused up to `now`, and whether a pause is open then.
+    fn paused_until(&self, now: DateTime<Utc>) -> (Duration, bool) {
+        let mut paused = Duration::zero();
+        let mut open = false;
+        for (from, to) in &self.pauses {
+            let clipped_from = (*from).max(self.start);
+            let clipped_to = to.unwrap_or(now).min(now);
+            if clipped_to > clipped_from {
+                paused += clipped_to - clipped_from;
+            }
+            if *from <= now && to.is_none_or(|t| t > now) {
+                open = true;
+            }
+        }
+        (paused, open)
+    }
+
+    /// The next instant after `now` at which this clock's verdict changes by time alone
+    /// (it becomes at risk, or breached); `None` if only an event can change it (it
+    /// stopped, is breached already, or is paused).
+    pub fn next_change(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self.stopped_at.is_some() {
+            return None;
+        }
+        let (paused, open) = self.paused_until(now);
+        if open {
+            return None;
+        }
+        [self.at_risk_from + paused, self.deadline + paused]
+            .into_iter()
+            .find(|t| *t >= now)
+    }
+}
+
+/// The next instant after `now` at which any of `clocks` changes its verdict by time
+/// alone: when a server must look at the order again even if nobody touches it.
+pub fn next_change(clocks: &[Clock], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    clocks.iter().filter_map(|c| c.next_change(now)).min()
+}
+
 /// The worst verdict of several clocks: breached, then at risk, then paused, then met.
 pub fn worst(states: &[ClockState]) -> Option<SlaStatus> {
     states.iter().map(|s| s.status).max()
+}
+
+/// When a clock of `span` from `start` to `deadline` has less than `percent` of its time
+/// left: wall-clock time for a clock in hours, working time for one in working days.
+fn at_risk_from(
+    start: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    span: SlaSpan,
+    percent: u8,
+    calendar: &Calendar,
+) -> DateTime<Utc> {
+    let share = |total: Duration| total * i32::from(percent) / 100;
+    match span {
+        SlaSpan::Seconds(_) => deadline - share(deadline - start),
+        SlaSpan::WorkingDays(_) => {
+            let total = calendar.working_time_between(start, deadline);
+            calendar.working_time_before(deadline, share(total))
+        }
+    }
 }
 
 fn clock(
@@ -157,12 +216,15 @@ fn clock(
     span: SlaSpan,
     stopped_at: Option<DateTime<Utc>>,
     pauses: &[(DateTime<Utc>, Option<DateTime<Utc>>)],
+    settings: &Settings,
     calendar: &Calendar,
 ) -> Clock {
+    let deadline = calendar.deadline(start, span);
     Clock {
         kind,
         start,
-        deadline: calendar.deadline(start, span),
+        deadline,
+        at_risk_from: at_risk_from(start, deadline, span, settings.at_risk_percent, calendar),
         stopped_at,
         pauses: pauses.to_vec(),
     }
@@ -188,8 +250,109 @@ pub fn order_pauses(order: &OrderDoc) -> Vec<(DateTime<Utc>, Option<DateTime<Utc
     out
 }
 
-/// The clocks that apply to `order`, unevaluated.
+/// Every instant of `order` a clock reads, by a stable key (`visit/<id>`, `closed` …):
+/// what a device records, and what a measured clock offset may correct.
+pub fn recorded_times(order: &OrderDoc) -> BTreeMap<String, DateTime<Utc>> {
+    let mut out = BTreeMap::new();
+    for c in &order.contacts {
+        out.insert(format!("contact/{}", c.id), c.at);
+    }
+    for v in &order.visits {
+        out.insert(format!("visit/{}", v.id), v.checked_in_at);
+    }
+    for t in &order.tests {
+        out.insert(format!("test/{}", t.id), t.at);
+    }
+    for f in &order.follow_ups {
+        out.insert(format!("follow_up/{}", f.id), f.at);
+    }
+    for h in &order.history {
+        out.insert(format!("history/{}", h.id), h.at);
+    }
+    let singles = [
+        ("receipt", order.receipt.as_ref().map(|r| r.at)),
+        ("diagnosis", order.diagnosis.as_ref().map(|d| d.at)),
+        ("sign_off", order.sign_off.as_ref().map(|s| s.at)),
+        ("shipment", order.shipment.as_ref().map(|s| s.at)),
+        ("dispatched", order.dispatched_at),
+        ("closed", order.closed_at),
+    ];
+    for (key, at) in singles {
+        if let Some(at) = at {
+            out.insert(key.to_string(), at);
+        }
+    }
+    out
+}
+
+/// The recorded instants `new` has that `old` did not (or had at another time): what
+/// one push recorded.
+pub fn newly_recorded(old: Option<&OrderDoc>, new: &OrderDoc) -> Vec<String> {
+    let before = old.map(recorded_times).unwrap_or_default();
+    recorded_times(new)
+        .into_iter()
+        .filter(|(key, at)| before.get(key) != Some(at))
+        .map(|(key, _)| key)
+        .collect()
+}
+
+/// The instants a clock reads, each corrected by the clock offset measured for the
+/// device that recorded it (milliseconds to add, by [`recorded_times`] key).
+fn corrected_order(order: &OrderDoc, offsets: &BTreeMap<String, i64>) -> OrderDoc {
+    if offsets.is_empty() {
+        return order.clone();
+    }
+    let fix = |key: String, at: &mut DateTime<Utc>| {
+        if let Some(ms) = offsets.get(&key) {
+            *at += Duration::milliseconds(*ms);
+        }
+    };
+    let mut o = order.clone();
+    for c in &mut o.contacts {
+        fix(format!("contact/{}", c.id), &mut c.at);
+    }
+    for v in &mut o.visits {
+        fix(format!("visit/{}", v.id), &mut v.checked_in_at);
+    }
+    for t in &mut o.tests {
+        fix(format!("test/{}", t.id), &mut t.at);
+    }
+    for f in &mut o.follow_ups {
+        fix(format!("follow_up/{}", f.id), &mut f.at);
+    }
+    for h in &mut o.history {
+        fix(format!("history/{}", h.id), &mut h.at);
+    }
+    if let Some(r) = &mut o.receipt {
+        fix("receipt".into(), &mut r.at);
+    }
+    if let Some(d) = &mut o.diagnosis {
+        fix("diagnosis".into(), &mut d.at);
+    }
+    if let Some(s) = &mut o.sign_off {
+        fix("sign_off".into(), &mut s.at);
+    }
+    if let Some(s) = &mut o.shipment {
+        fix("shipment".into(), &mut s.at);
+    }
+    if let Some(at) = &mut o.dispatched_at {
+        fix("dispatched".into(), at);
+    }
+    if let Some(at) = &mut o.closed_at {
+        fix("closed".into(), at);
+    }
+    o
+}
+
+/// The clocks that apply to `order`, unevaluated, on the instants corrected by the
+/// clock offsets the server measured for the devices that recorded them.
 pub fn order_clocks(order: &OrderDoc, settings: &Settings, calendar: &Calendar) -> Vec<Clock> {
+    let offsets = crate::sla::clock_offsets(order);
+    let corrected = corrected_order(order, &offsets);
+    clocks_of(&corrected, settings, calendar)
+}
+
+fn clocks_of(order: &OrderDoc, settings: &Settings, calendar: &Calendar) -> Vec<Clock> {
     let sla = &settings.sla;
     let pauses = order_pauses(order);
     let received = order.request.received_at;
@@ -204,7 +367,7 @@ pub fn order_clocks(order: &OrderDoc, settings: &Settings, calendar: &Calendar) 
         .chain(order.receipt.as_ref().map(|r| r.at))
         .min();
     let mut out = Vec::new();
-    let mk = |kind, start, span, stop| clock(kind, start, span, stop, &pauses, calendar);
+    let mk = |kind, start, span, stop| clock(kind, start, span, stop, &pauses, settings, calendar);
 
     out.push(mk(
         ClockKind::FirstResponse,
@@ -306,6 +469,16 @@ pub fn order_clocks(order: &OrderDoc, settings: &Settings, calendar: &Calendar) 
     out
 }
 
+/// The clock offsets recorded on `order` (milliseconds to add, by [`recorded_times`]
+/// key).
+pub fn clock_offsets(order: &OrderDoc) -> BTreeMap<String, i64> {
+    order
+        .clock_offsets
+        .iter()
+        .map(|o| (o.record.clone(), o.offset_ms))
+        .collect()
+}
+
 /// Every clock of `order` evaluated at `now`.
 pub fn evaluate_order(
     order: &OrderDoc,
@@ -315,7 +488,7 @@ pub fn evaluate_order(
 ) -> Vec<ClockState> {
     order_clocks(order, settings, calendar)
         .iter()
-        .map(|c| c.evaluate(now, settings.at_risk_percent))
+        .map(|c| c.evaluate(now))
         .collect()
 }
 
@@ -334,6 +507,7 @@ pub fn complaint_clocks(c: &ComplaintDoc, settings: &Settings, calendar: &Calend
             sla.complaint_first_contact,
             c.first_contact_at,
             &[],
+            settings,
             calendar,
         ),
         clock(
@@ -342,6 +516,7 @@ pub fn complaint_clocks(c: &ComplaintDoc, settings: &Settings, calendar: &Calend
             resolve,
             c.closed_at,
             &[],
+            settings,
             calendar,
         ),
     ]
@@ -356,7 +531,7 @@ pub fn evaluate_complaint(
 ) -> Vec<ClockState> {
     complaint_clocks(c, settings, calendar)
         .iter()
-        .map(|k| k.evaluate(now, settings.at_risk_percent))
+        .map(|k| k.evaluate(now))
         .collect()
 }
 
@@ -373,6 +548,7 @@ pub fn phone_answer(
         settings.sla.phone_answer,
         answered_at,
         &[],
+        settings,
         calendar,
     )
 }
@@ -559,6 +735,7 @@ mod tests {
             SlaSpan::WorkingDays(2),
             None,
             &[],
+            &Settings::default(),
             &cal,
         );
         assert_eq!(
@@ -772,7 +949,7 @@ mod tests {
         );
         assert_eq!(c.deadline, t0() + Duration::seconds(10));
         assert_eq!(
-            c.evaluate(t0() + h(1), 25).status,
+            c.evaluate(t0() + h(1)).status,
             SlaStatus::Breached,
             "answered after 12 s"
         );
@@ -794,6 +971,79 @@ mod tests {
             periodic_follow_up_due(CustomerTier::Regular, last, &s),
             None
         );
+    }
+
+    #[test]
+    fn a_working_day_clock_is_at_risk_in_working_time_not_over_the_weekend() {
+        let cal = Calendar::default();
+        // Friday 2026-11-20 10:00 Beijing; 3 working days: due Wednesday 10:00.
+        let fri = Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap();
+        let c = clock(
+            ClockKind::ComplaintResolved,
+            fri,
+            SlaSpan::WorkingDays(3),
+            None,
+            &[],
+            &Settings::default(),
+            &cal,
+        );
+        assert_eq!(
+            c.deadline,
+            Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).unwrap()
+        );
+        // Tuesday 09:00: 25 h of 72 working hours left (35 %).
+        let tue_9 = Utc.with_ymd_and_hms(2026, 11, 24, 1, 0, 0).unwrap();
+        assert_eq!(
+            c.evaluate(tue_9).status,
+            SlaStatus::Met,
+            "35 % of the working time is left"
+        );
+        // At risk once 18 h (25 % of 72) are left: Tuesday 16:00.
+        assert_eq!(
+            c.at_risk_from,
+            Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap()
+        );
+        let tue_17 = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
+        assert_eq!(c.evaluate(tue_17).status, SlaStatus::AtRisk);
+    }
+
+    #[test]
+    fn the_next_change_is_at_risk_then_breach_then_none() {
+        let cal = Calendar::default();
+        let c = clock(
+            ClockKind::ContactAfterDispatch,
+            t0(),
+            SlaSpan::hours(24),
+            None,
+            &[],
+            &Settings::default(),
+            &cal,
+        );
+        assert_eq!(
+            c.next_change(t0()),
+            Some(t0() + h(18)),
+            "at risk with 6 h left"
+        );
+        assert_eq!(
+            c.next_change(t0() + h(19)),
+            Some(t0() + h(24)),
+            "then breached"
+        );
+        assert_eq!(c.next_change(t0() + h(25)), None, "a breach is final");
+        let paused = Clock {
+            pauses: vec![(t0() + h(1), None)],
+            ..c.clone()
+        };
+        assert_eq!(
+            paused.next_change(t0() + h(2)),
+            None,
+            "waits for the resume"
+        );
+        let resumed = Clock {
+            pauses: vec![(t0() + h(1), Some(t0() + h(3)))],
+            ..c
+        };
+        assert_eq!(resumed.next_change(t0() + h(4)), Some(t0() + h(20)));
     }
 
     #[test]

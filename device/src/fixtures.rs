@@ -135,6 +135,7 @@ impl Fixture {
             fault_code: "no-cooling".into(),
             customer_damage: false,
             prior_repairs: vec![],
+            settings_version: None,
         }
     }
 

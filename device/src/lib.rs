@@ -3,6 +3,7 @@
 //! shell, the tests and the benchmarks all use it.
 
 pub mod blob_sync;
+pub mod company;
 mod error;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;

@@ -11,23 +11,40 @@ use onsite_core::signoff::SignOffStatus;
 use onsite_core::sla::{self, SlaStatus};
 use onsite_core::stock::{Movement, MovementKind};
 use onsite_core::summary::OrderSummary;
-use onsite_core::{Calendar, DomainError, OrderDoc, Settings};
+use onsite_core::{Calendar, CompanyRules, DomainError, OrderDoc, Settings};
 
 use crate::store::documents::DocKind;
 use crate::store::orders::{OrderRow, SlaRow};
 use crate::store::stock::MovementRow;
 
-/// What projections need besides the document: the company settings and calendar the
-/// SLA clocks are computed with (reference data from the server).
-#[derive(Debug, Clone, Default)]
+/// What projections need besides the document: the company settings (every version, as
+/// each order keeps the one it was created under) and calendar the SLA clocks are
+/// computed with (reference data from the server).
+#[derive(Debug, Clone)]
 pub struct Projector {
-    /// Company settings.
-    pub settings: Settings,
-    /// Working-day calendar.
-    pub calendar: Calendar,
+    /// The company's settings versions and calendar.
+    pub rules: CompanyRules,
     /// Unit tests of the storage layer use raw Automerge documents: no projections.
     #[cfg(test)]
     pub(crate) raw: bool,
+}
+
+impl Projector {
+    /// Projections computed with `rules`.
+    pub fn new(rules: CompanyRules) -> Self {
+        Self {
+            rules,
+            #[cfg(test)]
+            raw: false,
+        }
+    }
+}
+
+impl Default for Projector {
+    /// The regulation's figures, until the device's first reference data arrives.
+    fn default() -> Self {
+        Self::new(CompanyRules::regulation())
+    }
 }
 
 /// The rows one document contributes.
@@ -107,7 +124,8 @@ pub fn project(
 
 /// The list row of an order.
 pub fn order_row(projector: &Projector, order: &OrderDoc) -> OrderRow {
-    let (settings, calendar) = (&projector.settings, &projector.calendar);
+    let settings = &projector.rules.for_order_doc(order).settings;
+    let calendar = &projector.rules.calendar;
     // The summary's SLA verdict depends on "now"; only its clock-free fields are used.
     let summary = OrderSummary::from_doc(order, settings, calendar, order.request.received_at);
     let sla = sla_row(order, settings, calendar);
@@ -143,16 +161,14 @@ pub fn order_row(projector: &Projector, order: &OrderDoc) -> OrderRow {
 }
 
 /// The most urgent running clock as instants, plus whether a stopped clock was missed.
-/// Mirrors `onsite_core::sla::Clock::evaluate`: a clock is at risk once less than
-/// `at_risk_percent` of its allotted time is left, breached after its deadline
+/// Mirrors `onsite_core::sla::Clock::evaluate`: a clock is at risk from its
+/// `at_risk_from` (moved by closed pauses), breached after its deadline
 /// (extended by closed pauses), and paused while a pause is open.
 fn sla_row(order: &OrderDoc, settings: &Settings, calendar: &Calendar) -> Option<SlaRow> {
     let clocks = sla::order_clocks(order, settings, calendar);
     let late = clocks.iter().any(|c| {
         c.stopped_at.is_some()
-            && c.evaluate(c.stopped_at.unwrap_or(c.start), settings.at_risk_percent)
-                .status
-                == SlaStatus::Breached
+            && c.evaluate(c.stopped_at.unwrap_or(c.start)).status == SlaStatus::Breached
     });
     let mut best: Option<SlaRow> = None;
     for c in clocks.iter().filter(|c| c.stopped_at.is_none()) {
@@ -170,12 +186,11 @@ fn sla_row(order: &OrderDoc, settings: &Settings, calendar: &Calendar) -> Option
             }
         }
         let due = c.deadline.timestamp_millis() + paused_ms;
-        let allotted_s = (c.deadline - c.start).num_seconds().max(1);
-        let risk_ms = allotted_s * 1000 * i64::from(settings.at_risk_percent) / 100;
         let row = SlaRow {
             clock: snake(&c.kind),
             due_at: Some(due),
-            at_risk_at: Some(due - risk_ms),
+            // In working time for a working-day clock (see `Clock::at_risk_from`).
+            at_risk_at: Some(c.at_risk_from.timestamp_millis() + paused_ms),
             paused: open_pause,
             late,
         };

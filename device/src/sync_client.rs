@@ -9,6 +9,7 @@ use automerge::ChangeHash;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use onsite_core::protocol::{PushDoc, PushResult, Reference, SyncRequest, SyncResponse};
+use onsite_core::CompanyRules;
 use serde::{Deserialize, Serialize};
 
 use crate::{DocKind, Store, StoreError};
@@ -328,11 +329,15 @@ impl SyncClient {
             .map_err(|e| SyncError::Protocol(format!("reference data: {e}")))?;
         let body = String::from_utf8(body.to_vec())
             .map_err(|e| SyncError::Protocol(format!("reference data: {e}")))?;
-        store.with(|s| {
+        store.with(|s| -> Result<(), SyncError> {
             s.batch(|s| {
                 s.set_meta(META_REFERENCE, &body)?;
                 s.set_meta(META_REFERENCE_ETAG, etag.as_deref().unwrap_or(""))
-            })
+            })?;
+            // New settings or calendar: the stored list rows (due and at-risk instants)
+            // are computed with them, so they are recomputed now.
+            apply_company_rules(s)?;
+            Ok(())
         })?;
         Ok(())
     }
@@ -340,14 +345,25 @@ impl SyncClient {
     /// Waits (a long poll of up to `timeout_s` seconds) until the server has something
     /// new for this device after `cursor`. True means "sync now".
     #[tracing::instrument(skip_all, fields(server = %self.base))]
-    pub async fn wait(&self, cursor: Option<u64>, timeout_s: u64) -> Result<bool, SyncError> {
+    /// `reference` is the ETag of the reference data this device holds: new settings or
+    /// a new calendar at the office also end the wait.
+    pub async fn wait(
+        &self,
+        cursor: Option<u64>,
+        reference: Option<&str>,
+        timeout_s: u64,
+    ) -> Result<bool, SyncError> {
         let Some(cursor) = cursor else {
             return Ok(true); // never synced: there is certainly something
         };
-        let response = self
+        let mut request = self
             .http
             .get(format!("{}/v1/sync/wait", self.base))
-            .query(&[("cursor", cursor), ("timeout_s", timeout_s)])
+            .query(&[("cursor", cursor), ("timeout_s", timeout_s)]);
+        if let Some(reference) = reference.filter(|r| !r.is_empty()) {
+            request = request.query(&[("reference", reference)]);
+        }
+        let response = request
             .timeout(Duration::from_secs(timeout_s + 15))
             .bearer_auth(&self.token)
             .send()
@@ -485,6 +501,39 @@ pub fn reference(store: &Store) -> Result<Option<Reference>, SyncError> {
         .map(|json| serde_json::from_str(&json))
         .transpose()
         .map_err(|e| SyncError::Protocol(format!("stored reference data: {e}")))
+}
+
+/// The ETag of the reference data this device holds, if any.
+pub fn reference_etag(store: &Store) -> Result<Option<String>, SyncError> {
+    Ok(store.meta(META_REFERENCE_ETAG)?)
+}
+
+/// The company's settings versions and calendar from the last reference data; the
+/// regulation's figures on a device that never synced (it cannot have made an order
+/// yet: signing in syncs).
+pub fn company_rules(store: &Store) -> Result<CompanyRules, SyncError> {
+    Ok(reference(store)?
+        .map(|r| r.company)
+        .unwrap_or_else(CompanyRules::regulation))
+}
+
+/// Makes the store's projections use the cached company rules, recomputing the stored
+/// rows if they changed. Called when the store is opened and when reference data
+/// arrives.
+pub fn apply_company_rules(store: &mut Store) -> Result<(), SyncError> {
+    let rules = company_rules(store)?;
+    if store.projector().rules == rules {
+        return Ok(());
+    }
+    store.set_projector(crate::projection::Projector::new(rules));
+    let failed = store.rebuild_projections()?;
+    if !failed.is_empty() {
+        tracing::warn!(
+            count = failed.len(),
+            "documents kept aside while applying new company rules"
+        );
+    }
+    Ok(())
 }
 
 /// Push refusals after which the next push sends the whole document.

@@ -2,6 +2,7 @@
 //! each calling the same `onsite_commands` function the development bridge serves. No
 //! command body lives here.
 
+use onsite_commands::company::{self, CalendarScreen, SettingsScreen};
 use onsite_commands::intake::WarrantyCheck;
 use onsite_commands::list::{OrderListItem, OrderQuery};
 use onsite_commands::order::OrderDetail;
@@ -193,6 +194,41 @@ pub fn staff(
     day: chrono::NaiveDate,
 ) -> Result<Vec<StaffMember>, CommandError> {
     reference::staff(&app, day)
+}
+
+#[tauri::command]
+pub async fn company_settings(app: State<'_, App>) -> Result<SettingsScreen, CommandError> {
+    company::company_settings(&app).await
+}
+
+#[tauri::command]
+pub async fn save_settings(
+    app: State<'_, App>,
+    settings: onsite_core::Settings,
+) -> Result<SettingsScreen, CommandError> {
+    company::save_settings(&app, settings).await
+}
+
+#[tauri::command]
+pub async fn company_calendar(app: State<'_, App>) -> Result<CalendarScreen, CommandError> {
+    company::company_calendar(&app).await
+}
+
+#[tauri::command]
+pub async fn save_calendar_year(
+    app: State<'_, App>,
+    year: i32,
+    days: Vec<onsite_core::calendar::CalendarDay>,
+) -> Result<CalendarScreen, CommandError> {
+    company::save_calendar_year(&app, year, days).await
+}
+
+#[tauri::command]
+pub async fn import_calendar(
+    app: State<'_, App>,
+    text: String,
+) -> Result<CalendarScreen, CommandError> {
+    company::import_calendar(&app, &text).await
 }
 
 #[cfg(test)]

@@ -62,6 +62,11 @@ pub fn run() {
             office_commands::office_stock_action,
             office_commands::office_people,
             office_commands::office_people_action,
+            commands::company_settings,
+            commands::save_settings,
+            commands::company_calendar,
+            commands::save_calendar_year,
+            commands::import_calendar,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -320,6 +320,36 @@ fn migrations() -> Migrations<'static> {
                 detail  TEXT NOT NULL
             ) STRICT;",
         ),
+        // The company's settings versions and working calendar (`company.rs`).
+        M::up(
+            "CREATE TABLE settings_versions (
+                version  INTEGER PRIMARY KEY,
+                since    TEXT NOT NULL,
+                by_user  TEXT NOT NULL,
+                by_name  TEXT NOT NULL,
+                settings TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE company_calendar (
+                id       INTEGER PRIMARY KEY CHECK (id = 1),
+                calendar TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE calendar_changes (
+                id      INTEGER PRIMARY KEY,
+                at      TEXT NOT NULL,
+                by_user TEXT NOT NULL,
+                by_name TEXT NOT NULL,
+                year    INTEGER NOT NULL,
+                how     TEXT NOT NULL,
+                days    INTEGER NOT NULL
+            ) STRICT;
+            -- When each order's SLA clocks next change by time alone (`sla_timer.rs`);
+            -- NULL: only an event can change them. An order missing here is due.
+            CREATE TABLE sla_due (
+                doc_id  TEXT PRIMARY KEY,
+                next_ms INTEGER
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX sla_due_by_time ON sla_due(next_ms);",
+        ),
     ])
 }
 

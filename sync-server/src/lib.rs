@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod blobs;
+pub mod company;
 pub mod db;
 pub mod devices;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod office;
 pub mod reference;
 #[cfg(feature = "demo")]
 pub mod seed;
+pub mod sla_timer;
 pub mod sync;
 
 use std::net::SocketAddr;
@@ -28,6 +30,9 @@ pub struct Config {
     /// The reverse proxy in front of the server, whose client-address header sign-in's
     /// rate limiter believes (see docs/operations.md). None: use the peer address.
     pub trusted_proxy: Option<http::TrustedProxy>,
+    /// How often the SLA clocks of untouched orders are evaluated
+    /// ([`sla_timer::DEFAULT_PERIOD`] unless set).
+    pub sla_period: std::time::Duration,
 }
 
 /// A server bound to its port, ready to serve. Binding before serving lets tests ask for
@@ -35,6 +40,7 @@ pub struct Config {
 pub struct Server {
     listener: TcpListener,
     state: http::AppState,
+    sla_period: std::time::Duration,
 }
 
 impl Server {
@@ -45,7 +51,11 @@ impl Server {
         let listener = TcpListener::bind(config.listen).await?;
         let mut state = http::AppState::new(db);
         state.trusted_proxy = config.trusted_proxy.clone();
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            sla_period: config.sla_period,
+        })
     }
 
     /// The server's database, shared with its handlers (tests install probes on it).
@@ -78,6 +88,11 @@ impl Server {
                 budgets.forget_full(std::time::Instant::now());
             }
         });
+        sla_timer::spawn(
+            self.state.db.clone(),
+            std::sync::Arc::downgrade(&self.state.changes),
+            self.sla_period,
+        );
         let app = http::router(self.state);
         axum::serve(
             self.listener,

@@ -57,6 +57,9 @@ enum Command {
         /// `x-forwarded-for`; its last address is used).
         #[arg(long, env = "ONSITE_CLIENT_IP_HEADER")]
         client_ip_header: Option<String>,
+        /// Seconds between evaluations of the SLA clocks of untouched orders (default 60).
+        #[arg(long, env = "ONSITE_SLA_PERIOD_S")]
+        sla_period_s: Option<u64>,
     },
     /// Create the first supervisor of a new company on an empty server; the password is
     /// read from standard input. Refused once the server has a supervisor.
@@ -165,6 +168,7 @@ struct FileConfig {
     log_json: Option<bool>,
     trusted_proxy: Option<std::net::IpAddr>,
     client_ip_header: Option<String>,
+    sla_period_s: Option<u64>,
 }
 
 impl FileConfig {
@@ -200,6 +204,7 @@ async fn main() -> anyhow::Result<()> {
             listen,
             trusted_proxy,
             client_ip_header,
+            sla_period_s,
             ..
         } => {
             let trusted_proxy = trusted_proxy.or(file.trusted_proxy).map(|proxy| {
@@ -219,6 +224,11 @@ async fn main() -> anyhow::Result<()> {
                     .or(file.listen)
                     .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8787))),
                 trusted_proxy,
+                sla_period: sla_period_s
+                    .or(file.sla_period_s)
+                    .filter(|s| *s > 0)
+                    .map(std::time::Duration::from_secs)
+                    .unwrap_or(onsite_server::sla_timer::DEFAULT_PERIOD),
             })
             .await?;
             tracing::info!(addr = %server.local_addr()?, "onsite-server listening");

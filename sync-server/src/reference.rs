@@ -1,5 +1,6 @@
 //! Reference data: the parts catalog, stock locations (the warehouse and each
-//! technician's van) and the staff directory. The office edits it; devices only read it,
+//! technician's van), the staff directory and the company's settings and calendar
+//! (`company.rs`). The office edits it; devices only read it,
 //! so it is plain tables served as JSON (`GET /v1/reference`) rather than documents.
 
 use onsite_core::ids::{LocationId, PartId, UserId};
@@ -170,7 +171,16 @@ pub fn load(conn: &Connection) -> Result<Reference, ApiError> {
         parts,
         locations,
         staff,
+        company: crate::company::rules(conn)?,
     })
+}
+
+/// The reference data as served: its JSON and ETag.
+pub fn current(conn: &Connection) -> Result<(Vec<u8>, String), ApiError> {
+    let data = load(conn)?;
+    let json = serde_json::to_vec(&data).map_err(|e| ApiError::internal(e.to_string()))?;
+    let tag = etag(&json);
+    Ok((json, tag))
 }
 
 /// A strong ETag for `reference`: the SHA-256 of its JSON.

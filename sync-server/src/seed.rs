@@ -137,8 +137,10 @@ pub fn seed(conn: &Connection, now: DateTime<Utc>) -> Result<SeedReport, ApiErro
         )?;
     }
 
-    let settings = Settings::default();
-    let calendar = Calendar::default();
+    // The company's stored rules: a demo seeded after a supervisor saved settings or a
+    // calendar follows them, like every order the office creates.
+    let rules = crate::company::rules(conn)?;
+    let (settings, calendar) = (rules.settings().clone(), rules.calendar.clone());
     seed_stock(conn, &cast, now, &settings, &calendar)?;
     let lifecycle = fixtures::on_site_lifecycle(&cast, 28_000, 6);
     // Replay each order's history so that it ends a little before now.

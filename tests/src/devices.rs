@@ -4,13 +4,15 @@
 
 use std::path::Path;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use onsite_core::doc::order::{NewOrder, OrderOp};
 use onsite_core::fixtures;
 use onsite_core::records::order::ContactChannel;
 use onsite_core::records::request::ServiceMode;
 use onsite_core::role::{Actor, Role};
-use onsite_core::{Calendar, Ctx, Money, OrderDoc, OrderId, RecordId, Settings, UserId};
+use onsite_core::{
+    Calendar, CompanyRules, Ctx, Money, OrderDoc, OrderId, RecordId, Settings, UserId,
+};
 use onsite_device::sync_client::{SyncClient, SyncReport};
 use onsite_device::{DocKind, Store};
 
@@ -31,6 +33,9 @@ pub struct Device {
     pub settings: Settings,
     /// Company calendar.
     pub calendar: Calendar,
+    /// The instant this device's clock reads, if pinned (a scenario replaying the past);
+    /// otherwise the system clock.
+    pub at: Option<DateTime<Utc>>,
 }
 
 impl Device {
@@ -55,7 +60,18 @@ impl Device {
             },
             settings: Settings::default(),
             calendar: Calendar::default(),
+            at: None,
         })
+    }
+
+    /// Now, as this device's clock reads it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.at.unwrap_or_else(Utc::now)
+    }
+
+    /// The company's rules as this device last received them (as the app reads them).
+    pub fn rules(&self) -> CompanyRules {
+        self.store.projector().rules.clone()
     }
 
     /// A sync round (repeated until the server has nothing more).
@@ -64,23 +80,30 @@ impl Device {
     }
 
     /// Creates an order from intake on this device.
-    pub fn create_order(&mut self, new: NewOrder) -> anyhow::Result<OrderDoc> {
+    /// The order runs under the settings version this device holds, as the app's intake
+    /// records it.
+    pub fn create_order(&mut self, mut new: NewOrder) -> anyhow::Result<OrderDoc> {
+        let rules = self.rules();
+        new.settings_version.get_or_insert(rules.current().version);
         let ctx = Ctx {
             actor: self.actor,
-            now: Utc::now(),
-            settings: &self.settings,
-            calendar: &self.calendar,
+            now: self.now(),
+            settings: rules.settings(),
+            calendar: &rules.calendar,
         };
         Ok(self.store.create_order(new, &ctx)?)
     }
 
     /// Applies one order operation as this device's user, now.
+    /// Under the order's own settings version, as the app applies it.
     pub fn apply(&mut self, id: OrderId, op: OrderOp) -> anyhow::Result<OrderDoc> {
+        let rules = self.rules();
+        let order = self.store.order(id)?;
         let ctx = Ctx {
             actor: self.actor,
-            now: Utc::now(),
-            settings: &self.settings,
-            calendar: &self.calendar,
+            now: self.now(),
+            settings: &rules.for_order_doc(&order).settings,
+            calendar: &rules.calendar,
         };
         Ok(self.store.apply_order(id, &op, &ctx)?)
     }
@@ -103,7 +126,7 @@ impl Device {
     /// diagnose and record the customer's consent to the plan and fee.
     pub fn visit_until_plan_agreed(&mut self, id: OrderId) -> anyhow::Result<OrderDoc> {
         let fee = Money::new(28_000, "CNY");
-        let now = Utc::now();
+        let now = self.now();
         self.apply(
             id,
             OrderOp::LogContact {
@@ -152,7 +175,7 @@ impl Device {
         self.apply(
             id,
             OrderOp::AddRepairStep {
-                id: RecordId::new_at(Utc::now()),
+                id: RecordId::new_at(self.now()),
                 description: "replaced the belt".into(),
                 minutes: 25,
             },
@@ -160,7 +183,7 @@ impl Device {
         self.apply(
             id,
             OrderOp::RecordTest {
-                id: RecordId::new_at(Utc::now()),
+                id: RecordId::new_at(self.now()),
                 passed: true,
                 notes: "spin cycle at full load".into(),
                 care_advice_given: true,

@@ -25,11 +25,24 @@ impl TestServer {
     pub async fn start_with(
         trusted_proxy: Option<onsite_server::http::TrustedProxy>,
     ) -> anyhow::Result<Self> {
+        Self::start_configured(trusted_proxy, onsite_server::sla_timer::DEFAULT_PERIOD).await
+    }
+
+    /// A server whose SLA timer ticks every `sla_period`.
+    pub async fn start_with_sla_timer(sla_period: std::time::Duration) -> anyhow::Result<Self> {
+        Self::start_configured(None, sla_period).await
+    }
+
+    async fn start_configured(
+        trusted_proxy: Option<onsite_server::http::TrustedProxy>,
+        sla_period: std::time::Duration,
+    ) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
         let server = Server::bind(&Config {
             data_dir: data.path().to_path_buf(),
             listen: "127.0.0.1:0".parse()?,
             trusted_proxy,
+            sla_period,
         })
         .await?;
         let addr = server.local_addr()?;
@@ -106,6 +119,8 @@ pub mod protocol_client {
         pub requests: usize,
         /// Body bytes sent and received so far (before gzip).
         pub total_bytes: (usize, usize),
+        /// How far this device's clock is ahead of the real time (its `client_time`).
+        pub clock_skew: chrono::Duration,
         http: reqwest::Client,
     }
 
@@ -133,6 +148,7 @@ pub mod protocol_client {
                 last_bytes: (0, 0),
                 requests: 0,
                 total_bytes: (0, 0),
+                clock_skew: chrono::Duration::zero(),
                 http,
             })
         }
@@ -187,7 +203,7 @@ pub mod protocol_client {
             let request = SyncRequest {
                 cursor: self.cursor,
                 push,
-                client_time: Some(chrono::Utc::now().to_rfc3339()),
+                client_time: Some((chrono::Utc::now() + self.clock_skew).to_rfc3339()),
             };
             let body = serde_json::to_vec(&request)?;
             let response = self

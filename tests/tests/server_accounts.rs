@@ -196,6 +196,9 @@ async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
             "/v1/actors",
             "/v1/auth/login",
             "/v1/blobs/{hash}",
+            "/v1/calendar",
+            "/v1/calendar/import",
+            "/v1/calendar/{year}",
             "/v1/devices",
             "/v1/devices/{id}/reinstate",
             "/v1/devices/{id}/revoke",
@@ -218,6 +221,7 @@ async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
             "/v1/quarantine/{id}/discard",
             "/v1/quarantine/{id}/release",
             "/v1/reference",
+            "/v1/settings",
             "/v1/sync",
             "/v1/sync/wait"
         ]

@@ -242,6 +242,14 @@ test('back online, the office sees the signed order with its signature', async (
   await shot(desk, 'app-desk-signed-order');
 });
 
+test('the desk opens the company settings, read-only for a dispatcher', async () => {
+  await desk.click('[data-testid=nav-company]');
+  await desk.textOf('[data-testid=settings-version]', { matching: /Version 1 in force/ });
+  await desk.textOf('[data-testid=settings-read-only]', { matching: /Only a supervisor changes these/ });
+  assert.match(await desk.textOf('[data-testid=settings-history]'), /the regulation’s figures/);
+  await shot(desk, 'app-desk-company-settings');
+});
+
 test('the storekeeper opens the parts catalog on the desk', async () => {
   // The dispatcher's work is all synced by now, so signing out loses nothing.
   await desk.click('[data-testid=nav-settings]');

@@ -283,6 +283,25 @@ pub struct FollowUp {
     pub comment: String,
 }
 
+/// A device's clock offset, measured by the server when that device pushed the record
+/// named by `record` (a key of `sla::recorded_times`): the record keeps the time as the
+/// device recorded it, and SLA clocks read it plus `offset_ms`. Written by the server only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ClockOffset {
+    /// The corrected instant's key, e.g. `visit/<id>`.
+    #[key]
+    pub record: String,
+    /// Server time minus device time when it was pushed, in milliseconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub offset_ms: i64,
+    /// The device that recorded it.
+    pub device: String,
+    /// When the server measured it.
+    #[autosurgeon(with = "crate::doc::am::time")]
+    pub measured_at: DateTime<Utc>,
+}
+
 /// Why an order waits (挂起).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -104,6 +104,8 @@ pub fn label(field: &str) -> &str {
         "fee_overrides" => "a fee override",
         "fee" => "the fee",
         "flags" => "the flags",
+        "clock_offsets" => "the clock offsets",
+        "settings_version" => "the settings version",
         "history" => "the state history",
         "state" => "the state",
         "follow_ups" => "a follow-up",

@@ -277,6 +277,17 @@ pub fn judge(
         ));
     }
 
+    // Clock offsets are the server's measurement of a device's clock: no device writes
+    // them, or a device could excuse its own late work.
+    if touched.contains("clock_offsets") && old.clock_offsets != new.clock_offsets {
+        j.out.push(Finding::new(
+            "append_only",
+            "clock_offsets",
+            None,
+            "clock offsets are measured and written by the server only",
+        ));
+    }
+
     // The history: append-only, and each appended entry a state move the pusher may make.
     for (was, _) in &appended.changed {
         j.out.push(Finding::new(

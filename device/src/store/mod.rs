@@ -138,6 +138,14 @@ impl Store {
             options,
             projector: Projector::default(),
         };
+        // The stored rows were computed with the company rules of the last reference
+        // data (see `sync_client::apply_company_rules`); go on with the same ones.
+        match crate::sync_client::company_rules(&store) {
+            Ok(rules) => store.projector.rules = rules,
+            Err(err) => {
+                tracing::warn!(%err, "stored reference data unreadable; using the regulation's figures")
+            }
+        }
         if store.meta(PROJECTION_VERSION_KEY)?.as_deref() != Some(PROJECTION_VERSION) {
             // A newer build projects more columns: refill them from the documents. A
             // document that cannot be projected is kept aside by the rebuild itself.
@@ -196,6 +204,11 @@ impl Store {
     /// Call [`Store::rebuild_projections`] afterwards to apply them to stored rows.
     pub fn set_projector(&mut self, projector: Projector) {
         self.projector = projector;
+    }
+
+    /// The settings and calendar the projections use now.
+    pub fn projector(&self) -> &Projector {
+        &self.projector
     }
 
     // ---- documents -------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 mod auth;
 mod blobs;
+mod company;
 mod health;
 mod office;
 mod quarantine;
@@ -172,6 +173,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(sync::sync))
         .routes(routes!(sync::wait))
         .routes(routes!(reference::get_reference))
+        .routes(routes!(company::get_settings, company::put_settings))
+        .routes(routes!(company::get_calendar))
+        .routes(routes!(company::put_year))
+        .routes(routes!(company::import_calendar))
         .routes(routes!(quarantine::list))
         .routes(routes!(quarantine::release))
         .routes(routes!(quarantine::discard))

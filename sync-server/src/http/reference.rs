@@ -22,9 +22,7 @@ pub async fn get_reference(
     _who: Principal,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let data = reference::load(&state.db.conn())?;
-    let json = serde_json::to_vec(&data).map_err(|e| ApiError::internal(e.to_string()))?;
-    let etag = reference::etag(&json);
+    let (json, etag) = reference::current(&state.db.conn())?;
     let current = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -78,6 +78,9 @@ pub struct WaitQuery {
     pub cursor: u64,
     /// Seconds to wait before answering `changed: false` (at most 60; default 25).
     pub timeout_s: Option<u64>,
+    /// The ETag of the reference data the device holds: the poll also answers
+    /// `changed: true` once the reference data differs (new settings, calendar …).
+    pub reference: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -107,13 +110,21 @@ pub async fn wait(
         // Subscribe before checking, so a change between the check and the wait is seen.
         changes.mark_unchanged();
         // Off the async workers: the connection may be busy with a group of round trips.
-        let (db, owner_now) = (state.db.clone(), owner.clone());
-        let visible = tokio::task::spawn_blocking(move || {
-            sync::docs::changed_since(&db.conn(), query.cursor, owner_now.as_deref(), 1)
+        let (db, owner_now, held) = (state.db.clone(), owner.clone(), query.reference.clone());
+        let changed = tokio::task::spawn_blocking(move || -> Result<bool, ApiError> {
+            let conn = db.conn();
+            let docs = sync::docs::changed_since(&conn, query.cursor, owner_now.as_deref(), 1)?;
+            if !docs.is_empty() {
+                return Ok(true);
+            }
+            Ok(match held {
+                Some(held) => crate::reference::current(&conn)?.1 != held,
+                None => false,
+            })
         })
         .await
         .map_err(|e| ApiError::internal(format!("wait task: {e}")))??;
-        if !visible.is_empty() {
+        if changed {
             return Ok(Json(WaitResponse { changed: true }));
         }
         match tokio::time::timeout_at(deadline, changes.changed()).await {

@@ -6,6 +6,7 @@ pub mod attest;
 pub mod budget;
 pub mod docs;
 pub mod inspect;
+pub mod offsets;
 pub mod policy;
 pub mod protocol;
 pub mod quarantine;
@@ -200,10 +201,12 @@ pub fn round_trip(
         server_time: now.to_rfc3339(),
         ..Default::default()
     };
+    // Measured first, so the pushes of this round trip are corrected with it.
+    let offset = clock_offset(request.client_time.as_deref(), now);
     for (push, prepared) in request.push.iter().zip(prepared) {
         response
             .push_results
-            .push(push_one(tx, who, push, prepared, now)?);
+            .push(push_one(tx, who, push, prepared, offset, now)?);
     }
     reconcile::after_push(tx, who, &response.push_results, now)?;
 
@@ -221,7 +224,7 @@ pub fn round_trip(
     record_sent(tx, device, response.cursor, &response)?;
     response.held = quarantine::notices(tx, device)?;
 
-    if let Some(offset) = clock_offset(request.client_time.as_deref(), now) {
+    if let Some(offset) = offset {
         response.clock_offset_ms = Some(offset);
         tx.execute(
             "UPDATE devices SET clock_offset_ms = ?2 WHERE id = ?1",
@@ -318,6 +321,7 @@ fn push_one(
     who: &Principal,
     push: &PushDoc,
     prepared: Prepared,
+    offset_ms: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PushResult, ApiError> {
     let doc_id = push.doc_id.clone();
@@ -405,6 +409,7 @@ fn push_one(
             &mut merged,
             standing,
             authorship,
+            &crate::company::rules(tx)?,
         )
     };
     let held = |neutralised: bool| quarantine::Held {
@@ -446,6 +451,20 @@ fn push_one(
             ((**restored).clone(), result)
         }
     };
+    let mut merged = merged;
+    if let (PushResult::Accepted { .. }, DocKind::Order, Some(offset)) =
+        (&result, push.kind, offset_ms)
+    {
+        // The device's clock is off: its newly recorded instants keep their time, and
+        // the offset measured in this round trip goes beside them.
+        offsets::note(
+            existing.as_ref().map(|e| &e.doc),
+            &mut merged,
+            &who.device_id,
+            offset,
+            now,
+        );
+    }
     let owner = match review.owner.clone() {
         Some(owner) => owner,
         None => match policy::owner_of(push.kind, &merged) {

@@ -16,7 +16,7 @@ use onsite_core::doc::Document as _;
 use onsite_core::review::diff::FieldChange;
 use onsite_core::review::{self, Finding, Pusher};
 use onsite_core::role::Role;
-use onsite_core::Settings;
+use onsite_core::CompanyRules;
 
 use super::protocol::DocKind;
 
@@ -75,6 +75,9 @@ pub enum Standing {
 /// `after` the office copy with the push merged in, `standing` how the device stands
 /// with the document, `authorship` the findings about who the changes claim to be from
 /// ([`super::attest`]).
+// Each argument is a separate fact about the push; a struct bundling them would only
+// be built here to be taken apart again.
+#[allow(clippy::too_many_arguments)]
 pub fn review(
     pusher: &Pusher,
     doc_id: &str,
@@ -83,6 +86,7 @@ pub fn review(
     after: &mut AutoCommit,
     standing: Standing,
     authorship: Vec<Finding>,
+    rules: &CompanyRules,
 ) -> Review {
     let role = pusher.actor.role;
     let user = pusher.actor.user.to_string();
@@ -117,10 +121,10 @@ pub fn review(
                     "orders are created by intake (a dispatcher or supervisor)",
                 );
             }
-            review_new_order(pusher, after)
+            review_new_order(pusher, after, rules)
         }
         (DocKind::Order, Some(before)) => {
-            review_order(pusher, &user, doc_id, before, after, standing)
+            review_order(pusher, &user, doc_id, before, after, standing, rules)
         }
         (DocKind::Requisition, before) => review_requisition(pusher, before, after),
     };
@@ -224,6 +228,7 @@ fn review_order(
     before: &mut AutoCommit,
     after: &mut AutoCommit,
     standing: Standing,
+    rules: &CompanyRules,
 ) -> Review {
     let stored_heads = before.get_heads();
     let old = match cached_order(doc_id, &stored_heads) {
@@ -258,7 +263,7 @@ fn review_order(
             };
         }
     }
-    let review = judge_order(pusher, old, &stored_heads, after, handover);
+    let review = judge_order(pusher, old, &stored_heads, after, handover, rules);
     if let Some((heads, order)) = &review.reviewed {
         remember_order(doc_id, heads.clone(), order.clone());
     }
@@ -267,7 +272,7 @@ fn review_order(
 
 /// A new order pushed with the operations made on it since intake: judged from the
 /// order as intake created it (the document's first change).
-fn review_new_order(pusher: &Pusher, after: &mut AutoCommit) -> Review {
+fn review_new_order(pusher: &Pusher, after: &mut AutoCommit, rules: &CompanyRules) -> Review {
     let roots: Vec<ChangeHash> = after
         .get_changes_meta(&[])
         .iter()
@@ -281,7 +286,7 @@ fn review_new_order(pusher: &Pusher, after: &mut AutoCommit) -> Review {
         return unreadable("new order");
     };
     let _ = created.get_heads();
-    let mut review = judge_order(pusher, old.clone(), &roots, after, false);
+    let mut review = judge_order(pusher, old.clone(), &roots, after, false, rules);
     if old.state != onsite_core::OrderState::New || !old.history.is_empty() {
         review.findings.push(Finding {
             code: "transition_not_allowed".into(),
@@ -304,15 +309,16 @@ fn judge_order(
     before_heads: &[ChangeHash],
     after: &mut AutoCommit,
     handover: bool,
+    rules: &CompanyRules,
 ) -> Review {
     let heads = after.get_heads();
     let patches = after.diff(before_heads, &heads);
     let Ok((new, fields)) = review::order::merged_view(&old, after, &patches) else {
         return unreadable("order");
     };
-    // The server keeps no per-company settings yet; devices apply the same defaults.
-    let settings = Settings::default();
-    let findings = review::order::judge(pusher, &old, &new, &fields, handover, &settings);
+    // The order's own settings version, as on the device that made the change.
+    let settings = &rules.for_order_doc(&new).settings;
+    let findings = review::order::judge(pusher, &old, &new, &fields, handover, settings);
     let changes = review::order::describe(&old, &new, &fields);
     let owner = Some(new.assignee.map(|a| a.to_string()));
     if findings.is_empty() {

@@ -357,15 +357,12 @@ fn resolve_flag(
     else {
         return Ok(());
     };
-    let (settings, calendar) = (
-        onsite_core::Settings::default(),
-        onsite_core::Calendar::default(),
-    );
+    let rules = crate::company::rules(tx)?;
     let ctx = onsite_core::Ctx {
         actor: *supervisor,
         now,
-        settings: &settings,
-        calendar: &calendar,
+        settings: &rules.for_order_doc(&order).settings,
+        calendar: &rules.calendar,
     };
     stored.doc.set_actor(server_actor());
     onsite_core::ops::apply(

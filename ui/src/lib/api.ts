@@ -5,6 +5,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   AppStatus,
+  CalendarDay,
+  CalendarScreen,
   CommandError,
   Intake,
   OrderDetail,
@@ -12,6 +14,8 @@ import type {
   OrderOp,
   OrderQuery,
   Part,
+  SettingsScreen,
+  Settings,
   SignatureInput,
   StaffMember,
   SyncStatus,
@@ -125,6 +129,31 @@ export function findParts(text: string): Promise<Part[]> {
 /** Staff with their load on `day` (YYYY-MM-DD, local). */
 export function staff(day: string): Promise<StaffMember[]> {
   return invoke<StaffMember[]>('staff', { day });
+}
+
+/** Every company settings version (from the office server; needs a connection). */
+export function companySettings(): Promise<SettingsScreen> {
+  return invoke<SettingsScreen>('company_settings');
+}
+
+/** Saves the figures as the next version (supervisors; the server checks). */
+export function saveSettings(settings: Settings): Promise<SettingsScreen> {
+  return invoke<SettingsScreen>('save_settings', { settings });
+}
+
+/** The working calendar's listed days and change log. */
+export function companyCalendar(): Promise<CalendarScreen> {
+  return invoke<CalendarScreen>('company_calendar');
+}
+
+/** Replaces the holidays and make-up days of `year` (supervisors). */
+export function saveCalendarYear(year: number, days: CalendarDay[]): Promise<CalendarScreen> {
+  return invoke<CalendarScreen>('save_calendar_year', { year, days });
+}
+
+/** Imports a calendar file (docs/calendar-file.md), all or nothing (supervisors). */
+export function importCalendar(text: string): Promise<CalendarScreen> {
+  return invoke<CalendarScreen>('import_calendar', { text });
 }
 
 // ---------------------------------------------------------------------------------------

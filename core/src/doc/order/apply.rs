@@ -102,6 +102,8 @@ impl OrderDoc {
             data_authorisations: vec![],
             history: vec![],
             flags: vec![],
+            settings_version: new.settings_version,
+            clock_offsets: vec![],
         })
     }
 
@@ -511,6 +513,13 @@ impl OrderDoc {
                 fresh(&self.flags, flag.id, |f| f.id)?;
                 non_empty(&flag.subject, "subject")?;
                 self.flags.push(flag.clone());
+            }
+            OrderOp::NoteClockOffsets { .. } => {
+                // No role may (`lifecycle::check` refused it already); the server writes
+                // it through `apply_server`.
+                return Err(TransitionError::NotAServerAction {
+                    action: "note_clock_offsets",
+                });
             }
             OrderOp::ResolveFlag { id, note, choice } => {
                 let flag = self.open_flag(*id)?;

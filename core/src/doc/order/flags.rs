@@ -112,6 +112,15 @@ impl OrderDoc {
                 }
                 self.resolve_flag(*id, crate::ops::SERVER_USER, now, note, choice.clone())
             }
+            OrderOp::NoteClockOffsets { offsets } => {
+                for offset in offsets {
+                    // The first measurement stands: the instant was recorded once.
+                    if !self.clock_offsets.iter().any(|o| o.record == offset.record) {
+                        self.clock_offsets.push(offset.clone());
+                    }
+                }
+                Ok(())
+            }
             other => Err(TransitionError::NotAServerAction {
                 action: other.transition().name(),
             }),

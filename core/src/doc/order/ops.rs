@@ -256,6 +256,13 @@ pub enum OrderOp {
         /// The answer given to the customer.
         answer: String,
     },
+    /// The clock offset the server measured for the device that recorded some of the
+    /// order's instants (design: offline times are kept as recorded, with the offset).
+    /// Only the sync server writes it, as itself; every role is refused.
+    NoteClockOffsets {
+        /// One per corrected instant.
+        offsets: Vec<ClockOffset>,
+    },
 }
 
 impl OrderOp {
@@ -301,6 +308,7 @@ impl OrderOp {
             OrderOp::RaiseFlag { .. } => Transition::RaiseFlag,
             OrderOp::ResolveFlag { .. } => Transition::ResolveFlag,
             OrderOp::AnswerConsultation { .. } => Transition::AnswerConsultation,
+            OrderOp::NoteClockOffsets { .. } => Transition::NoteClockOffsets,
         }
     }
 }

@@ -108,6 +108,17 @@ pub struct OrderDoc {
     #[autosurgeon(missing = "Vec::new")]
     #[serde(default)]
     pub flags: Vec<Flag>,
+    /// The company settings version the order was created under: its clocks and rules
+    /// keep it for good. Orders from before versions were recorded have none and run
+    /// under the version in force when they were received.
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub settings_version: Option<u32>,
+    /// Clock offsets the server measured for the devices that recorded this order's
+    /// instants, so SLA clocks read corrected times (server-written only).
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub clock_offsets: Vec<ClockOffset>,
 }
 
 /// The order's top-level fields, written once, grouped by how each is stored: the
@@ -145,7 +156,8 @@ macro_rules! order_fields {
                 sign_off,
                 shipment,
                 hold,
-                cancellation
+                cancellation,
+                settings_version
             ],
             times: [dispatched_at, closed_at],
             lists: [
@@ -160,7 +172,8 @@ macro_rules! order_fields {
                 photos,
                 comments,
                 data_authorisations,
-                history
+                history,
+                clock_offsets
             ],
             flags: [flags],
         }
@@ -220,6 +233,10 @@ pub struct NewOrder {
     pub customer_damage: bool,
     /// Earlier repairs of this product, for the repeat-repair warranty.
     pub prior_repairs: Vec<PriorRepair>,
+    /// The company settings version in force at intake (see
+    /// [`OrderDoc::settings_version`]).
+    #[serde(default)]
+    pub settings_version: Option<u32>,
 }
 
 impl OrderDoc {

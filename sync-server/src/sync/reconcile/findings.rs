@@ -9,7 +9,7 @@ use onsite_core::doc::conflicts::as_choice;
 use onsite_core::doc::order::OrderDoc;
 use onsite_core::records::order::{ConflictValues, FlagKind, FlagParams};
 use onsite_core::sla::{self, SlaStatus};
-use onsite_core::{signoff, Calendar, Settings};
+use onsite_core::{signoff, CompanyRules};
 
 use super::{Cover, Finding, Pending};
 
@@ -17,11 +17,13 @@ use super::{Cover, Finding, Pending};
 pub(super) fn order_findings(
     order: &OrderDoc,
     found: &[onsite_core::doc::conflicts::Conflict],
-    settings: &Settings,
-    calendar: &Calendar,
+    rules: &CompanyRules,
     now: DateTime<Utc>,
     p: &mut Pending,
 ) {
+    // The order's own settings version: its clocks keep the rules they started under.
+    let settings = &rules.for_order_doc(order).settings;
+    let calendar = &rules.calendar;
     // One conflict flag per top-level field, listing every path in it.
     let mut by_field: BTreeMap<String, Vec<ConflictValues>> = BTreeMap::new();
     for c in found.iter().filter(|c| c.field.needs_decision()) {
@@ -61,7 +63,7 @@ pub(super) fn order_findings(
     let clocks = sla::order_clocks(order, settings, calendar);
     let mut at_risk_now = BTreeSet::new();
     for clock in &clocks {
-        let state = clock.evaluate(now, settings.at_risk_percent);
+        let state = clock.evaluate(now);
         let name = clock_name(clock.kind);
         let kind = match state.status {
             SlaStatus::Breached => FlagKind::SlaBreached,
@@ -88,7 +90,7 @@ pub(super) fn order_findings(
         let status = clocks
             .iter()
             .find(|c| clock_name(c.kind) == flag.subject)
-            .map(|c| c.evaluate(now, settings.at_risk_percent).status);
+            .map(|c| c.evaluate(now).status);
         // The choice is the withdrawal's code, which the UI words
         // (`flags.withdrawn.<choice>`); the note, a person's words elsewhere, stays empty.
         let choice = match status {

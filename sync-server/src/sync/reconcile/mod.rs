@@ -30,6 +30,7 @@ mod cover;
 mod findings;
 mod index;
 mod stock;
+mod sweep;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,7 +42,6 @@ use onsite_core::doc::order::{OrderDoc, OrderOp};
 use onsite_core::ids::RecordId;
 use onsite_core::ops;
 use onsite_core::records::order::{Flag, FlagKind, FlagParams, HeldReason};
-use onsite_core::{Calendar, Settings};
 
 use crate::devices::Principal;
 use crate::error::ApiError;
@@ -52,6 +52,7 @@ use cover::{covered, index_flags, indexed_cover};
 use findings::order_findings;
 use index::{refresh_index, set_index_seq};
 use stock::stock_findings;
+pub use sweep::sweep;
 
 /// What one reconciliation pass wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -104,9 +105,8 @@ pub fn after_push(
     results: &[PushResult],
     now: DateTime<Utc>,
 ) -> Result<Report, ApiError> {
-    // The server keeps no per-company settings yet: clocks run on the defaults, the same
-    // figures the devices use.
-    let (settings, calendar) = (Settings::default(), Calendar::default());
+    // The company's stored rules: each order's clocks run on its own settings version.
+    let rules = crate::company::rules(tx)?;
     let mut pending: BTreeMap<String, Pending> = BTreeMap::new();
     let mut merged: BTreeSet<String> = BTreeSet::new();
     for result in results {
@@ -144,7 +144,7 @@ pub fn after_push(
     stock_findings(tx, &touched, now, &mut pending)?;
     for (doc_id, m) in &orders {
         let p = pending.entry(doc_id.clone()).or_default();
-        order_findings(&m.order, &m.conflicts, &settings, &calendar, now, p);
+        order_findings(&m.order, &m.conflicts, &rules, now, p);
     }
     let mut report = Report::default();
     for (doc_id, mut p) in pending {
@@ -175,9 +175,12 @@ pub fn after_push(
                 }
             }
         };
+        // Flags never move a clock: when to look again is known before writing them.
+        let next = crate::sla_timer::next_check(&order, &rules, now);
         if let Some(order) = write(tx, &mut stored, order, p, now, &mut report)? {
             index_flags(tx, &doc_id, &order)?;
         }
+        crate::sla_timer::note(tx, &doc_id, next)?;
     }
     // Flags never move stock, and the flags just written were indexed as they were
     // written, so everything saved so far is indexed.
