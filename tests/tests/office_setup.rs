@@ -94,6 +94,7 @@ async fn device_for(
         },
         settings: Settings::default(),
         calendar: Calendar::default(),
+        at: None,
     })
 }
 
