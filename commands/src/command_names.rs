@@ -21,4 +21,7 @@ pub const COMMANDS: &[&str] = &[
     "van_stock",
     "find_parts",
     "staff",
+    "list_held_changes",
+    "release_held_change",
+    "discard_held_change",
 ];

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::error::CommandError;
 use crate::list::OrderQuery;
 use crate::signoff::SignatureInput;
-use crate::{intake, list, order, parts, photos, reference, session, signoff, App};
+use crate::{held, intake, list, order, parts, photos, reference, session, signoff, App};
 
 include!("command_names.rs");
 
@@ -83,6 +83,17 @@ struct Text {
 #[derive(Deserialize)]
 struct Day {
     day: NaiveDate,
+}
+#[derive(Deserialize)]
+struct HeldList {
+    #[serde(default)]
+    all: bool,
+}
+#[derive(Deserialize)]
+struct HeldDecision {
+    id: String,
+    #[serde(default)]
+    note: String,
 }
 
 /// Runs `command` with `raw` arguments; `body` is the photo's bytes for `add_photo`.
@@ -160,6 +171,18 @@ pub async fn invoke(
         "staff" => {
             let a: Day = args(command, raw)?;
             json(reference::staff(app, a.day)?)
+        }
+        "list_held_changes" => {
+            let a: HeldList = args(command, raw)?;
+            json(held::list_held_changes(app, a.all).await?)
+        }
+        "release_held_change" => {
+            let a: HeldDecision = args(command, raw)?;
+            json(held::release_held_change(app, &a.id, &a.note).await?)
+        }
+        "discard_held_change" => {
+            let a: HeldDecision = args(command, raw)?;
+            json(held::discard_held_change(app, &a.id, &a.note).await?)
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

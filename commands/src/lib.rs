@@ -6,9 +6,11 @@
 //!
 //! One file per area: `session` (sign in and out, sync status), `list` (the order
 //! list), `order` (the order page and every plain edit), `parts`, `photos`, `signoff`,
-//! `intake`, `reference` (van stock, catalog, staff) and `sync` (the background round).
+//! `intake`, `reference` (van stock, catalog, staff), `held` (the supervisor's review of
+//! held changes) and `sync` (the background round).
 
 pub mod error;
+pub mod held;
 pub mod intake;
 pub mod invoke;
 pub mod list;

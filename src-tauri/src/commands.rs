@@ -2,6 +2,7 @@
 //! each calling the same `onsite_commands` function the development bridge serves. No
 //! command body lives here.
 
+use onsite_commands::held::{self, HeldChangeView};
 use onsite_commands::intake::WarrantyCheck;
 use onsite_commands::list::{OrderListItem, OrderQuery};
 use onsite_commands::order::OrderDetail;
@@ -193,6 +194,32 @@ pub fn staff(
     day: chrono::NaiveDate,
 ) -> Result<Vec<StaffMember>, CommandError> {
     reference::staff(&app, day)
+}
+
+#[tauri::command]
+pub async fn list_held_changes(
+    app: State<'_, App>,
+    all: bool,
+) -> Result<Vec<HeldChangeView>, CommandError> {
+    held::list_held_changes(&app, all).await
+}
+
+#[tauri::command]
+pub async fn release_held_change(
+    app: State<'_, App>,
+    id: String,
+    note: String,
+) -> Result<HeldChangeView, CommandError> {
+    held::release_held_change(&app, &id, &note).await
+}
+
+#[tauri::command]
+pub async fn discard_held_change(
+    app: State<'_, App>,
+    id: String,
+    note: String,
+) -> Result<HeldChangeView, CommandError> {
+    held::discard_held_change(&app, &id, &note).await
 }
 
 #[cfg(test)]

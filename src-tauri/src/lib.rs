@@ -53,6 +53,9 @@ pub fn run() {
             commands::van_stock,
             commands::find_parts,
             commands::staff,
+            commands::list_held_changes,
+            commands::release_held_change,
+            commands::discard_held_change,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -6,6 +6,7 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   AppStatus,
   CommandError,
+  HeldChangeView,
   Intake,
   OrderDetail,
   OrderListItem,
@@ -125,6 +126,21 @@ export function findParts(text: string): Promise<Part[]> {
 /** Staff with their load on `day` (YYYY-MM-DD, local). */
 export function staff(day: string): Promise<StaffMember[]> {
   return invoke<StaffMember[]>('staff', { day });
+}
+
+/** The changes the server holds for a supervisor's review, oldest first (decided ones too with `all`). */
+export function listHeldChanges(all: boolean): Promise<HeldChangeView[]> {
+  return invoke<HeldChangeView[]>('list_held_changes', { all });
+}
+
+/** Releases a held change: merged into the order as this supervisor's decision, with `note`. */
+export function releaseHeldChange(id: string, note: string): Promise<HeldChangeView> {
+  return invoke<HeldChangeView>('release_held_change', { id, note });
+}
+
+/** Discards a held change: the order stays as it is; `note` says why. */
+export function discardHeldChange(id: string, note: string): Promise<HeldChangeView> {
+  return invoke<HeldChangeView>('discard_held_change', { id, note });
 }
 
 // ---------------------------------------------------------------------------------------

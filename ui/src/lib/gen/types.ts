@@ -1445,7 +1445,11 @@ name: string,
 /**
  * Technicians get the phone face, office roles the desk.
  */
-role: Role, };
+role: Role, 
+/**
+ * The desk offers the review of held changes (the server checks it again).
+ */
+reviews_held_changes: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -1669,6 +1673,27 @@ field: string,
 values: Array<string>, };
 
 /**
+ * Where a change came from, as the server attests it.
+ */
+export type ChangeSource = { "kind": "device", 
+/**
+ * The device's name, as given at enrollment.
+ */
+device_name: string, 
+/**
+ * The attested user.
+ */
+user_id: string, 
+/**
+ * Their name.
+ */
+user_name: string, 
+/**
+ * Their role.
+ */
+role: Role, } | { "kind": "server" } | { "kind": "unknown" };
+
+/**
  * One change in the order's history: who, in which role, what, when, on which device.
  */
 export type ChangeView = { 
@@ -1691,20 +1716,26 @@ op: string,
 /**
  * The first characters of the device's actor id.
  */
-device: string, };
+device: string, 
+/**
+ * Who the server attests made it, from this device's copy of the actor directory.
+ */
+source: ChangeSource, };
 
 /**
- * A change of this device the server held back, and why.
+ * A change of this device the server still holds for a supervisor, and why: from the
+ * server's list of this device's open held changes, as of the last sync, so it clears
+ * once a supervisor has decided them.
  */
 export type QuarantineView = { 
 /**
- * i18n key.
+ * Why the first of them is held, as the UI words it.
  */
-code: string, 
+reason: HeldReason, 
 /**
- * The server's reason.
+ * How many of this device's changes to the order are held.
  */
-reason: string, };
+count: number, };
 
 /**
  * Why an operation is refused now: the lifecycle's code and the values it names.
@@ -1934,3 +1965,198 @@ role: Role,
  * Orders assigned to them with a visit window starting on the day asked about.
  */
 load: number, };
+
+/**
+ * Why a change is held: an i18n key and the role it names.
+ */
+export type HeldReason = { 
+/**
+ * i18n key, e.g. `held.reason.role_may_not_change`; `held.reason.other` for a code
+ * this app does not know yet (shown with `raw`).
+ */
+code: string, 
+/**
+ * The pusher's role, for `role_may_not_change`.
+ */
+role: Role | null, 
+/**
+ * The server's code as it sent it.
+ */
+raw: string, };
+
+/**
+ * One rule the push broke.
+ */
+export type FindingView = { 
+/**
+ * i18n key, e.g. `held.finding.role_not_permitted`; `held.finding.other` for a code
+ * this app does not know yet.
+ */
+code: string, 
+/**
+ * The server's code as it sent it.
+ */
+raw: string, 
+/**
+ * The document field, e.g. `state`, `comments`.
+ */
+field: string, 
+/**
+ * The record in a keyed list, when the rule is about one record.
+ */
+record: string | null, };
+
+/**
+ * A value shown as its leaves: `path` (empty for a plain value, `by.user` inside a
+ * record) and the value as text.
+ */
+export type Leaf = { 
+/**
+ * Where in the value, dot-separated; empty for the value itself.
+ */
+path: string, 
+/**
+ * The value as text; `null` is the empty value.
+ */
+value: string | null, };
+
+/**
+ * A record of a keyed list.
+ */
+export type RecordView = { 
+/**
+ * Its key (`id`, or `hash` for photos).
+ */
+key: string, 
+/**
+ * Its values.
+ */
+leaves: Array<Leaf>, };
+
+/**
+ * A record whose content changed: only the leaves that differ, before and after.
+ */
+export type RecordChangeView = { 
+/**
+ * Its key.
+ */
+key: string, 
+/**
+ * The differing leaves as they were.
+ */
+before: Array<Leaf>, 
+/**
+ * The differing leaves as the change would make them.
+ */
+after: Array<Leaf>, };
+
+/**
+ * What a change would have done to one field.
+ */
+export type FieldChangeView = { "kind": "value", 
+/**
+ * The document field.
+ */
+field: string, 
+/**
+ * As it was.
+ */
+before: Array<Leaf>, 
+/**
+ * As the change would make it.
+ */
+after: Array<Leaf>, } | { "kind": "records", 
+/**
+ * The document field.
+ */
+field: string, 
+/**
+ * New records.
+ */
+added: Array<RecordView>, 
+/**
+ * Changed records.
+ */
+changed: Array<RecordChangeView>, 
+/**
+ * Records taken out.
+ */
+removed: Array<RecordView>, };
+
+/**
+ * Where a held change stands.
+ */
+export type HeldStatus = "open" | "released" | "discarded";
+
+/**
+ * A change the server holds for review, as the desk shows it.
+ */
+export type HeldChangeView = { 
+/**
+ * The quarantine entry.
+ */
+id: string, 
+/**
+ * The document it was pushed for.
+ */
+doc_id: string, 
+/**
+ * `order`, `requisition` or `complaint`.
+ */
+kind: string, 
+/**
+ * The order's number, when it is an order this device holds.
+ */
+order_number: string | null, 
+/**
+ * The user the server attests pushed it (the device's enrolled user).
+ */
+user_id: string, 
+/**
+ * Their name.
+ */
+user_name: string, 
+/**
+ * The enrolled device it came from.
+ */
+device_id: string, 
+/**
+ * The device's name, as given at enrollment.
+ */
+device_name: string, 
+/**
+ * When the server received it (RFC 3339).
+ */
+received_at: string, 
+/**
+ * Why it is held.
+ */
+reason: HeldReason, 
+/**
+ * Each rule the push broke.
+ */
+findings: Array<FindingView>, 
+/**
+ * What the change would have done, field by field.
+ */
+changes: Array<FieldChangeView>, 
+/**
+ * Merged and put back (true), or held unmerged (false).
+ */
+neutralised: boolean, 
+/**
+ * Open, or how a supervisor decided it.
+ */
+status: HeldStatus, 
+/**
+ * The supervisor who decided it.
+ */
+decided_by: string | null, 
+/**
+ * Their name, when this device knows it.
+ */
+decided_by_name: string | null, 
+/**
+ * When it was decided (RFC 3339).
+ */
+decided_at: string | null, };
