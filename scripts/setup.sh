@@ -8,6 +8,8 @@ APT_PACKAGES=(
   build-essential pkg-config curl file
   libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev
   webkit2gtk-driver xvfb xauth chromium fonts-noto-cjk
+  # the held-change suite plays a tampered device by editing its store
+  sqlite3
 )
 
 need() { command -v "$1" >/dev/null 2>&1; }

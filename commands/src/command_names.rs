@@ -34,4 +34,7 @@ pub const COMMANDS: &[&str] = &[
     "company_calendar",
     "save_calendar_year",
     "import_calendar",
+    "list_held_changes",
+    "release_held_change",
+    "discard_held_change",
 ];

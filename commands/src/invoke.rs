@@ -14,7 +14,7 @@ use crate::error::CommandError;
 use crate::list::OrderQuery;
 use crate::signoff::SignatureInput;
 use crate::{
-    company, intake, list, office, order, parts, photos, reference, session, signoff, App,
+    company, held, intake, list, office, order, parts, photos, reference, session, signoff, App,
 };
 
 include!("command_names.rs");
@@ -110,6 +110,17 @@ struct SaveSettings {
 struct SaveYear {
     year: i32,
     days: Vec<onsite_core::calendar::CalendarDay>,
+}
+#[derive(Deserialize)]
+struct HeldList {
+    #[serde(default)]
+    all: bool,
+}
+#[derive(Deserialize)]
+struct HeldDecision {
+    id: String,
+    #[serde(default)]
+    note: String,
 }
 
 /// Runs `command` with `raw` arguments; `body` is the photo's bytes for `add_photo`.
@@ -221,6 +232,18 @@ pub async fn invoke(
         "import_calendar" => {
             let a: Text = args(command, raw)?;
             json(company::import_calendar(app, &a.text).await?)
+        }
+        "list_held_changes" => {
+            let a: HeldList = args(command, raw)?;
+            json(held::list_held_changes(app, a.all).await?)
+        }
+        "release_held_change" => {
+            let a: HeldDecision = args(command, raw)?;
+            json(held::release_held_change(app, &a.id, &a.note).await?)
+        }
+        "discard_held_change" => {
+            let a: HeldDecision = args(command, raw)?;
+            json(held::discard_held_change(app, &a.id, &a.note).await?)
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

@@ -7,10 +7,12 @@
 //! One file per area: `session` (sign in and out, sync status), `list` (the order
 //! list), `order` (the order page and every plain edit), `parts`, `photos`, `signoff`,
 //! `intake`, `reference` (van stock, catalog, staff), `office` (the catalog, stock and
-//! people screens of the company's set-up) and `sync` (the background round).
+//! people screens of the company's set-up), `held` (the supervisor's review of held
+//! changes) and `sync` (the background round).
 
 pub mod company;
 pub mod error;
+pub mod held;
 pub mod intake;
 pub mod invoke;
 pub mod list;

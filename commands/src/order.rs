@@ -59,15 +59,41 @@ pub struct ChangeView {
     pub op: String,
     /// The first characters of the device's actor id.
     pub device: String,
+    /// Who the server attests made it, from this device's copy of the actor directory.
+    pub source: ChangeSource,
 }
 
-/// A change of this device the server held back, and why.
+/// Where a change came from, as the server attests it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChangeSource {
+    /// An enrolled device, and the user it is enrolled for.
+    Device {
+        /// The device's name, as given at enrollment.
+        device_name: String,
+        /// The attested user.
+        user_id: String,
+        /// Their name.
+        user_name: String,
+        /// Their role.
+        role: Role,
+    },
+    /// The office server's own change (a flag, a put-back, a supervisor's decision).
+    Server,
+    /// An actor this device's copy of the directory does not know (yet): before the
+    /// next sync, or a device the office never bound.
+    Unknown,
+}
+
+/// A change of this device the server still holds for a supervisor, and why: from the
+/// server's list of this device's open held changes, as of the last sync, so it clears
+/// once a supervisor has decided them.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct QuarantineView {
-    /// i18n key.
-    pub code: String,
-    /// The server's reason.
-    pub reason: String,
+    /// Why the first of them is held, as the UI words it.
+    pub reason: crate::held::HeldReason,
+    /// How many of this device's changes to the order are held.
+    pub count: u32,
 }
 
 /// Why an operation is refused now: the lifecycle's code and the values it names.
@@ -214,15 +240,31 @@ pub fn op_checks(
         .collect()
 }
 
-fn history(doc: &automerge::Automerge) -> Result<Vec<ChangeView>, CommandError> {
+fn history(
+    doc: &automerge::Automerge,
+    directory: &HashMap<String, onsite_core::protocol::ActorEntry>,
+) -> Result<Vec<ChangeView>, CommandError> {
+    let server = automerge::ActorId::from(onsite_core::ops::SERVER_ACTOR);
     doc.get_changes(&[])
         .into_iter()
         .map(|c| {
             let message = c.message().map(str::to_string).unwrap_or_default();
             let (op, role, by) = match ops::parse_message(&message) {
-                Some((op, role, user)) => (op, Some(role), user.to_string()),
+                // `order.check_in` names the op `check_in` (the UI's `ops.*` words).
+                Some((op, role, user)) => (
+                    op.split_once('.')
+                        .map_or(op.as_str(), |(_, o)| o)
+                        .to_string(),
+                    Some(role),
+                    user.to_string(),
+                ),
                 None => (
-                    message.split(' ').next().unwrap_or_default().to_string(),
+                    message
+                        .split(' ')
+                        .next()
+                        .map(|op| op.split_once('.').map_or(op, |(_, o)| o))
+                        .unwrap_or_default()
+                        .to_string(),
                     None,
                     ops::SERVER_ATTRIBUTION.to_string(),
                 ),
@@ -237,12 +279,27 @@ fn history(doc: &automerge::Automerge) -> Result<Vec<ChangeView>, CommandError> 
                     ),
                 )
             })?;
+            let actor = c.actor_id().to_hex_string();
+            let source = if *c.actor_id() == server {
+                ChangeSource::Server
+            } else {
+                match directory.get(&actor) {
+                    Some(a) => ChangeSource::Device {
+                        device_name: a.device_name.clone(),
+                        user_id: a.user_id.clone(),
+                        user_name: a.user_name.clone(),
+                        role: a.role,
+                    },
+                    None => ChangeSource::Unknown,
+                }
+            };
             Ok(ChangeView {
                 at,
                 by,
                 role,
                 op,
-                device: c.actor_id().to_hex_string().chars().take(8).collect(),
+                device: actor.chars().take(8).collect(),
+                source,
             })
         })
         .collect()
@@ -254,6 +311,12 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
     let order = store.order(id)?;
     let now = app.now();
     let key = id.to_string();
+    // A copy that no longer reads shows every device as not known rather than hiding
+    // the order page; the next sync replaces it.
+    let directory = onsite_device::actors::directory(store).unwrap_or_else(|err| {
+        tracing::warn!(%err, "stored actor directory unreadable");
+        HashMap::new()
+    });
     let (conflicts, changes) = store.read(DocKind::Order, &key, |doc| {
         let conflicts = conflicts::conflicts(doc)
             .into_iter()
@@ -266,7 +329,7 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
                 values: c.values,
             })
             .collect::<Vec<_>>();
-        (conflicts, history(doc))
+        (conflicts, history(doc, &directory))
     })?;
     let changes = changes?;
     let rules = crate::rules_of(store);
@@ -283,12 +346,14 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
         .map(|c| c.op.clone())
         .collect();
     let unsent = store.pending()?.iter().any(|p| p.doc_id == key);
-    let quarantined = crate::sync::quarantine_notices(store)?
-        .remove(&key)
-        .map(|reason| QuarantineView {
-            code: "errors.sync.quarantined".into(),
-            reason,
-        });
+    let held: Vec<_> = onsite_device::sync_client::held_changes(store)?
+        .into_iter()
+        .filter(|h| h.doc_id == key)
+        .collect();
+    let quarantined = held.first().map(|first| QuarantineView {
+        reason: crate::held::reason(&first.code),
+        count: u32::try_from(held.len()).unwrap_or(u32::MAX),
+    });
     let clocks = sla::evaluate_order(&order, settings, &rules.calendar, now)
         .into_iter()
         .map(|c| ClockView {

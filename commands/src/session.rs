@@ -20,6 +20,8 @@ pub struct Me {
     pub name: String,
     /// Technicians get the phone face, office roles the desk.
     pub role: Role,
+    /// The desk offers the review of held changes (the server checks it again).
+    pub reviews_held_changes: bool,
 }
 
 /// What the start screen needs to know about this device.
@@ -65,6 +67,7 @@ pub fn app_status(app: &App) -> Result<AppStatus, CommandError> {
                 id: a.id,
                 login: a.login,
                 name: a.name,
+                reviews_held_changes: a.role.reviews_held_changes(),
                 role: a.role,
             }),
         })

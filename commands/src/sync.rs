@@ -1,5 +1,5 @@
-//! Background sync: one round at a time, the state the status bar reads, the
-//! quarantine notices the order page shows, and the loop the shell spawns. No Tauri:
+//! Background sync: one round at a time, the state the status bar reads, and the loop
+//! the shell spawns. No Tauri:
 //! the shell only spawns [`run`]. While signed in, the app keeps one long poll open to the server and
 //! syncs as soon as the server has something, after each local edit, and on demand. A
 //! failed round is retried with exponential backoff and jitter; the store is locked only
@@ -69,44 +69,12 @@ pub async fn round(store: &Mutex<Store>, state: &SyncState) -> Result<SyncReport
             if report.pulled > 0 || !report.removed.is_empty() || !report.quarantined.is_empty() {
                 state.data_version.fetch_add(1, Ordering::Relaxed);
             }
-            if !report.quarantined.is_empty() {
-                (&*store).with(|s| remember_quarantine(s, &report.quarantined))?;
-            }
         }
         // The server answered, so the device is online even though it said no.
         Err(SyncError::Refused { .. }) => state.online.store(true, Ordering::Relaxed),
         Err(_) => state.online.store(false, Ordering::Relaxed),
     }
     result
-}
-
-const META_QUARANTINE: &str = "quarantine_notices";
-
-/// The server's quarantine notices by document id, so the order page can say why a
-/// change of this device was held back, also after a restart. Unreadable notices are an
-/// error, not an empty list: silently forgetting them would hide a held-back change.
-pub fn quarantine_notices(
-    store: &Store,
-) -> Result<std::collections::BTreeMap<String, String>, SyncError> {
-    match store.meta(META_QUARANTINE)? {
-        None => Ok(Default::default()),
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|e| SyncError::Protocol(format!("stored quarantine notices: {e}"))),
-    }
-}
-
-fn remember_quarantine(store: &Store, notices: &[(String, String)]) -> Result<(), SyncError> {
-    // Notices that no longer read are replaced rather than blocking every later one.
-    let mut all = quarantine_notices(store).unwrap_or_else(|err| {
-        tracing::warn!(%err, "replacing unreadable quarantine notices");
-        Default::default()
-    });
-    for (doc, reason) in notices {
-        all.insert(doc.clone(), reason.clone());
-    }
-    let json = serde_json::to_string(&all)
-        .map_err(|e| SyncError::Protocol(format!("writing quarantine notices: {e}")))?;
-    Ok(store.set_meta(META_QUARANTINE, &json)?)
 }
 
 /// The loop itself: runs for the life of the app.

@@ -66,7 +66,7 @@ pub fn typescript() -> String {
         crate::session::Me, crate::session::AppStatus, crate::session::SyncStatus,
         crate::list::OrderQuery, crate::list::SlaStatus, crate::list::Window,
         crate::list::SignOffState, crate::list::OrderListItem,
-        crate::order::ClockView, crate::order::ConflictView, crate::order::ChangeView,
+        crate::order::ClockView, crate::order::ConflictView, crate::order::ChangeSource, crate::order::ChangeView,
         crate::order::QuarantineView, crate::order::Refusal, crate::order::OpCheck,
         crate::order::OrderDetail,
         crate::visit::StepId, crate::visit::StepStatus, crate::visit::VisitStep,
@@ -91,6 +91,9 @@ pub fn typescript() -> String {
         onsite_core::company::CalendarChange, onsite_core::company::CalendarView,
         crate::order::RulesVersion,
         crate::company::SettingsScreen, crate::company::CalendarScreen,
+        crate::held::HeldReason, crate::held::FindingView, crate::held::Leaf,
+        crate::held::RecordView, crate::held::RecordChangeView, crate::held::FieldChangeView,
+        crate::held::HeldStatus, crate::held::HeldChangeView,
     );
     out.trim_end().to_string() + "\n"
 }

@@ -73,6 +73,10 @@ pub fn hydrate<D: Document>(doc: &impl autosurgeon::ReadDoc) -> Result<D, Domain
 /// (`onsite-server`) this tells the server's changes apart from every person's.
 pub const SERVER_ATTRIBUTION: &str = "server";
 
+/// The sync server's Automerge actor id, as bytes: no device may use it, and an audit
+/// trail names its changes as the office server's.
+pub const SERVER_ACTOR: &[u8] = b"onsite-server";
+
 /// The user id the server records where a record needs one for the server itself (the
 /// nil UUID): the resolver of an SLA at-risk flag it withdrew when the clock recovered.
 pub const SERVER_USER: UserId = UserId(uuid::Uuid::nil());

@@ -38,6 +38,12 @@ impl Role {
         !matches!(self, Role::Technician)
     }
 
+    /// Reviews the changes the server held back: lists them, releases or discards them.
+    /// The server enforces it; the desk shows the review screen by it.
+    pub fn reviews_held_changes(self) -> bool {
+        matches!(self, Role::Supervisor)
+    }
+
     /// Stable snake_case name, as used in commit messages and i18n keys.
     pub fn as_str(self) -> &'static str {
         match self {

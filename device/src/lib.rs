@@ -2,6 +2,7 @@
 //! document store (documents, projections, blobs) and, later, the sync client. The app
 //! shell, the tests and the benchmarks all use it.
 
+pub mod actors;
 pub mod blob_sync;
 pub mod company;
 mod error;
@@ -13,6 +14,7 @@ pub mod projection;
 pub mod quarantine;
 pub mod store;
 pub mod sync_client;
+pub mod token;
 
 pub use error::StoreError;
 pub use store::documents::DocKind;

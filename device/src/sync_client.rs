@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use crate::{DocKind, Store, StoreError};
 
 const META_SERVER: &str = "server_url";
-const META_TOKEN: &str = "device_token";
 const META_CURSOR: &str = "sync_cursor";
 const META_LAST_SYNC: &str = "last_sync_at";
 const META_OFFSET: &str = "clock_offset_ms";
@@ -75,6 +74,9 @@ pub enum SyncError {
     BadServerUrl(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The system key store that holds the device token could not give it back.
+    #[error(transparent)]
+    KeyStore(#[from] crate::token::KeyStoreError),
 }
 
 impl SyncError {
@@ -89,6 +91,7 @@ impl SyncError {
             SyncError::InsecureServer(_) => "errors.sync.insecure_server",
             SyncError::BadServerUrl(_) => "errors.sync.bad_server_url",
             SyncError::Store(e) => e.code(),
+            SyncError::KeyStore(_) => "errors.sync.key_store",
         }
     }
 }
@@ -228,9 +231,9 @@ impl SyncClient {
         let account_json =
             serde_json::to_string(&body.account).map_err(|e| SyncError::Protocol(e.to_string()))?;
         store.with(|s| {
+            crate::token::save(s, &body.token)?;
             s.batch(|s| {
                 s.set_meta(META_SERVER, &base)?;
-                s.set_meta(META_TOKEN, &body.token)?;
                 s.set_meta(META_ACCOUNT, &account_json)
             })
         })?;
@@ -244,7 +247,11 @@ impl SyncClient {
 
     /// The client for the server this device signed in to, if any.
     pub fn from_store(store: &Store) -> Result<Option<Self>, SyncError> {
-        let (Some(base), Some(token)) = (store.meta(META_SERVER)?, store.meta(META_TOKEN)?) else {
+        let token = crate::token::load(store).map_err(|e| match e {
+            crate::token::LoadError::Store(e) => SyncError::Store(e),
+            crate::token::LoadError::KeyStore(e) => SyncError::KeyStore(e),
+        })?;
+        let (Some(base), Some(token)) = (store.meta(META_SERVER)?, token) else {
             return Ok(None);
         };
         // Also for a server stored by an older version that did not check.
@@ -297,6 +304,11 @@ impl SyncClient {
             }
         }
         self.refresh_reference(store).await?;
+        // Names for the audit trail: a failure here leaves the last copy in use and
+        // does not undo a sync whose documents are stored.
+        if let Err(err) = self.refresh_actors(store).await {
+            tracing::warn!(%err, "actor directory not refreshed; the last copy stays");
+        }
         Ok(report)
     }
 
@@ -459,6 +471,7 @@ pub fn forget_device(store: &mut Store, discard_unsent: bool) -> Result<(), Sync
             "signing out discards unsent changes, as the user confirmed"
         );
     }
+    crate::token::forget(store)?;
     store.wipe()?;
     Ok(())
 }
@@ -699,7 +712,7 @@ mod tests {
         let f = crate::fixtures::Fixture::default();
         let now = chrono::Utc::now();
         let order = store.create_order(f.new_order(1, now), &f.ctx(f.dispatcher, now))?;
-        store.set_meta(META_TOKEN, "ost_secret")?;
+        store.set_meta(crate::token::META_TOKEN, "ost_secret")?;
         let device = store.device_id()?;
 
         let refused = forget_device(&mut store, false);
@@ -721,7 +734,11 @@ mod tests {
             !store.contains(&order.id.to_string())?,
             "confirmed: the data is gone"
         );
-        assert_eq!(store.meta(META_TOKEN)?, None, "the token is gone with it");
+        assert_eq!(
+            store.meta(crate::token::META_TOKEN)?,
+            None,
+            "the token is gone with it"
+        );
         assert_ne!(
             store.device_id()?,
             device,
@@ -778,7 +795,7 @@ mod tests {
         assert_eq!(refused.as_deref(), Some("errors.sync.insecure_server"));
         assert_eq!(store.meta(META_SERVER)?, None, "nothing was stored");
         store.set_meta(META_SERVER, "http://192.0.2.7:8787")?;
-        store.set_meta(META_TOKEN, "ost_x")?;
+        store.set_meta(crate::token::META_TOKEN, "ost_x")?;
         assert!(
             matches!(
                 SyncClient::from_store(&store),

@@ -3,6 +3,7 @@
 //! command body lives here.
 
 use onsite_commands::company::{self, CalendarScreen, SettingsScreen};
+use onsite_commands::held::{self, HeldChangeView};
 use onsite_commands::intake::WarrantyCheck;
 use onsite_commands::list::{OrderListItem, OrderQuery};
 use onsite_commands::order::OrderDetail;
@@ -229,6 +230,32 @@ pub async fn import_calendar(
     text: String,
 ) -> Result<CalendarScreen, CommandError> {
     company::import_calendar(&app, &text).await
+}
+
+#[tauri::command]
+pub async fn list_held_changes(
+    app: State<'_, App>,
+    all: bool,
+) -> Result<Vec<HeldChangeView>, CommandError> {
+    held::list_held_changes(&app, all).await
+}
+
+#[tauri::command]
+pub async fn release_held_change(
+    app: State<'_, App>,
+    id: String,
+    note: String,
+) -> Result<HeldChangeView, CommandError> {
+    held::release_held_change(&app, &id, &note).await
+}
+
+#[tauri::command]
+pub async fn discard_held_change(
+    app: State<'_, App>,
+    id: String,
+    note: String,
+) -> Result<HeldChangeView, CommandError> {
+    held::discard_held_change(&app, &id, &note).await
 }
 
 #[cfg(test)]

@@ -67,6 +67,9 @@ pub fn run() {
             commands::company_calendar,
             commands::save_calendar_year,
             commands::import_calendar,
+            commands::list_held_changes,
+            commands::release_held_change,
+            commands::discard_held_change,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -95,7 +95,7 @@ impl World {
     }
 
     fn token(store: &Store) -> anyhow::Result<String> {
-        store.meta("device_token")?.context("signed in")
+        onsite_device::token::load(store)?.context("signed in")
     }
 
     fn blob_url(&self, hash: &str) -> String {

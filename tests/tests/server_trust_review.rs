@@ -1165,5 +1165,56 @@ async fn the_audit_trail_learns_each_actors_device_and_attested_user() -> anyhow
         ),
         ("李伟", "li.wei", Role::Technician)
     );
+
+    // A device whose copy is current pays a bodiless 304, until another actor is bound.
+    let http = reqwest::Client::new();
+    let first = http
+        .get(o.server.url("/v1/actors"))
+        .bearer_auth(&desk.token)
+        .send()
+        .await?
+        .error_for_status()?;
+    let etag = first
+        .headers()
+        .get(reqwest::header::ETAG)
+        .context("the directory has an ETag")?
+        .to_str()?
+        .to_string();
+    let again = http
+        .get(o.server.url("/v1/actors"))
+        .bearer_auth(&desk.token)
+        .header(reqwest::header::IF_NONE_MATCH, &etag)
+        .send()
+        .await?;
+    assert_eq!(again.status(), reqwest::StatusCode::NOT_MODIFIED);
+    assert!(
+        again.bytes().await?.is_empty(),
+        "no body for a current copy"
+    );
+    // The same agent on a second desk: a new device with its own actor.
+    let mut desk2 = o.sign_in("wang.fang").await?;
+    desk2.sync().await?;
+    o.run(
+        &mut desk2,
+        &id,
+        o.dispatcher,
+        OrderOp::Comment {
+            id: RecordId::new_at(chrono::Utc::now()),
+            text: "第二台电脑上看看".into(),
+        },
+    )?;
+    desk2.sync().await?;
+    let changed = http
+        .get(o.server.url("/v1/actors"))
+        .bearer_auth(&desk.token)
+        .header(reqwest::header::IF_NONE_MATCH, &etag)
+        .send()
+        .await?
+        .error_for_status()?;
+    assert_eq!(
+        changed.status(),
+        reqwest::StatusCode::OK,
+        "a new binding changes the ETag"
+    );
     o.server.stop().await
 }

@@ -30,6 +30,14 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> 
     Ok(())
 }
 
+/// Removes one setting.
+pub fn delete(conn: &Connection, key: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM device_meta WHERE key = ?1")
+        .and_then(|mut stmt| stmt.execute([key]))
+        .doing(|| format!("removing device setting {key}"))?;
+    Ok(())
+}
+
 /// Reads a setting, creating it with `make` if absent. The read and the insert run in
 /// one statement each; `INSERT OR IGNORE` makes a race between two openers harmless.
 fn get_or_create(

@@ -184,6 +184,11 @@ impl Store {
         meta::set(&self.conn, key, value)
     }
 
+    /// Removes a device setting.
+    pub fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
+        meta::delete(&self.conn, key)
+    }
+
     /// The device's stable id, created on first use and kept for the life of the install.
     pub fn device_id(&self) -> Result<String, StoreError> {
         meta::device_id(&self.conn)

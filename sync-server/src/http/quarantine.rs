@@ -4,9 +4,10 @@
 //! enrolled device and the attested user rather than a hex actor id.
 
 use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onsite_core::protocol::{ActorEntry, Decision, HeldChange};
-use onsite_core::role::Role;
 
 use super::AppState;
 use crate::devices::Principal;
@@ -30,7 +31,7 @@ pub async fn list(
     who: Principal,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<HeldChange>>, ApiError> {
-    if who.account.role != Role::Supervisor {
+    if !who.account.role.reviews_held_changes() {
         return Err(ApiError::forbidden(
             "only a supervisor reviews held changes",
         ));
@@ -93,18 +94,42 @@ pub async fn discard(
 }
 
 /// Every bound Automerge actor with its device and attested user, so an audit trail
-/// shows "李伟 on Li's phone" instead of an actor prefix.
+/// shows "李伟 on Li's phone" instead of an actor prefix. With an `ETag`, as reference
+/// data has: a device whose copy is current (`If-None-Match`) gets a bodiless 304.
 #[utoipa::path(get, path = "/v1/actors", tag = "accounts", security(("device_token" = [])),
-    responses((status = 200, body = [ActorEntry]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [ActorEntry], headers(("ETag" = String))),
+        (status = 304, description = "the device's copy is current"),
+        (status = 401, body = ErrorBody)))]
 pub async fn actors(
     State(state): State<AppState>,
     _who: Principal,
-) -> Result<Json<Vec<ActorEntry>>, ApiError> {
-    let conn = state.db.conn();
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let out = actor_list(&state.db.conn())?;
+    let json = serde_json::to_vec(&out).map_err(|e| ApiError::internal(e.to_string()))?;
+    let etag = crate::reference::etag(&json);
+    let current = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    if current {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    Ok((
+        [
+            (header::ETAG, etag),
+            (header::CONTENT_TYPE, "application/json".to_string()),
+        ],
+        json,
+    )
+        .into_response())
+}
+
+fn actor_list(conn: &rusqlite::Connection) -> Result<Vec<ActorEntry>, ApiError> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.actor, a.device_id, d.name, a.user_id, u.name, u.role
          FROM device_actors a JOIN devices d ON d.id = a.device_id
-         JOIN users u ON u.id = a.user_id ORDER BY a.bound_at",
+         JOIN users u ON u.id = a.user_id ORDER BY a.bound_at, a.actor",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -129,5 +154,5 @@ pub async fn actors(
             role,
         });
     }
-    Ok(Json(out))
+    Ok(out)
 }

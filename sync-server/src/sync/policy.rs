@@ -424,5 +424,5 @@ pub fn owner_of(kind: DocKind, doc: &AutoCommit) -> Result<Option<String>, Strin
 
 /// The server's own Automerge actor, so its changes are told apart from every device's.
 pub fn server_actor() -> automerge::ActorId {
-    automerge::ActorId::from(b"onsite-server".as_slice())
+    automerge::ActorId::from(onsite_core::ops::SERVER_ACTOR)
 }

@@ -194,7 +194,7 @@ pub fn decide(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<HeldChange, ApiError> {
-    if who.account.role != Role::Supervisor {
+    if !who.account.role.reviews_held_changes() {
         return Err(ApiError::forbidden(
             "only a supervisor decides held changes",
         ));

@@ -8,6 +8,7 @@ import type {
   CalendarDay,
   CalendarScreen,
   CommandError,
+  HeldChangeView,
   Intake,
   OrderDetail,
   OrderListItem,
@@ -154,6 +155,21 @@ export function saveCalendarYear(year: number, days: CalendarDay[]): Promise<Cal
 /** Imports a calendar file (docs/calendar-file.md), all or nothing (supervisors). */
 export function importCalendar(text: string): Promise<CalendarScreen> {
   return invoke<CalendarScreen>('import_calendar', { text });
+}
+
+/** The changes the server holds for a supervisor's review, oldest first (decided ones too with `all`). */
+export function listHeldChanges(all: boolean): Promise<HeldChangeView[]> {
+  return invoke<HeldChangeView[]>('list_held_changes', { all });
+}
+
+/** Releases a held change: merged into the order as this supervisor's decision, with `note`. */
+export function releaseHeldChange(id: string, note: string): Promise<HeldChangeView> {
+  return invoke<HeldChangeView>('release_held_change', { id, note });
+}
+
+/** Discards a held change: the order stays as it is; `note` says why. */
+export function discardHeldChange(id: string, note: string): Promise<HeldChangeView> {
+  return invoke<HeldChangeView>('discard_held_change', { id, note });
 }
 
 // ---------------------------------------------------------------------------------------
