@@ -38,7 +38,7 @@ pub struct HeldChangeView {
     /// When the server received it (RFC 3339).
     pub received_at: String,
     /// Why it is held.
-    pub reason: HeldReason,
+    pub reason: HeldReasonView,
     /// Each rule the push broke.
     pub findings: Vec<FindingView>,
     /// What the change would have done, field by field.
@@ -57,7 +57,7 @@ pub struct HeldChangeView {
 
 /// Why a change is held: an i18n key and the role it names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-pub struct HeldReason {
+pub struct HeldReasonView {
     /// i18n key, e.g. `held.reason.role_may_not_change`; `held.reason.other` for a code
     /// this app does not know yet (shown with `raw`).
     pub code: String,
@@ -202,7 +202,7 @@ const FINDINGS: &[&str] = &[
 ];
 
 /// The reason code as the UI words it.
-pub fn reason(code: &str) -> HeldReason {
+pub fn reason(code: &str) -> HeldReasonView {
     let role = code
         .strip_suffix("_may_not_change")
         .and_then(|r| Role::ALL.into_iter().find(|role| role.as_str() == r));
@@ -213,7 +213,7 @@ pub fn reason(code: &str) -> HeldReason {
     } else {
         "held.reason.other".to_string()
     };
-    HeldReason {
+    HeldReasonView {
         code: key,
         role,
         raw: code.to_string(),

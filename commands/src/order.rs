@@ -91,7 +91,7 @@ pub enum ChangeSource {
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct QuarantineView {
     /// Why the first of them is held, as the UI words it.
-    pub reason: crate::held::HeldReason,
+    pub reason: crate::held::HeldReasonView,
     /// How many of this device's changes to the order are held.
     pub count: u32,
 }

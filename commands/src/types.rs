@@ -55,8 +55,7 @@ pub fn typescript() -> String {
         rec::FollowUp, rec::HoldKind, rec::Hold, rec::Cancellation, rec::FeeOverride,
         rec::PhotoRef, rec::Comment, rec::DataAuthorisation, rec::StateChange,
         rec::PriorRepair, rec::FlagKind, rec::FlagResolution, rec::FlagParams,
-        rec::ConflictValues, rec::HeldReason, rec::Flag,
-        rec::PriorRepair, rec::FlagKind, rec::FlagResolution, rec::Flag, rec::ClockOffset,
+        rec::ConflictValues, rec::HeldReason, rec::Flag, rec::ClockOffset,
         doc::OrderDoc, doc::OrderOp,
         catalog::Part,
         onsite_core::intake::Intake, onsite_core::intake::IntakeCustomer,
@@ -91,7 +90,7 @@ pub fn typescript() -> String {
         onsite_core::company::CalendarChange, onsite_core::company::CalendarView,
         crate::order::RulesVersion,
         crate::company::SettingsScreen, crate::company::CalendarScreen,
-        crate::held::HeldReason, crate::held::FindingView, crate::held::Leaf,
+        crate::held::HeldReasonView, crate::held::FindingView, crate::held::Leaf,
         crate::held::RecordView, crate::held::RecordChangeView, crate::held::FieldChangeView,
         crate::held::HeldStatus, crate::held::HeldChangeView,
     );

@@ -1,13 +1,13 @@
 // Words for the server's review of a held change. Rust (commands/src/held.rs) turns the
 // server's codes into i18n keys with the role they name; this only looks them up, and
 // shows a field or a state by its word where the app has one.
-import type { FindingView, HeldReason, Leaf } from './api';
+import type { FindingView, HeldReasonView, Leaf } from './api';
 import { formatDateTime } from './format';
 
 type T = (key: string, options?: Record<string, unknown>) => string;
 
 /** Why a change is held, e.g. "A technician may not make this change". */
-export function reasonText(t: T, reason: HeldReason): string {
+export function reasonText(t: T, reason: HeldReasonView): string {
   return t(reason.code, { role: reason.role ? t(`roles.${reason.role}`) : '', code: reason.raw });
 }
 

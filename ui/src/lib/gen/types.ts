@@ -946,6 +946,29 @@ raised_at: string,
 resolution: FlagResolution | null, };
 
 /**
+ * A device's clock offset, measured by the server when that device pushed the record
+ * named by `record` (a key of `sla::recorded_times`): the record keeps the time as the
+ * device recorded it, and SLA clocks read it plus `offset_ms`. Written by the server only.
+ */
+export type ClockOffset = { 
+/**
+ * The corrected instant's key, e.g. `visit/<id>`.
+ */
+record: string, 
+/**
+ * Server time minus device time when it was pushed, in milliseconds.
+ */
+offset_ms: number, 
+/**
+ * The device that recorded it.
+ */
+device: string, 
+/**
+ * When the server measured it.
+ */
+measured_at: string, };
+
+/**
  * Everything about one repair order. Each field at the top level is a register (last
  * writer wins, concurrent values surfaced by [`crate::doc::conflicts`]); each `Vec` is a
  * list keyed by a stable id, so concurrent additions all survive a merge.
@@ -1111,7 +1134,18 @@ history: Array<StateChange>,
  * Findings of the server's reconciliation for a person to resolve. Documents
  * written before flags existed have no such key and read as none.
  */
-flags: Array<Flag>, };
+flags: Array<Flag>, 
+/**
+ * The company settings version the order was created under: its clocks and rules
+ * keep it for good. Orders from before versions were recorded have none and run
+ * under the version in force when they were received.
+ */
+settings_version: number | null, 
+/**
+ * Clock offsets the server measured for the devices that recorded this order's
+ * instants, so SLA clocks read corrected times (server-written only).
+ */
+clock_offsets: Array<ClockOffset>, };
 
 /**
  * Every edit of an order. Record ids inside an op are made by the caller, so an op is
@@ -1397,7 +1431,11 @@ choice: string | null, } | { "op": "answer_consultation",
 /**
  * The answer given to the customer.
  */
-answer: string, };
+answer: string, } | { "op": "note_clock_offsets", 
+/**
+ * One per corrected instant.
+ */
+offsets: Array<ClockOffset>, };
 
 /**
  * A parts catalog entry (备件).
@@ -1548,7 +1586,11 @@ name: string,
 /**
  * Technicians get the phone face, office roles the desk.
  */
-role: Role, };
+role: Role, 
+/**
+ * The desk offers the review of held changes (the server checks it again).
+ */
+reviews_held_changes: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -1772,6 +1814,27 @@ field: string,
 values: Array<string>, };
 
 /**
+ * Where a change came from, as the server attests it.
+ */
+export type ChangeSource = { "kind": "device", 
+/**
+ * The device's name, as given at enrollment.
+ */
+device_name: string, 
+/**
+ * The attested user.
+ */
+user_id: string, 
+/**
+ * Their name.
+ */
+user_name: string, 
+/**
+ * Their role.
+ */
+role: Role, } | { "kind": "server" } | { "kind": "unknown" };
+
+/**
  * One change in the order's history: who, in which role, what, when, on which device.
  */
 export type ChangeView = { 
@@ -1794,20 +1857,26 @@ op: string,
 /**
  * The first characters of the device's actor id.
  */
-device: string, };
+device: string, 
+/**
+ * Who the server attests made it, from this device's copy of the actor directory.
+ */
+source: ChangeSource, };
 
 /**
- * A change of this device the server held back, and why.
+ * A change of this device the server still holds for a supervisor, and why: from the
+ * server's list of this device's open held changes, as of the last sync, so it clears
+ * once a supervisor has decided them.
  */
 export type QuarantineView = { 
 /**
- * i18n key.
+ * Why the first of them is held, as the UI words it.
  */
-code: string, 
+reason: HeldReasonView, 
 /**
- * The server's reason.
+ * How many of this device's changes to the order are held.
  */
-reason: string, };
+count: number, };
 
 /**
  * Why an operation is refused now: the lifecycle's code and the values it names.
@@ -1847,6 +1916,11 @@ export type OrderDetail = {
  * The order as the device has it.
  */
 order: OrderDoc, 
+/**
+ * The company settings version the order runs under ("rules of 1 Dec 2026,
+ * version 3").
+ */
+rules: RulesVersion, 
 /**
  * SLA clocks.
  */
@@ -2423,3 +2497,474 @@ password: string, } | { "action": "revoke_device",
  * The device id.
  */
 id: string, };
+
+/**
+ * How long a clock runs: wall-clock time, or working days on the company calendar.
+ */
+export type SlaSpan = { "seconds": number } | { "working_days": number };
+
+/**
+ * The response and resolution times (时效) table of the domain rules.
+ */
+export type SlaSettings = { 
+/**
+ * Phone call answered: 10 s. Informational; measured by the telephony system.
+ */
+phone_answer: SlaSpan, 
+/**
+ * Online message (WeChat, website, app) first reply: 30 min.
+ */
+online_first_reply: SlaSpan, 
+/**
+ * First response to a request: 24 h.
+ */
+first_response: SlaSpan, 
+/**
+ * First handling: 48 h (internet products). `None` turns the clock off.
+ */
+first_handling: SlaSpan | null, 
+/**
+ * Resolution: 72 h (internet products). `None` turns the clock off.
+ */
+resolution: SlaSpan | null, 
+/**
+ * Technician (or dispatcher) contacts the customer after dispatch: 24 h.
+ */
+contact_after_dispatch: SlaSpan, 
+/**
+ * Mail-in product inspected after receipt: 24 h.
+ */
+mail_in_inspection: SlaSpan, 
+/**
+ * Repair record entered (order closed) after completion: 2 working days.
+ */
+record_entry: SlaSpan, 
+/**
+ * Emergency: respond. The regulation leaves `[X]`; Onsite's default is 2 h.
+ */
+emergency_response: SlaSpan, 
+/**
+ * Emergency: be on site. The regulation leaves `[X]`; Onsite's default is 4 h.
+ */
+emergency_on_site: SlaSpan, 
+/**
+ * Complaint: first contact: 1 h.
+ */
+complaint_first_contact: SlaSpan, 
+/**
+ * General complaint (一般投诉) resolved: 3 working days.
+ */
+general_complaint_resolved: SlaSpan, 
+/**
+ * Major complaint (重大投诉) resolved: 7 working days.
+ */
+major_complaint_resolved: SlaSpan, 
+/**
+ * Satisfaction follow-up (回访) after closing: `[X]` working days, default 3.
+ */
+follow_up: SlaSpan, };
+
+/**
+ * The company as its reports and sign-off sheets name it.
+ */
+export type CompanyInfo = { 
+/**
+ * The company's name.
+ */
+name: string, 
+/**
+ * Its address.
+ */
+address: string, 
+/**
+ * Its service phone number.
+ */
+phone: string, 
+/**
+ * Its logo as a `data:image/...;base64,` URL, or empty for none. Small (a few KB),
+ * so it travels inside the reference data rather than as a blob.
+ */
+logo: string, };
+
+/**
+ * One company's settings.
+ */
+export type Settings = { 
+/**
+ * Currency of fees (ISO 4217).
+ */
+currency: string, 
+/**
+ * Product warranty from the purchase date: 3 years.
+ */
+warranty_years: number, 
+/**
+ * Repair warranty (维修质保期): the same fault coming back within this many days of
+ * a repair is re-repaired free. The rules give no figure; Onsite's default is 90.
+ */
+repair_warranty_days: number, 
+/**
+ * Return (退货) window, natural days from the day after delivery: 7.
+ */
+return_window_days: number, 
+/**
+ * Exchange (换货) window, natural days from the day after delivery: 15.
+ */
+exchange_window_days: number, 
+/**
+ * A running clock is at risk under this percentage of its time left: 25.
+ */
+at_risk_percent: number, 
+/**
+ * Project work: a supervisor (or tech support) approves the plan before consent.
+ */
+plan_approval_required: boolean, 
+/**
+ * Long-term customers get a follow-up at least every this many months: 12.
+ */
+long_term_follow_up_months: number, 
+/**
+ * Key customers (重要客户) get a follow-up every this many months: 6.
+ */
+key_customer_follow_up_months: number, 
+/**
+ * The clocks.
+ */
+sla: SlaSettings, 
+/**
+ * Name, address, phone and logo for reports.
+ */
+company: CompanyInfo, };
+
+/**
+ * One saved version of the company settings.
+ */
+export type SettingsVersion = { 
+/**
+ * 1 for the regulation's figures the server starts with, then one more per change.
+ */
+version: number, 
+/**
+ * From when it applies (the instant it was saved).
+ */
+since: string, 
+/**
+ * Who saved it: a user id, or empty for the figures the server started with.
+ */
+by: string, 
+/**
+ * Their name, as it was then.
+ */
+by_name: string, 
+/**
+ * The figures.
+ */
+settings: Settings, };
+
+/**
+ * Every settings version, oldest first (`GET /v1/settings`).
+ */
+export type SettingsHistory = { 
+/**
+ * Oldest first.
+ */
+versions: Array<SettingsVersion>, };
+
+/**
+ * Whether a listed day is off or worked.
+ */
+export type DayKind = "holiday" | "workday";
+
+/**
+ * One listed day of the calendar.
+ */
+export type CalendarDay = { 
+/**
+ * The company-local date.
+ */
+date: string, 
+/**
+ * Off or worked.
+ */
+kind: DayKind, 
+/**
+ * What for, in words (may be empty).
+ */
+name: string, };
+
+/**
+ * One change to the calendar, as its log shows it.
+ */
+export type CalendarChange = { 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who: user id.
+ */
+by: string, 
+/**
+ * Their name then.
+ */
+by_name: string, 
+/**
+ * The year changed.
+ */
+year: number, 
+/**
+ * `edited` or `imported`.
+ */
+how: string, 
+/**
+ * How many days the year lists now.
+ */
+days: number, };
+
+/**
+ * The calendar as the desk edits it (`GET /v1/calendar`): the listed days of every
+ * year and who changed what.
+ */
+export type CalendarView = { 
+/**
+ * Holidays and make-up working days, in date order.
+ */
+days: Array<CalendarDay>, 
+/**
+ * Newest first.
+ */
+changes: Array<CalendarChange>, };
+
+/**
+ * The settings version an order's clocks and rules run under.
+ */
+export type RulesVersion = { 
+/**
+ * The version number.
+ */
+version: number, 
+/**
+ * From when it applied.
+ */
+since: string, };
+
+/**
+ * The settings screen: every version, oldest first, and whether this user may save.
+ */
+export type SettingsScreen = { 
+/**
+ * Every version, oldest first; the last one is in force.
+ */
+history: SettingsHistory, 
+/**
+ * The signed-in user is a supervisor (the server checks again).
+ */
+can_edit: boolean, };
+
+/**
+ * The calendar screen: the listed days, the change log, whether this user may edit.
+ */
+export type CalendarScreen = { 
+/**
+ * Days and log.
+ */
+calendar: CalendarView, 
+/**
+ * The signed-in user is a supervisor (the server checks again).
+ */
+can_edit: boolean, };
+
+/**
+ * Why a change is held: an i18n key and the role it names.
+ */
+export type HeldReasonView = { 
+/**
+ * i18n key, e.g. `held.reason.role_may_not_change`; `held.reason.other` for a code
+ * this app does not know yet (shown with `raw`).
+ */
+code: string, 
+/**
+ * The pusher's role, for `role_may_not_change`.
+ */
+role: Role | null, 
+/**
+ * The server's code as it sent it.
+ */
+raw: string, };
+
+/**
+ * One rule the push broke.
+ */
+export type FindingView = { 
+/**
+ * i18n key, e.g. `held.finding.role_not_permitted`; `held.finding.other` for a code
+ * this app does not know yet.
+ */
+code: string, 
+/**
+ * The server's code as it sent it.
+ */
+raw: string, 
+/**
+ * The document field, e.g. `state`, `comments`.
+ */
+field: string, 
+/**
+ * The record in a keyed list, when the rule is about one record.
+ */
+record: string | null, };
+
+/**
+ * A value shown as its leaves: `path` (empty for a plain value, `by.user` inside a
+ * record) and the value as text.
+ */
+export type Leaf = { 
+/**
+ * Where in the value, dot-separated; empty for the value itself.
+ */
+path: string, 
+/**
+ * The value as text; `null` is the empty value.
+ */
+value: string | null, };
+
+/**
+ * A record of a keyed list.
+ */
+export type RecordView = { 
+/**
+ * Its key (`id`, or `hash` for photos).
+ */
+key: string, 
+/**
+ * Its values.
+ */
+leaves: Array<Leaf>, };
+
+/**
+ * A record whose content changed: only the leaves that differ, before and after.
+ */
+export type RecordChangeView = { 
+/**
+ * Its key.
+ */
+key: string, 
+/**
+ * The differing leaves as they were.
+ */
+before: Array<Leaf>, 
+/**
+ * The differing leaves as the change would make them.
+ */
+after: Array<Leaf>, };
+
+/**
+ * What a change would have done to one field.
+ */
+export type FieldChangeView = { "kind": "value", 
+/**
+ * The document field.
+ */
+field: string, 
+/**
+ * As it was.
+ */
+before: Array<Leaf>, 
+/**
+ * As the change would make it.
+ */
+after: Array<Leaf>, } | { "kind": "records", 
+/**
+ * The document field.
+ */
+field: string, 
+/**
+ * New records.
+ */
+added: Array<RecordView>, 
+/**
+ * Changed records.
+ */
+changed: Array<RecordChangeView>, 
+/**
+ * Records taken out.
+ */
+removed: Array<RecordView>, };
+
+/**
+ * Where a held change stands.
+ */
+export type HeldStatus = "open" | "released" | "discarded";
+
+/**
+ * A change the server holds for review, as the desk shows it.
+ */
+export type HeldChangeView = { 
+/**
+ * The quarantine entry.
+ */
+id: string, 
+/**
+ * The document it was pushed for.
+ */
+doc_id: string, 
+/**
+ * `order`, `requisition` or `complaint`.
+ */
+kind: string, 
+/**
+ * The order's number, when it is an order this device holds.
+ */
+order_number: string | null, 
+/**
+ * The user the server attests pushed it (the device's enrolled user).
+ */
+user_id: string, 
+/**
+ * Their name.
+ */
+user_name: string, 
+/**
+ * The enrolled device it came from.
+ */
+device_id: string, 
+/**
+ * The device's name, as given at enrollment.
+ */
+device_name: string, 
+/**
+ * When the server received it (RFC 3339).
+ */
+received_at: string, 
+/**
+ * Why it is held.
+ */
+reason: HeldReasonView, 
+/**
+ * Each rule the push broke.
+ */
+findings: Array<FindingView>, 
+/**
+ * What the change would have done, field by field.
+ */
+changes: Array<FieldChangeView>, 
+/**
+ * Merged and put back (true), or held unmerged (false).
+ */
+neutralised: boolean, 
+/**
+ * Open, or how a supervisor decided it.
+ */
+status: HeldStatus, 
+/**
+ * The supervisor who decided it.
+ */
+decided_by: string | null, 
+/**
+ * Their name, when this device knows it.
+ */
+decided_by_name: string | null, 
+/**
+ * When it was decided (RFC 3339).
+ */
+decided_at: string | null, };
