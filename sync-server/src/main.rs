@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
+use onsite_server::office::{audit, people};
 #[cfg(feature = "demo")]
 use onsite_server::seed;
-use onsite_server::office::{audit, people};
 use onsite_server::{accounts, backup, db, default_data_dir, devices, Config, Server};
 use tracing_subscriber::EnvFilter;
 
