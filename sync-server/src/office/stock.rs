@@ -21,7 +21,7 @@ use onsite_core::office::{
 use onsite_core::records::catalog::{Location, LocationKind, Part};
 use onsite_core::role::Actor;
 use onsite_core::stock::{Ledger, Movement, MovementKind};
-use onsite_core::{ops, Calendar, Ctx, DomainError, Settings};
+use onsite_core::{ops, Ctx, DomainError};
 use rusqlite::{Connection, OptionalExtension};
 
 use super::audit::{self, By};
@@ -219,13 +219,13 @@ pub fn transfer(
         Ledger::from_movements(ledger(conn)?.into_iter().map(|(m, _)| m)).balance(part.id, from.id);
     office::check_available(&part, &from, available, t.quantity)?;
 
-    // Requisitions read neither the company's settings nor its calendar.
-    let (settings, calendar) = (Settings::default(), Calendar::default());
+    // The company's stored rules, as for every other document the server writes.
+    let rules = crate::company::rules(conn)?;
     let ctx = Ctx {
         actor,
         now,
-        settings: &settings,
-        calendar: &calendar,
+        settings: rules.settings(),
+        calendar: &rules.calendar,
     };
     let hex = t.id.0.simple().to_string();
     let number = format!(
