@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use onsite_core::doc::order::OrderOp;
-use onsite_core::records::order::{ContactChannel, Flag, FlagKind};
+use onsite_core::records::order::{ContactChannel, Flag, FlagKind, FlagParams};
 use onsite_core::role::{Actor, Role};
 use onsite_core::settings::SlaSpan;
 use onsite_core::sla::{self, ClockKind, SlaStatus};
@@ -114,11 +114,16 @@ async fn an_imported_calendar_moves_the_record_deadline_on_the_server_and_on_a_d
         // deadline on the imported calendar.
         let breach = flags(&order, FlagKind::SlaBreached, "record_entry");
         assert_eq!(breach.len(), 1, "{:?}", order.flags);
-        let words = due.format("%Y-%m-%d %H:%M UTC").to_string();
-        assert!(
-            breach[0].detail.contains(&words),
-            "the server's deadline is {words}: {}",
-            breach[0].detail
+        // Flags carry their deadline as a parameter, worded by the UI.
+        let deadline = breach[0].params.iter().find_map(|p| match p {
+            FlagParams::SlaClock { deadline, .. } => Some(*deadline),
+            _ => None,
+        });
+        assert_eq!(
+            deadline,
+            Some(due),
+            "the server's deadline: {:?}",
+            breach[0]
         );
         // A device, with the calendar from its reference data.
         let on_device = clock(&tech.order(id)?, &tech, ClockKind::RecordEntry);
