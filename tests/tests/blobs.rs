@@ -436,3 +436,52 @@ async fn bad_blob_requests_get_clear_json_errors() -> anyhow::Result<()> {
     }
     w.server.stop().await
 }
+
+/// The office is woken by the phone's push and asks for the order's photo before the
+/// phone has sent it (documents go first, blobs after). That miss must not keep the
+/// photo away once the phone has sent it and the order moved on: the office asks again
+/// when the order changes, not only after the miss's wait (30 s and doubling).
+#[tokio::test]
+async fn a_photo_the_office_asked_for_too_early_comes_down_once_the_order_changes(
+) -> anyhow::Result<()> {
+    let mut w = world().await?;
+    let id = w.dispatch(1).await?;
+    // The photo's hash as the phone will store it: processing a photo is deterministic.
+    let bytes = camera_photo()?;
+    let scratch = Store::open(&w.dir.path().join("scratch.db"))?;
+    let hash = scratch.add_photo(&bytes)?.hash;
+
+    // The order names the photo on the server before its bytes are there.
+    w.attach(id, &hash)?;
+    w.phone_sync.sync(&mut w.phone).await?;
+    let report = w.office_sync.sync(&mut w.office).await?;
+    assert_eq!(
+        (report.blobs.downloaded, report.blobs.missing),
+        (0, 1),
+        "the server does not have the photo yet"
+    );
+
+    // The phone sends the photo, and the visit goes on.
+    let photo = w.phone.add_photo(&bytes)?;
+    assert_eq!(photo.hash, hash, "the same photo");
+    let start = start();
+    let (actor, offset, next) =
+        w.fx.visit_ops(1, start, "unused")
+            .into_iter()
+            .nth(1)
+            .context("the visit has a step after the dispatch")?;
+    w.phone
+        .apply_order(id, &next, &w.fx.ctx(actor, start + offset))?;
+    let report = w.phone_sync.sync(&mut w.phone).await?;
+    assert_eq!(report.blobs.uploaded, 1, "the photo went up");
+
+    let report = w.office_sync.sync(&mut w.office).await?;
+    assert_eq!(report.pulled, 1, "the office got the next step");
+    assert_eq!(
+        (report.blobs.downloaded, report.blobs.missing),
+        (1, 0),
+        "the changed order's photo is asked for again at once"
+    );
+    assert_eq!(w.office.read_blob(&hash)?, w.phone.read_blob(&hash)?);
+    w.server.stop().await
+}
