@@ -1,5 +1,5 @@
-//! Blob sync: after the document round trip, sends the server every photo and signature
-//! it lacks, in resumable chunks, and fetches the blobs that orders on this device
+//! Blob sync: before the document round trip, sends the server every photo and signature
+//! it lacks, in resumable chunks; after it, fetches the blobs that orders on this device
 //! reference but the store does not hold (an office desktop viewing a technician's photos
 //! and signature). The wire protocol is "Blobs" in `docs/sync-protocol.md`.
 //!
@@ -77,20 +77,38 @@ impl BlobSyncError {
     }
 }
 
-/// Uploads what the server lacks, then downloads what this device lacks. Never fails as
-/// a whole: every problem is in the report.
+/// Uploads what the server lacks. Runs before the documents are pushed, so that a
+/// device woken by that push finds every blob they name already on the server. Never
+/// fails as a whole: every problem is in the report. `Err` only when the server could
+/// not be reached (the documents would fail the same way).
 #[tracing::instrument(skip_all)]
-pub async fn run(client: &SyncClient, store: &mut impl StoreAccess) -> BlobReport {
-    let mut report = BlobReport::default();
-    let mut phase = upload_all(client, store, &mut report).await;
-    if phase.is_ok() {
-        phase = download_all(client, store, &mut report).await;
+pub async fn upload(
+    client: &SyncClient,
+    store: &mut impl StoreAccess,
+    report: &mut BlobReport,
+) -> Result<(), SyncError> {
+    match upload_all(client, store, report).await {
+        Ok(()) => Ok(()),
+        Err(BlobSyncError::Sync(err @ SyncError::Offline(_))) => Err(err),
+        Err(err) => {
+            stopped(report, &err);
+            Ok(())
+        }
     }
-    if let Err(err) = phase {
-        tracing::warn!(%err, "blob sync stopped; the rest waits for the next sync");
-        report.failed.push((String::new(), err.code().to_string()));
+}
+
+/// Downloads what this device lacks, after the documents that name it came in. Never
+/// fails: every problem is in the report.
+#[tracing::instrument(skip_all)]
+pub async fn download(client: &SyncClient, store: &mut impl StoreAccess, report: &mut BlobReport) {
+    if let Err(err) = download_all(client, store, report).await {
+        stopped(report, &err);
     }
-    report
+}
+
+fn stopped(report: &mut BlobReport, err: &BlobSyncError) {
+    tracing::warn!(%err, "blob sync stopped; the rest waits for the next sync");
+    report.failed.push((String::new(), err.code().to_string()));
 }
 
 /// Sends every blob not yet uploaded. Stops at the first connection failure (the others

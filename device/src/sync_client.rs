@@ -267,11 +267,18 @@ impl SyncClient {
     /// applies what comes back. The outcome is remembered for [`status`].
     #[tracing::instrument(skip_all, fields(server = %self.base))]
     pub async fn sync(&self, mut store: impl StoreAccess) -> Result<SyncReport, SyncError> {
-        let mut result = self.sync_inner(&mut store).await;
+        // Blobs go up before the documents that name them: a desk woken by the push
+        // would otherwise ask for a photo the server does not have yet. A blob that fails
+        // is in `report.blobs` and tried again next time, never holding back the sync.
+        let mut blobs = crate::blob_sync::BlobReport::default();
+        let mut result = match crate::blob_sync::upload(self, &mut store, &mut blobs).await {
+            Ok(()) => self.sync_inner(&mut store).await,
+            Err(offline) => Err(offline),
+        };
         if let Ok(report) = &mut result {
-            // After the documents, whose progress is stored by now: a blob that fails is
-            // in `report.blobs` and tried again next time, never undoing the sync.
-            report.blobs = crate::blob_sync::run(self, &mut store).await;
+            // After the documents, whose progress is stored by now.
+            crate::blob_sync::download(self, &mut store, &mut blobs).await;
+            report.blobs = blobs;
         }
         // A refused push is a failure the user must see even though the round trip
         // worked: the work stays on this device until the server takes it.

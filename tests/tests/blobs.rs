@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use onsite_core::{Actor, OrderId, OrderOp, Role, UserId};
 use onsite_device::blob_sync::BlobReport;
 use onsite_device::fixtures::Fixture;
-use onsite_device::sync_client::SyncClient;
+use onsite_device::sync_client::{StoreAccess, SyncClient};
 use onsite_device::Store;
 use onsite_tests::TestServer;
 use reqwest::StatusCode;
@@ -434,5 +434,116 @@ async fn bad_blob_requests_get_clear_json_errors() -> anyhow::Result<()> {
     for counter in ["onsite_blob_bytes_in_total", "onsite_blob_bytes_out_total"] {
         assert!(metrics.contains(counter), "{counter} is exported");
     }
+    w.server.stop().await
+}
+
+/// The office is woken by the phone's push and asks for the order's photo before the
+/// phone has sent it (documents go first, blobs after). That miss must not keep the
+/// photo away once the phone has sent it and the order moved on: the office asks again
+/// when the order changes, not only after the miss's wait (30 s and doubling).
+#[tokio::test]
+async fn a_photo_the_office_asked_for_too_early_comes_down_once_the_order_changes(
+) -> anyhow::Result<()> {
+    let mut w = world().await?;
+    let id = w.dispatch(1).await?;
+    // The photo's hash as the phone will store it: processing a photo is deterministic.
+    let bytes = camera_photo()?;
+    let scratch = Store::open(&w.dir.path().join("scratch.db"))?;
+    let hash = scratch.add_photo(&bytes)?.hash;
+
+    // The order names the photo on the server before its bytes are there.
+    w.attach(id, &hash)?;
+    w.phone_sync.sync(&mut w.phone).await?;
+    let report = w.office_sync.sync(&mut w.office).await?;
+    assert_eq!(
+        (report.blobs.downloaded, report.blobs.missing),
+        (0, 1),
+        "the server does not have the photo yet"
+    );
+
+    // The phone sends the photo, and the visit goes on.
+    let photo = w.phone.add_photo(&bytes)?;
+    assert_eq!(photo.hash, hash, "the same photo");
+    let start = start();
+    let (actor, offset, next) =
+        w.fx.visit_ops(1, start, "unused")
+            .into_iter()
+            .nth(1)
+            .context("the visit has a step after the dispatch")?;
+    w.phone
+        .apply_order(id, &next, &w.fx.ctx(actor, start + offset))?;
+    let report = w.phone_sync.sync(&mut w.phone).await?;
+    assert_eq!(report.blobs.uploaded, 1, "the photo went up");
+
+    let report = w.office_sync.sync(&mut w.office).await?;
+    assert_eq!(report.pulled, 1, "the office got the next step");
+    assert_eq!(
+        (report.blobs.downloaded, report.blobs.missing),
+        (1, 0),
+        "the changed order's photo is asked for again at once"
+    );
+    assert_eq!(w.office.read_blob(&hash)?, w.phone.read_blob(&hash)?);
+    w.server.stop().await
+}
+
+/// A phone's store that notes, each time the sync reaches for it, whether the server has
+/// by then acknowledged the phone's documents while still lacking one of `blobs`: the
+/// moment a desk woken by that push would ask for a blob in vain.
+struct Watched<'a> {
+    store: &'a mut Store,
+    blobs: Vec<std::path::PathBuf>,
+    named_too_early: &'a std::cell::Cell<bool>,
+}
+
+impl StoreAccess for Watched<'_> {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        let acknowledged = self.store.pending().is_ok_and(|p| p.is_empty());
+        if acknowledged && self.blobs.iter().any(|b| !b.exists()) {
+            self.named_too_early.set(true);
+        }
+        f(self.store)
+    }
+}
+
+#[tokio::test]
+async fn the_photo_and_signature_are_on_the_server_before_the_visit_that_names_them(
+) -> anyhow::Result<()> {
+    let mut w = world().await?;
+    let id = w.dispatch(1).await?;
+    let photo = w.phone.add_photo(&camera_photo()?)?;
+    let signature = w.phone.add_signature(STROKES)?;
+    w.attach(id, &photo.hash)?;
+    let start = start();
+    for (actor, offset, op) in
+        w.fx.visit_ops(1, start, &signature.strokes)
+            .into_iter()
+            .skip(1)
+    {
+        w.phone
+            .apply_order(id, &op, &w.fx.ctx(actor, start + offset))?;
+    }
+
+    let on_server = |hash: &str| {
+        w.server
+            .data
+            .path()
+            .join("blobs")
+            .join(&hash[..2])
+            .join(hash)
+    };
+    let blobs = vec![on_server(&photo.hash), on_server(&signature.strokes)];
+    let named_too_early = std::cell::Cell::new(false);
+    let watched = Watched {
+        store: &mut w.phone,
+        blobs: blobs.clone(),
+        named_too_early: &named_too_early,
+    };
+    let report = w.phone_sync.sync(watched).await?;
+    assert_eq!(report.pushed, 1, "the visit went up");
+    assert!(blobs.iter().all(|b| b.exists()), "the blobs went up");
+    assert!(
+        !named_too_early.get(),
+        "the server never held the visit without the photo and signature it names"
+    );
     w.server.stop().await
 }

@@ -94,6 +94,15 @@ fn replace(
         )
         .doing(doing)?;
     }
+    // The order changed: its author has synced since, and usually sent its blobs in the
+    // same sync (documents go up before blobs, so a device woken by that push can ask
+    // too early). Ask for them again now rather than after the miss's wait.
+    conn.execute(
+        "DELETE FROM blob_fetch_misses
+         WHERE hash IN (SELECT hash FROM blob_refs WHERE doc_no = ?1)",
+        [doc_no],
+    )
+    .doing(doing)?;
     conn.execute(
         "INSERT INTO blob_ref_scans (doc_no, version) VALUES (?1, ?2)
          ON CONFLICT (doc_no) DO UPDATE SET version = excluded.version",
