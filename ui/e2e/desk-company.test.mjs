@@ -8,19 +8,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { preview } from 'vite';
-import { chromium } from 'playwright-core';
-import { Backend, PASSWORD, bridgeScript } from './backend.mjs';
+import { Backend, PASSWORD } from './backend.mjs';
+import { startUi, DESK, assertFitsDesk } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const calendar2026 = readFileSync(join(root, 'docs', 'calendar-2026.txt'), 'utf8');
 
-let server;
-let browser;
 let context;
 let page;
-let url;
+let ui;
 let backend;
 let bridge;
 let dispatcher;
@@ -32,38 +29,16 @@ before(async () => {
   await backend.call(bridge, 'sign_in', { server: backend.url, login: 'supervisor', password: PASSWORD });
   dispatcher = await backend.device('dispatcher-desk');
   await backend.call(dispatcher, 'sign_in', { server: backend.url, login: 'dispatcher', password: PASSWORD });
-  const script = await bridgeScript();
-  server = await preview({ preview: { port: 0, strictPort: false }, logLevel: 'warn' });
-  url = server.resolvedUrls.local[0];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-  await context.addInitScript({ content: `window.__ONSITE_BRIDGE__ = ${JSON.stringify(bridge)};` });
-  await context.addInitScript({ content: script });
-  page = await context.newPage();
-  page.on('pageerror', (err) => problems.push(String(err)));
-  page.on('console', (msg) => msg.type() === 'error' && !/Failed to load resource/.test(msg.text()) && problems.push(msg.text()));
-  await page.goto(url);
+  ui = await startUi();
+  ({ context, page } = await ui.open(bridge, { ...DESK, locale: 'en-GB' }, problems));
+  await page.goto(ui.url);
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.httpServer.close(resolve) : resolve()));
+  await ui?.close();
   await backend?.close();
 });
 
-async function assertFitsDesk(label) {
-  const report = await page.evaluate(() => ({
-    scrollWidth: document.scrollingElement.scrollWidth,
-    innerWidth,
-    tiny: [...document.querySelectorAll('body *')]
-      .filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
-      .filter((el) => el.getBoundingClientRect().width > 0 && !el.closest('.visually-hidden'))
-      .filter((el) => parseFloat(getComputedStyle(el).fontSize) < 16)
-      .map((el) => `${el.tagName} “${el.textContent.trim().slice(0, 30)}”`),
-  }));
-  assert.ok(report.scrollWidth <= report.innerWidth, `${label}: no horizontal scrolling`);
-  assert.deepEqual(report.tiny, [], `${label}: no text below 16 px`);
-}
 
 test('a supervisor saves shorter contact times as a new version and sees who changed what', async () => {
   await page.getByTestId('nav-company').click();
@@ -90,7 +65,7 @@ test('a supervisor saves shorter contact times as a new version and sees who cha
   await page.reload();
   await page.getByTestId('settings-history').waitFor();
   assert.equal(await page.getByTestId('span-contact_after_dispatch').inputValue(), '12', 'the server kept it');
-  await assertFitsDesk('settings');
+  await assertFitsDesk(page, 'settings');
   await page.screenshot({ path: screenshotPath('desk-en-company-settings'), fullPage: true });
 });
 
@@ -121,7 +96,7 @@ test('the shipped 2026 calendar imports; a bad file changes nothing; a day is ed
   await page.getByTestId('calendar-save').click();
   await waitFor('the year saved', async () => /2026 saved with 40 days listed/.test(await page.getByTestId('calendar-done').innerText()));
   assert.match(await page.getByTestId('calendar-log').innerText(), /刘洋\s+2026\s+edited, 40 days[\s\S]*刘洋\s+2026\s+imported from a file, 39 days/);
-  await assertFitsDesk('calendar');
+  await assertFitsDesk(page, 'calendar');
   await page.screenshot({ path: screenshotPath('desk-en-company-calendar'), fullPage: true });
 });
 
@@ -140,7 +115,7 @@ test('another role reads the rules and the server refuses its changes', async ()
 
 test('an order says which rules it runs under', async () => {
   const list = await backend.call(bridge, 'list_orders', { query: {} });
-  await page.goto(`${url}#/order/${list[0].id}`);
+  await page.goto(`${ui.url}#/order/${list[0].id}`);
   await page.getByTestId('order-rules').waitFor();
   assert.match(await page.getByTestId('order-rules').innerText(), /Rules: the regulation’s figures \(version 1\)/, 'the demo orders were made before version 2');
 });
@@ -153,13 +128,13 @@ test('both screens in Chinese', async () => {
   await page.getByTestId('settings-history').waitFor();
   assert.match(await page.getByTestId('settings-version').innerText(), /当前执行第 2 版/);
   assert.match(await page.getByTestId('settings-history').innerText(), /派单后联系客户/);
-  await assertFitsDesk('settings in Chinese');
+  await assertFitsDesk(page, 'settings in Chinese');
   await page.screenshot({ path: screenshotPath('desk-zh-company-settings'), fullPage: true });
   await page.getByTestId('nav-calendar').click();
   await page.getByRole('heading', { name: '工作日历', level: 1 }).waitFor();
   await page.getByTestId('calendar-year').selectOption('2026');
   await waitFor('the 2026 days', async () => /调休上班/.test(await page.getByTestId('calendar-days').innerText()));
-  await assertFitsDesk('calendar in Chinese');
+  await assertFitsDesk(page, 'calendar in Chinese');
   await page.screenshot({ path: screenshotPath('desk-zh-company-calendar'), fullPage: true });
   assert.deepEqual(problems, [], 'no script errors');
 });

@@ -6,16 +6,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { preview } from 'vite';
-import { chromium } from 'playwright-core';
-import { Backend, PASSWORD, bridgeScript } from './backend.mjs';
+import { Backend, PASSWORD } from './backend.mjs';
+import { startUi, DESK } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
-let server;
-let browser;
 let context;
 let page;
-let url;
+let ui;
 let backend;
 let desk;
 let second;
@@ -32,22 +29,13 @@ before(async () => {
   await backend.call(second, 'sign_in', { server: backend.url, login: 'dispatcher', password: PASSWORD });
   list = await backend.call(desk, 'list_orders', { query: {} });
   staff = await backend.call(desk, 'staff', { day: new Date().toISOString().slice(0, 10) });
-  const script = await bridgeScript();
-  server = await preview({ preview: { port: 0, strictPort: false }, logLevel: 'warn' });
-  url = server.resolvedUrls.local[0];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-  await context.addInitScript({ content: `window.__ONSITE_BRIDGE__ = ${JSON.stringify(desk)};` });
-  await context.addInitScript({ content: script });
-  page = await context.newPage();
-  page.on('pageerror', (err) => problems.push(String(err)));
-  page.on('console', (msg) => msg.type() === 'error' && !/Failed to load resource/.test(msg.text()) && problems.push(msg.text()));
-  await page.goto(url);
+  ui = await startUi();
+  ({ context, page } = await ui.open(desk, { ...DESK, locale: 'en-GB' }, problems));
+  await page.goto(ui.url);
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.httpServer.close(resolve) : resolve()));
+  await ui?.close();
   await backend?.close();
 });
 
@@ -61,7 +49,7 @@ async function language(lang) {
 }
 
 async function openOrder(id) {
-  await page.goto(`${url}#/order/${id}`);
+  await page.goto(`${ui.url}#/order/${id}`);
   await page.getByTestId('flags-panel').waitFor();
 }
 

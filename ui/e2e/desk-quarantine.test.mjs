@@ -10,20 +10,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { preview } from 'vite';
-import { chromium } from 'playwright-core';
-import { Backend, PASSWORD, bridgeScript } from './backend.mjs';
+import { Backend, PASSWORD } from './backend.mjs';
+import { startUi, DESK } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
-let server;
-let browser;
 let context;
 let page;
-let url;
+let ui;
 let backend;
 let desk;
 let tech;
-let script;
 /** The two orders the technician's device cancels: [to release, to discard]. */
 let held = [];
 const problems = [];
@@ -35,13 +31,8 @@ function tamper(device) {
 }
 
 async function deskPage(bridge, locale) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
-  await ctx.addInitScript({ content: `window.__ONSITE_BRIDGE__ = ${JSON.stringify(bridge)};` });
-  await ctx.addInitScript({ content: script });
-  const p = await ctx.newPage();
-  p.on('pageerror', (err) => problems.push(String(err)));
-  p.on('console', (msg) => msg.type() === 'error' && !/Failed to load resource/.test(msg.text()) && problems.push(msg.text()));
-  await p.goto(url);
+  const { context: ctx, page: p } = await ui.open(bridge, { ...DESK, locale }, problems);
+  await p.goto(ui.url);
   return { ctx, page: p };
 }
 
@@ -62,16 +53,12 @@ before(async () => {
     assert.ok(page.quarantined, `the technician is told ${o.number} is held`);
   }
   await backend.call(desk, 'sync_now');
-  script = await bridgeScript();
-  server = await preview({ preview: { port: 0, strictPort: false }, logLevel: 'warn' });
-  url = server.resolvedUrls.local[0];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  ui = await startUi();
   ({ ctx: context, page } = await deskPage(desk, 'en-GB'));
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.httpServer.close(resolve) : resolve()));
+  await ui?.close();
   await backend?.close();
 });
 
@@ -142,7 +129,7 @@ test('a supervisor sees each held change with device, user, reason and change, t
 
 test('the audit trail names the enrolled device and the attested user, not an actor id', async () => {
   const [released] = held;
-  await page.goto(`${url}#/order/${released.id}`);
+  await page.goto(`${ui.url}#/order/${released.id}`);
   const history = page.getByTestId('change-history');
   await history.waitFor();
   const rows = await history.locator('tbody tr').evaluateAll((els) => els.map((e) => [...e.cells].map((c) => c.textContent.trim())));
@@ -161,7 +148,7 @@ test('the audit trail names the enrolled device and the attested user, not an ac
 });
 
 test('the review in Chinese', async () => {
-  await page.goto(`${url}#/settings`);
+  await page.goto(`${ui.url}#/settings`);
   await page.getByTestId('language-select').selectOption('zh-CN');
   await page.getByTestId('nav-held').click();
   await page.getByRole('heading', { name: '待审核的改动' }).waitFor();
@@ -177,7 +164,7 @@ test('the review in Chinese', async () => {
   assert.match(await page.locator('[data-testid=held-change][data-field=state]').innerText(), /工单状态[\s\S]*已取消/);
   assert.match(await page.getByTestId('held-findings').innerText(), /署名的作者不是发送人本人/);
   await page.screenshot({ path: screenshotPath('desk-zh-held'), fullPage: true });
-  await page.goto(`${url}#/order/${released.id}`);
+  await page.goto(`${ui.url}#/order/${released.id}`);
   await page.getByTestId('change-history').waitFor();
   await page.screenshot({ path: screenshotPath('desk-zh-held-history'), fullPage: true });
   assert.deepEqual(problems, [], 'no script errors');

@@ -6,28 +6,20 @@
 // showing each role only the screens it administers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { preview } from 'vite';
-import { chromium } from 'playwright-core';
-import { Backend, PASSWORD, bridgeScript } from './backend.mjs';
+import { Backend, PASSWORD } from './backend.mjs';
+import { startUi, DESK, assertFitsDesk } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
-let server;
-let browser;
-let url;
+let ui;
 let backend;
-let script;
 
 before(async () => {
   backend = await new Backend().start();
-  script = await bridgeScript();
-  server = await preview({ preview: { port: 0, strictPort: false }, logLevel: 'warn' });
-  url = server.resolvedUrls.local[0];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  ui = await startUi();
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.httpServer.close(resolve) : resolve()));
+  await ui?.close();
   await backend?.close();
 });
 
@@ -35,31 +27,13 @@ after(async () => {
 async function desk(login, locale) {
   const bridge = await backend.device(`desk-${login}-${locale}`);
   await backend.call(bridge, 'sign_in', { server: backend.url, login, password: PASSWORD });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
-  await context.addInitScript({ content: `window.__ONSITE_BRIDGE__ = ${JSON.stringify(bridge)};` });
-  await context.addInitScript({ content: script });
-  const page = await context.newPage();
   const problems = [];
-  page.on('pageerror', (err) => problems.push(String(err)));
-  page.on('console', (msg) => msg.type() === 'error' && !/Failed to load resource/.test(msg.text()) && problems.push(msg.text()));
-  await page.goto(url);
+  const { context, page } = await ui.open(bridge, { ...DESK, locale }, problems);
+  await page.goto(ui.url);
   await page.getByTestId('nav-orders').waitFor();
   return { context, page, problems, bridge };
 }
 
-async function assertFitsDesk(page, label) {
-  const report = await page.evaluate(() => ({
-    scrollWidth: document.scrollingElement.scrollWidth,
-    innerWidth,
-    tiny: [...document.querySelectorAll('body *')]
-      .filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
-      .filter((el) => el.getBoundingClientRect().width > 0 && !el.closest('.visually-hidden'))
-      .filter((el) => parseFloat(getComputedStyle(el).fontSize) < 16)
-      .map((el) => `${el.tagName} “${el.textContent.trim().slice(0, 30)}”`),
-  }));
-  assert.ok(report.scrollWidth <= report.innerWidth, `${label}: no horizontal scrolling`);
-  assert.deepEqual(report.tiny, [], `${label}: no text below 16 px`);
-}
 
 const railItems = (page) => page.locator('.rail-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
 
@@ -225,7 +199,7 @@ test('a storekeeper gets the catalog and stock screens, not people; a service ag
       `${login}: ${items}`,
     );
     // Typing the address of a screen the role does not administer shows the orders.
-    await page.goto(`${url}#/people`);
+    await page.goto(`${ui.url}#/people`);
     await page.getByTestId('orders-table').waitFor();
     assert.deepEqual(problems, []);
     await context.close();

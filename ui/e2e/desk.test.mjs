@@ -4,16 +4,13 @@
 // URL, keyboard), and an order's full record.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { preview } from 'vite';
-import { chromium } from 'playwright-core';
-import { Backend, PASSWORD, bridgeScript } from './backend.mjs';
+import { Backend, PASSWORD } from './backend.mjs';
+import { startUi, DESK, assertFitsDesk } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
-let server;
-let browser;
 let context;
 let page;
-let url;
+let ui;
 let backend;
 let bridge;
 /** The office's orders as Rust lists them, by customer name. */
@@ -28,44 +25,22 @@ before(async () => {
   const list = await backend.call(bridge, 'list_orders', { query: {} });
   total = list.length;
   for (const o of list) orders[o.customer_name] ??= o;
-  const script = await bridgeScript();
-  server = await preview({ preview: { port: 0, strictPort: false }, logLevel: 'warn' });
-  url = server.resolvedUrls.local[0];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-  await context.addInitScript({ content: `window.__ONSITE_BRIDGE__ = ${JSON.stringify(bridge)};` });
-  await context.addInitScript({ content: script });
-  page = await context.newPage();
-  page.on('pageerror', (err) => problems.push(String(err)));
-  page.on('console', (msg) => msg.type() === 'error' && !/Failed to load resource/.test(msg.text()) && problems.push(msg.text()));
-  await page.goto(url);
+  ui = await startUi();
+  ({ context, page } = await ui.open(bridge, { ...DESK, locale: 'en-GB' }, problems));
+  await page.goto(ui.url);
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.httpServer.close(resolve) : resolve()));
+  await ui?.close();
   await backend?.close();
 });
-async function assertFitsDesk(label) {
-  const report = await page.evaluate(() => ({
-    scrollWidth: document.scrollingElement.scrollWidth,
-    innerWidth,
-    tiny: [...document.querySelectorAll('body *')]
-      .filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
-      .filter((el) => el.getBoundingClientRect().width > 0 && !el.closest('.visually-hidden'))
-      .filter((el) => parseFloat(getComputedStyle(el).fontSize) < 16)
-      .map((el) => `${el.tagName} “${el.textContent.trim().slice(0, 30)}”`),
-  }));
-  assert.ok(report.scrollWidth <= report.innerWidth, `${label}: no horizontal scrolling`);
-  assert.deepEqual(report.tiny, [], `${label}: no text below 16 px`);
-}
 
 const rows = () => page.getByTestId('order-row').evaluateAll((els) => els.map((e) => e.textContent.trim()));
 
 test('the order table filters by state, keeps the filters in the URL, and works from the keyboard', async () => {
   await page.getByTestId('orders-table').waitFor();
   await waitFor('every order on the office device', async () => (await rows()).length === total);
-  await assertFitsDesk('orders');
+  await assertFitsDesk(page, 'orders');
   await page.screenshot({ path: screenshotPath('desk-en-orders') });
 
   const contacted = orders['Daniel Müller'].number;
@@ -116,11 +91,11 @@ test('the table header stays in view while the rows scroll', async () => {
 
 test('an order shows its record and history with devices; a supervisor reopens it', async () => {
   const closed = orders['周杰'];
-  await page.goto(`${url}#/order/${closed.id}`);
+  await page.goto(`${ui.url}#/order/${closed.id}`);
   await page.getByTestId('change-history').waitFor();
   assert.ok((await page.getByTestId('change-history').locator('tbody tr').count()) >= 5, 'every change, from the document');
   assert.match(await page.getByTestId('state-history').innerText(), /Signed off[\s\S]*Closed/);
-  await assertFitsDesk('order detail');
+  await assertFitsDesk(page, 'order detail');
   await page.screenshot({ path: screenshotPath('desk-en-order-closed'), fullPage: true });
 
   await page.getByTestId('order-reopen').click();
@@ -145,7 +120,7 @@ test('intake shows the warranty as soon as the purchase date is known, and creat
   await waitFor('expired', async () => /Warranty ended[\s\S]*chargeable repair/.test(await page.getByTestId('warranty-note').innerText()));
   await page.getByTestId('intake-description').fill('洗衣机不进水');
   await page.getByTestId('intake-fault-code').fill('E11');
-  await assertFitsDesk('intake');
+  await assertFitsDesk(page, 'intake');
   await page.screenshot({ path: screenshotPath('desk-en-intake'), fullPage: true });
   await page.getByTestId('intake-submit').click();
   await waitFor('the new order page', async () => (await page.getByTestId('order-number').count()) === 1);
@@ -165,7 +140,7 @@ test('intake finds a returning customer by phone and fills in their details', as
   assert.notEqual(await page.getByTestId('intake-name').inputValue(), '', 'the name is filled in');
   assert.notEqual(await page.getByTestId('intake-address').inputValue(), '', 'the address is filled in');
   await waitFor('the suggestions to close', async () => (await known.count()) === 0);
-  await assertFitsDesk('intake with a known customer');
+  await assertFitsDesk(page, 'intake with a known customer');
   await page.getByTestId('intake-phone').fill('');
   await page.getByTestId('intake-name').fill('');
   await page.getByTestId('intake-address').fill('');
@@ -185,7 +160,7 @@ test('dispatch: pick the order, a technician and a window, all from the keyboard
   await page.keyboard.press('Space');
   await page.getByTestId('dispatch-start').fill('13:00');
   await page.getByTestId('dispatch-end').fill('15:00');
-  await assertFitsDesk('dispatch');
+  await assertFitsDesk(page, 'dispatch');
   await page.screenshot({ path: screenshotPath('desk-en-dispatch'), fullPage: true });
   await page.getByTestId('dispatch-submit').focus();
   await page.keyboard.press('Enter');
@@ -201,12 +176,12 @@ test('the office face in Chinese', async () => {
   await page.getByTestId('nav-orders').click();
   await page.getByRole('heading', { name: '工单' }).waitFor();
   assert.match(await page.getByTestId('orders-table').innerText(), /工单号[\s\S]*工程师 · 上门时间/);
-  await assertFitsDesk('orders in Chinese');
+  await assertFitsDesk(page, 'orders in Chinese');
   await page.screenshot({ path: screenshotPath('desk-zh-orders') });
   await page.getByTestId('nav-dispatch').click();
   await page.getByTestId('dispatch-techs').waitFor();
   await page.screenshot({ path: screenshotPath('desk-zh-dispatch') });
-  await page.goto(`${url}#/order/${orders['周杰'].id}`);
+  await page.goto(`${ui.url}#/order/${orders['周杰'].id}`);
   await page.getByTestId('change-history').waitFor();
   await page.screenshot({ path: screenshotPath('desk-zh-order'), fullPage: true });
   assert.deepEqual(problems, [], 'no script errors');

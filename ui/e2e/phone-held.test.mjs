@@ -9,15 +9,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { preview } from 'vite';
-import { chromium } from 'playwright-core';
-import { Backend, PASSWORD, bridgeScript } from './backend.mjs';
+import { Backend, PASSWORD } from './backend.mjs';
+import { startUi, PHONE } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
-let server;
-let browser;
-let url;
-let script;
+let ui;
 let backend;
 let desk;
 
@@ -48,20 +44,9 @@ async function heldPhone(name, login) {
 }
 
 async function open(bridge, locale, order) {
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale,
-  });
-  await context.addInitScript({ content: `window.__ONSITE_BRIDGE__ = ${JSON.stringify(bridge)};` });
-  await context.addInitScript({ content: script });
-  const page = await context.newPage();
   const problems = [];
-  page.on('pageerror', (err) => problems.push(String(err)));
-  page.on('console', (msg) => msg.type() === 'error' && !/Failed to load resource/.test(msg.text()) && problems.push(msg.text()));
-  await page.goto(`${url}#/order/${order.id}`);
+  const { context, page } = await ui.open(bridge, { ...PHONE, locale }, problems);
+  await page.goto(`${ui.url}#/order/${order.id}`);
   await page.getByTestId('order-customer').waitFor();
   return { context, page, problems };
 }
@@ -84,15 +69,11 @@ before(async () => {
   backend = await new Backend().start();
   desk = await backend.device('desk');
   await backend.call(desk, 'sign_in', { server: backend.url, login: 'supervisor', password: PASSWORD });
-  script = await bridgeScript();
-  server = await preview({ preview: { port: 0, strictPort: false }, logLevel: 'warn' });
-  url = server.resolvedUrls.local[0];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  ui = await startUi();
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.httpServer.close(resolve) : resolve()));
+  await ui?.close();
   await backend?.close();
 });
 

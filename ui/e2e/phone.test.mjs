@@ -6,36 +6,20 @@
 // below 16 px. Offline is the server stopped.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { preview } from 'vite';
-import { chromium } from 'playwright-core';
-import { Backend, PASSWORD, bridgeScript } from './backend.mjs';
+import { Backend, PASSWORD } from './backend.mjs';
+import { startUi, PHONE } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-
-let server;
-let browser;
-let url;
-let script;
+let ui;
 let backend;
 
 before(async () => {
   backend = await new Backend().start();
-  script = await bridgeScript();
-  server = await preview({ preview: { port: 0, strictPort: false }, logLevel: 'warn' });
-  url = server.resolvedUrls.local[0];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  ui = await startUi();
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.httpServer.close(resolve) : resolve()));
+  await ui?.close();
   await backend?.close();
 });
 
@@ -50,20 +34,9 @@ async function phone({ locale = 'en-US', login = 'tech' } = {}) {
     await backend.call(bridge, 'sign_in', { server: backend.url, login, password: PASSWORD });
     for (const o of await backend.call(bridge, 'list_orders', { query: {} })) numbers[o.customer_name] = o.number;
   }
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale,
-  });
-  await context.addInitScript({ content: `window.__ONSITE_BRIDGE__ = ${JSON.stringify(bridge)};` });
-  await context.addInitScript({ content: script });
-  const page = await context.newPage();
   const problems = [];
-  page.on('pageerror', (err) => problems.push(String(err)));
-  page.on('console', (msg) => msg.type() === 'error' && !/Failed to load resource/.test(msg.text()) && problems.push(msg.text()));
-  await page.goto(url);
+  const { context, page } = await ui.open(bridge, { ...PHONE, locale }, problems);
+  await page.goto(ui.url);
   return { context, page, problems, bridge, numbers };
 }
 
