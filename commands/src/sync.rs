@@ -66,7 +66,7 @@ pub async fn round(store: &Mutex<Store>, state: &SyncState) -> Result<SyncReport
     match &result {
         Ok(report) => {
             state.online.store(true, Ordering::Relaxed);
-            if report.pulled > 0 || !report.removed.is_empty() || !report.quarantined.is_empty() {
+            if changes_what_screens_show(report) {
                 state.data_version.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -75,6 +75,16 @@ pub async fn round(store: &Mutex<Store>, state: &SyncState) -> Result<SyncReport
         Err(_) => state.online.store(false, Ordering::Relaxed),
     }
     result
+}
+
+/// Whether a round brought anything an open screen shows: documents, orders leaving the
+/// user's scope, a held change, or a photo or signature a page may be waiting for (an image
+/// can come down in a later round than the document naming it).
+fn changes_what_screens_show(report: &SyncReport) -> bool {
+    report.pulled > 0
+        || !report.removed.is_empty()
+        || !report.quarantined.is_empty()
+        || report.blobs.downloaded > 0
 }
 
 /// The loop itself: runs for the life of the app.
@@ -115,5 +125,21 @@ pub async fn run(store: Arc<Mutex<Store>>, state: Arc<SyncState>) {
                 _ = state.wake.notified() => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_that_only_brought_a_photo_down_still_refreshes_the_screens() {
+        let mut report = SyncReport::default();
+        assert!(
+            !changes_what_screens_show(&report),
+            "an empty round changes nothing"
+        );
+        report.blobs.downloaded = 1;
+        assert!(changes_what_screens_show(&report));
     }
 }

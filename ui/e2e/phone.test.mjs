@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Backend, PASSWORD } from './backend.mjs';
-import { startUi, PHONE } from './browser.mjs';
+import { startUi, DESK, PHONE } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
 let ui;
@@ -313,8 +313,30 @@ describe('in English', () => {
     await page.getByTestId('nav-today').tap();
   });
 
-  test('the whole visit, step by step', async () => {
+  test('the whole visit, step by step, while the office watches the order', async () => {
+    // The supervisor's desk has the order open before the visit starts; nothing reloads it.
+    const office = await backend.device('desk-watching');
+    await backend.call(office, 'sign_in', { server: backend.url, login: 'supervisor', password: PASSWORD });
+    const order = (await backend.call(office, 'list_orders', { query: {} })).find((o) => o.number === numbers['陈晨']);
+    const watching = await ui.open(office, { ...DESK, locale: 'en-GB' }, problems);
+    await watching.page.goto(`${ui.url}#/order/${order.id}`);
+    await watching.page.getByTestId('order-number').waitFor();
+
     await walkVisit(page, 'en', numbers['陈晨'], '13612345678', '陈晨');
+
+    // The phone's sync loop sends the visit; the desk's long poll brings it down, photo
+    // and signature included, and the open page shows them once they are there.
+    const desk = watching.page;
+    const shown = async (testid) =>
+      desk.getByTestId(testid).first().evaluate((img) => img.complete && img.naturalWidth > 0).catch(() => false);
+    await waitFor('the closed state on the desk', async () =>
+      (await desk.getByTestId('state-chip').first().getAttribute('data-state')) === 'closed', { timeoutMs: 20_000 });
+    await waitFor('the signature on the desk', () => shown('signature-image'), { timeoutMs: 20_000 });
+    await waitFor('the photo on the desk', () => shown('photo-thumb'), { timeoutMs: 20_000 });
+    assert.match(await desk.getByTestId('signature-image').getAttribute('alt'), /陈晨/, 'the signature names its signer');
+    await desk.getByTestId('signature-image').scrollIntoViewIfNeeded();
+    await desk.screenshot({ path: screenshotPath('desk-en-closed-visit') });
+    await watching.context.close();
   });
 
   test('van stock shows what is left after the visit, with a search', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createI18n, type Language } from './i18n';
 import { Locale } from './locale.svelte';
-import { findingText, leafText, reasonText } from './held';
+import { findingText, leafText, pathText, reasonText } from './held';
 
 const RUST = join(__dirname, '..', '..', '..', 'commands', 'src', 'held.rs');
 
@@ -64,5 +64,15 @@ describe('held-change words', () => {
     const t = l.t.bind(l);
     expect(leafText(t, 'state', { path: '', value: 'cancelled' })).toBe(l.t('states.order.cancelled'));
     expect(leafText(t, 'cancellation', { path: 'reason', value: null })).toBe('（无）');
+  });
+
+  it('words the place inside a record, with no English in Chinese', async () => {
+    const l = await locale('zh-CN');
+    const t = l.t.bind(l);
+    for (const path of ['at', 'by', 'reason', 'checked_in_at', 'fee.minor', 'schedule.start']) {
+      expect(pathText(t, path), path).not.toMatch(/[A-Za-z]/);
+    }
+    expect(pathText(t, 'serials_new.0')).toBe('新件序列号 · 第 1 项');
+    expect(pathText(t, 'from_a_newer_app')).toBe('from_a_newer_app');
   });
 });

@@ -21,6 +21,18 @@ export function findingText(t: T, finding: FindingView): string {
   return t(finding.code, { field: fieldText(t, finding.field), code: finding.raw });
 }
 
+/**
+ * A place inside a field's value (`cancellation.at`, `serials_new.0`) in words: each
+ * part by its word, a list index as "item n", a name the app has no word for as itself.
+ */
+export function pathText(t: T, path: string): string {
+  return path
+    .split('.')
+    .filter((part) => part !== '')
+    .map((part) => (/^\d+$/.test(part) ? t('held.item', { n: Number(part) + 1 }) : t(`held.path.${part}`, { defaultValue: part })))
+    .join(' · ');
+}
+
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A value as the desk shows it: a state by its word, an instant in local time, none as "(none)". */
