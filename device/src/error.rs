@@ -126,6 +126,12 @@ pub enum StoreError {
         doing: String,
         source: Box<image::ImageError>,
     },
+    /// A photo file that stops before its end: nothing was stored.
+    #[error("the photo file is incomplete (cut off before its end)")]
+    PhotoIncomplete,
+    /// A photo in a format this app can't read: HEIC/HEIF (`heif`) or something else.
+    #[error("the photo is in a format this app can't read (HEIF: {heif})")]
+    PhotoFormat { heif: bool },
     /// Signature stroke data is not usable.
     #[error("signature strokes: {0}")]
     Strokes(String),
@@ -147,6 +153,9 @@ impl StoreError {
             StoreError::Operation { .. } => "errors.storage.refused",
             StoreError::Domain { source, .. } => source.code(),
             StoreError::Image { .. } | StoreError::Strokes(_) => "errors.storage.media",
+            StoreError::PhotoIncomplete => "errors.photo.incomplete",
+            StoreError::PhotoFormat { heif: true } => "errors.photo.heif",
+            StoreError::PhotoFormat { heif: false } => "errors.photo.unknown_format",
             StoreError::BadDownload { .. } => "errors.sync.bad_blob",
             _ => "errors.storage",
         }

@@ -3,3 +3,4 @@
 
 pub mod photo;
 pub mod signature;
+pub mod whole;

@@ -9,6 +9,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
 
+use super::whole::{self, Kind};
 use crate::error::StoreError;
 
 /// Longest side of a stored photo, in pixels.
@@ -40,6 +41,7 @@ pub fn process(input: &[u8]) -> Result<ProcessedPhoto, StoreError> {
             source: Box::new(source),
         }
     };
+    check_whole(input)?;
     let mut reader = ImageReader::new(Cursor::new(input))
         .with_guessed_format()
         .map_err(|e| StoreError::Image {
@@ -69,6 +71,19 @@ pub fn process(input: &[u8]) -> Result<ProcessedPhoto, StoreError> {
         thumbnail: encode_jpeg(&thumb)?,
         thumbnail_size: (thumb.width(), thumb.height()),
     })
+}
+
+/// Refuses, before decoding, a file that is cut short (the JPEG decoder would fill the
+/// rest with grey) or in a format that can't be read, each with its own words, so the
+/// technician is not told to take again a photo that would fail the same way.
+fn check_whole(input: &[u8]) -> Result<(), StoreError> {
+    match whole::kind(input) {
+        Kind::Jpeg if whole::jpeg_is_whole(input) => Ok(()),
+        Kind::Png if whole::png_is_whole(input) => Ok(()),
+        Kind::Jpeg | Kind::Png => Err(StoreError::PhotoIncomplete),
+        Kind::Heif => Err(StoreError::PhotoFormat { heif: true }),
+        Kind::Other => Err(StoreError::PhotoFormat { heif: false }),
+    }
 }
 
 /// Shrinks an image so its long side is at most `side`: first an integer box average

@@ -353,6 +353,51 @@ fn a_full_disk_rolls_the_edit_back_and_says_so() -> anyhow::Result<()> {
 }
 
 #[test]
+fn a_photo_cut_short_or_in_heic_is_refused_in_words_and_nothing_is_stored() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store = open(dir.path())?;
+    let img = image::RgbImage::from_fn(1200, 900, |x, y| {
+        image::Rgb([(x / 5) as u8, (y / 4) as u8, 60])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&img)?;
+    let sos = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xDA])
+        .ok_or_else(|| anyhow::anyhow!("no scan"))?;
+    let data = sos + 2 + usize::from(u16::from_be_bytes([jpeg[sos + 2], jpeg[sos + 3]]));
+    for cut in [jpeg.len() / 2, jpeg.len() * 9 / 10, data + 16] {
+        let err = store.add_photo(&jpeg[..cut]).unwrap_err();
+        assert_eq!(err.code(), "errors.photo.incomplete", "cut at {cut}: {err}");
+    }
+    let mut heic = vec![0, 0, 0, 24];
+    heic.extend_from_slice(b"ftypheic\0\0\0\0mif1heic");
+    heic.resize(4096, 0);
+    assert_eq!(
+        store.add_photo(&heic).unwrap_err().code(),
+        "errors.photo.heif"
+    );
+    assert_eq!(
+        store
+            .add_photo(b"GIF89a not a photo here")
+            .unwrap_err()
+            .code(),
+        "errors.photo.unknown_format"
+    );
+    assert!(store.blobs_to_upload()?.is_empty(), "nothing was stored");
+    let written = match std::fs::read_dir(store.blob_dir()) {
+        Ok(entries) => entries.count(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => return Err(e.into()),
+    };
+    assert_eq!(written, 0, "no file was written");
+    // The whole photo goes in.
+    store.add_photo(&jpeg)?;
+    assert_eq!(store.blobs_to_upload()?.len(), 2);
+    Ok(())
+}
+
+#[test]
 fn photos_are_stored_by_hash_and_a_damaged_file_is_kept_aside() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let store = open(dir.path())?;
