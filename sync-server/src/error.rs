@@ -96,6 +96,16 @@ impl From<axum::extract::rejection::QueryRejection> for ApiError {
     }
 }
 
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        Self::new(
+            rejection.status(),
+            "errors.request.bad_path",
+            rejection.body_text(),
+        )
+    }
+}
+
 /// `axum::Json` whose rejections are [`ApiError`]s, so a malformed body gets the same
 /// `{code, message}` answer as every other error.
 #[derive(axum::extract::FromRequest)]
@@ -106,6 +116,12 @@ pub struct ApiJson<T>(pub T);
 #[derive(axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);
+
+/// `axum::extract::Path` with [`ApiError`] rejections: a malformed id or year in the URL
+/// gets `{code, message}` rather than the framework's plain text.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
 
 impl From<rusqlite::Error> for ApiError {
     fn from(err: rusqlite::Error) -> Self {

@@ -310,6 +310,40 @@ async fn unknown_paths_methods_and_media_types_get_json_errors() -> anyhow::Resu
     server.stop().await
 }
 
+#[tokio::test]
+async fn a_malformed_path_or_query_gets_a_json_error_not_plain_text() -> anyhow::Result<()> {
+    let server = TestServer::start().await?;
+    server.add_user("liu.yang", "刘洋", Role::Supervisor, PASSWORD)?;
+    let me = Client::sign_in(&server.url(""), "liu.yang", PASSWORD).await?;
+    let http = reqwest::Client::new();
+    let bearer = format!("Bearer {}", me.token);
+    let cases = [
+        (
+            http.put(server.url("/v1/calendar/99999999999"))
+                .json(&json!({})),
+            "errors.request.bad_path",
+        ),
+        (
+            http.put(server.url("/v1/office/catalog/%FF%FE"))
+                .json(&json!({})),
+            "errors.request.bad_path",
+        ),
+        (
+            http.get(server.url("/v1/quarantine?all=maybe")),
+            "errors.request.bad_query",
+        ),
+    ];
+    for (request, code) in cases {
+        let response = request.header("authorization", &bearer).send().await?;
+        let (status, url) = (response.status().as_u16(), response.url().to_string());
+        assert_eq!(status, 400, "{url}");
+        let body: serde_json::Value = response.json().await?;
+        assert_eq!(body["code"], code, "{url}: {body}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    server.stop().await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_while_a_10000_comment_push_holds_the_write_lock() -> anyhow::Result<()> {
     let server = TestServer::start().await?;

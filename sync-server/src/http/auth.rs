@@ -4,7 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::Json;
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use crate::accounts::{self, Account};
 use crate::devices::{self, DeviceInfo, Principal};
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 
 /// The largest sign-in body accepted. Every field is short; a bigger body is an attack.
 pub const MAX_LOGIN_BODY: usize = 4 * 1024;
@@ -240,7 +240,7 @@ pub async fn list_devices(
 pub async fn revoke_device(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let conn = state.db.conn();
     let owned = devices::list(&conn, Some(&who.account.id))?
@@ -270,7 +270,7 @@ pub async fn revoke_device(
 pub async fn reinstate_device(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     if who.account.role != Role::Supervisor {
         return Err(ApiError::forbidden(

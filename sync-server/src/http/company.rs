@@ -3,7 +3,7 @@
 //! changes them, checked here against the signed-in user. A change wakes every long
 //! poll, so connected devices fetch the new reference data within seconds.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use onsite_core::calendar::CalendarDay;
 use onsite_core::company::{CalendarImport, CalendarView, SettingsHistory};
@@ -13,7 +13,7 @@ use onsite_core::{Settings, SettingsVersion};
 use super::AppState;
 use crate::company;
 use crate::devices::Principal;
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 
 fn supervisor_only(who: &Principal, what: &str) -> Result<(), ApiError> {
     if who.account.role != Role::Supervisor {
@@ -97,7 +97,7 @@ pub async fn get_calendar(
 pub async fn put_year(
     State(state): State<AppState>,
     who: Principal,
-    Path(year): Path<i32>,
+    ApiPath(year): ApiPath<i32>,
     ApiJson(days): ApiJson<Vec<CalendarDay>>,
 ) -> Result<Json<CalendarView>, ApiError> {
     supervisor_only(&who, "calendar")?;

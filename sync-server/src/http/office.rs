@@ -4,7 +4,7 @@
 //! against `onsite_core::office::OfficeArea` before anything else; the work is in
 //! `crate::office`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use onsite_core::ids::{PartId, UserId};
@@ -17,7 +17,7 @@ use onsite_core::role::Actor;
 
 use super::AppState;
 use crate::devices::Principal;
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 use crate::office::audit::By;
 use crate::office::{catalog, people, stock};
 
@@ -69,7 +69,7 @@ pub async fn get_catalog(
 pub async fn put_part(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(part): ApiJson<Part>,
 ) -> Result<Json<Part>, ApiError> {
     may(&who, OfficeArea::Catalog)?;
@@ -232,7 +232,7 @@ pub async fn add_user(
 pub async fn set_role(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RoleChange>,
 ) -> Result<Json<UserEntry>, ApiError> {
     may(&who, OfficeArea::People)?;
@@ -252,7 +252,7 @@ pub async fn set_role(
 pub async fn disable_user(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<UserEntry>, ApiError> {
     may(&who, OfficeArea::People)?;
     let user = write(&state, who, move |tx, who| {
@@ -270,7 +270,7 @@ pub async fn disable_user(
 pub async fn enable_user(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<UserEntry>, ApiError> {
     may(&who, OfficeArea::People)?;
     let user = write(&state, who, move |tx, who| {
@@ -289,7 +289,7 @@ pub async fn enable_user(
 pub async fn reset_password(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> Result<StatusCode, ApiError> {
     may(&who, OfficeArea::People)?;
@@ -313,7 +313,7 @@ pub async fn reset_password(
 pub async fn revoke_device(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     may(&who, OfficeArea::People)?;
     write(&state, who, move |tx, who| {

@@ -3,7 +3,7 @@
 //! one. And `/v1/actors`: who each Automerge actor is, for audit views that show the
 //! enrolled device and the attested user rather than a hex actor id.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,7 +11,7 @@ use onsite_core::protocol::{ActorEntry, Decision, HeldChange};
 
 use super::AppState;
 use crate::devices::Principal;
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::sync::quarantine::{self, Decide};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -29,7 +29,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     who: Principal,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<HeldChange>>, ApiError> {
     if !who.account.role.reviews_held_changes() {
         return Err(ApiError::forbidden(
@@ -71,7 +71,7 @@ async fn decide(
 pub async fn release(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<HeldChange>, ApiError> {
     decide(state, who, id, Decide::Release, decision.note).await
@@ -87,7 +87,7 @@ pub async fn release(
 pub async fn discard(
     State(state): State<AppState>,
     who: Principal,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<HeldChange>, ApiError> {
     decide(state, who, id, Decide::Discard, decision.note).await
