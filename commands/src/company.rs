@@ -104,19 +104,15 @@ pub async fn save_calendar_year(
 }
 
 /// Imports a calendar file (supervisors only). The file is read here first with the same
-/// parser the server uses, so a bad line is named (`line`, `reason`) in the user's words
+/// parser the server uses, so a bad line is named (its code, `line` and the values the
+/// problem names) in the user's words
 /// without sending anything; nothing is imported unless all of it reads.
 pub async fn import_calendar(app: &App, text: &str) -> Result<CalendarScreen, CommandError> {
     calendar_file::parse(text).map_err(|e| {
-        let err = CommandError::new("errors.company.calendar_file", e.to_string());
-        match &e {
-            calendar_file::CalendarFileError::BadLine { line, reason } => err
-                .with("line", *line as u64)
-                .with("reason", reason.as_str()),
-            calendar_file::CalendarFileError::NoYear => {
-                CommandError::new("errors.company.calendar_no_year", e.to_string())
-            }
-        }
+        e.params().into_iter().fold(
+            CommandError::new(e.code(), e.to_string()),
+            |err, (name, value)| err.with(name, value),
+        )
     })?;
     let (client, can_edit) = client(app)?;
     let calendar = client.import_calendar(text).await.map_err(offline_words)?;

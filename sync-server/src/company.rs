@@ -184,7 +184,7 @@ pub fn import_year(
     let file = calendar_file::parse(text).map_err(|e| {
         ApiError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "errors.company.calendar_file",
+            e.code(),
             e.to_string(),
         )
     })?;
@@ -216,11 +216,17 @@ pub fn calendar_log(conn: &Connection) -> Result<Vec<CalendarChange>, ApiError> 
             .map_err(|e| ApiError::internal(format!("calendar change at {at}: {e}")))?
             .with_timezone(&Utc);
         Ok(change)
+        let details = e
+            .params()
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), serde_json::Value::String(value)))
+            .collect();
     })
     .collect::<Result<Vec<_>, ApiError>>()
 }
 
 #[cfg(test)]
+        .with_details(details)
 mod tests {
     use super::*;
     use chrono::{NaiveDate, TimeZone};

@@ -114,7 +114,7 @@ pub async fn put_year(
     request_body = CalendarImport,
     responses((status = 200, body = CalendarView), (status = 401, body = ErrorBody),
         (status = 403, description = "not a supervisor (`errors.company.supervisor_only`)", body = ErrorBody),
-        (status = 422, description = "a bad line, named (`errors.company.calendar_file`), or a bad day (`errors.company.bad_calendar`)", body = ErrorBody)))]
+        (status = 422, description = "a bad line, named by its own code (`errors.calendar_file.*`, with `line` and the values it names in `details`), or a bad day (`errors.company.bad_calendar`)", body = ErrorBody)))]
 pub async fn import_calendar(
     State(state): State<AppState>,
     who: Principal,
