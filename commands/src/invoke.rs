@@ -91,8 +91,9 @@ struct SavePart {
     part: onsite_core::records::catalog::Part,
 }
 #[derive(Deserialize)]
-struct Csv {
-    csv: String,
+struct CatalogFile {
+    /// The file's bytes, base64.
+    file: String,
 }
 #[derive(Deserialize)]
 struct StockAction {
@@ -206,8 +207,8 @@ pub async fn invoke(
             json(office::save_part(app, a.part).await?)
         }
         "office_import_catalog" => {
-            let a: Csv = args(command, raw)?;
-            json(office::import_catalog(app, a.csv).await?)
+            let a: CatalogFile = args(command, raw)?;
+            json(office::import_catalog_file(app, &a.file).await?)
         }
         "office_stock" => json(office::stock(app).await?),
         "office_stock_action" => {
