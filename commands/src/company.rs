@@ -5,7 +5,7 @@
 
 use onsite_core::calendar::CalendarDay;
 use onsite_core::calendar_file;
-use onsite_core::company::{CalendarView, SettingsHistory};
+use onsite_core::company::{CalendarView, SettingsHistory, WorkingWeek};
 use onsite_core::role::Role;
 use onsite_core::Settings;
 use onsite_device::sync_client::{SyncClient, SyncError};
@@ -97,6 +97,24 @@ pub async fn save_calendar_year(
     let (client, can_edit) = client(app)?;
     let calendar = client
         .save_calendar_year(year, &days)
+        .await
+        .map_err(offline_words)?;
+    refresh(app).await;
+    Ok(CalendarScreen { calendar, can_edit })
+}
+
+/// Sets the weekend days, working hours and UTC offset (supervisors only, checked by the
+/// server). The week is checked here first with the same rule, so a mistake is named
+/// without a round trip.
+pub async fn save_working_week(
+    app: &App,
+    week: WorkingWeek,
+) -> Result<CalendarScreen, CommandError> {
+    week.validate()
+        .map_err(|e| CommandError::new(e.code(), e.to_string()))?;
+    let (client, can_edit) = client(app)?;
+    let calendar = client
+        .save_working_week(&week)
         .await
         .map_err(offline_words)?;
     refresh(app).await;

@@ -96,6 +96,10 @@ struct CatalogFile {
     file: String,
 }
 #[derive(Deserialize)]
+struct SaveWeek {
+    week: onsite_core::company::WorkingWeek,
+}
+#[derive(Deserialize)]
 struct StockAction {
     action: office::StockAction,
 }
@@ -229,6 +233,10 @@ pub async fn invoke(
         "save_calendar_year" => {
             let a: SaveYear = args(command, raw)?;
             json(company::save_calendar_year(app, a.year, a.days).await?)
+        }
+        "save_working_week" => {
+            let a: SaveWeek = args(command, raw)?;
+            json(company::save_working_week(app, a.week).await?)
         }
         "import_calendar" => {
             let a: Text = args(command, raw)?;
