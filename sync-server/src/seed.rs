@@ -803,11 +803,12 @@ mod tests {
         Ok(())
     }
 
+    /// Each demo order with its worst clock at the instant it was seeded.
+    type Verdicts = Vec<(OrderDoc, Option<SlaStatus>)>;
+
     /// The demo's orders at `now` (seeded into a fresh database at that instant), each
     /// with its worst clock as the office's reconciliation sees it then.
-    fn seeded_at(
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<(CompanyRules, Vec<(OrderDoc, Option<SlaStatus>)>)> {
+    fn seeded_at(now: DateTime<Utc>) -> anyhow::Result<(CompanyRules, Verdicts)> {
         let dir = tempfile::tempdir()?;
         let db = crate::db::open(dir.path())?;
         db.transaction(|tx| seed(tx, now))?;
