@@ -33,6 +33,7 @@ pub const COMMANDS: &[&str] = &[
     "save_settings",
     "company_calendar",
     "save_calendar_year",
+    "save_working_week",
     "import_calendar",
     "list_held_changes",
     "release_held_change",

@@ -5,7 +5,7 @@
 
 use onsite_core::calendar::CalendarDay;
 use onsite_core::calendar_file;
-use onsite_core::company::{CalendarView, SettingsHistory};
+use onsite_core::company::{CalendarView, SettingsHistory, WorkingWeek};
 use onsite_core::role::Role;
 use onsite_core::Settings;
 use onsite_device::sync_client::{SyncClient, SyncError};
@@ -103,20 +103,34 @@ pub async fn save_calendar_year(
     Ok(CalendarScreen { calendar, can_edit })
 }
 
+/// Sets the weekend days, working hours and UTC offset (supervisors only, checked by the
+/// server). The week is checked here first with the same rule, so a mistake is named
+/// without a round trip.
+pub async fn save_working_week(
+    app: &App,
+    week: WorkingWeek,
+) -> Result<CalendarScreen, CommandError> {
+    week.validate()
+        .map_err(|e| CommandError::new(e.code(), e.to_string()))?;
+    let (client, can_edit) = client(app)?;
+    let calendar = client
+        .save_working_week(&week)
+        .await
+        .map_err(offline_words)?;
+    refresh(app).await;
+    Ok(CalendarScreen { calendar, can_edit })
+}
+
 /// Imports a calendar file (supervisors only). The file is read here first with the same
-/// parser the server uses, so a bad line is named (`line`, `reason`) in the user's words
+/// parser the server uses, so a bad line is named (its code, `line` and the values the
+/// problem names) in the user's words
 /// without sending anything; nothing is imported unless all of it reads.
 pub async fn import_calendar(app: &App, text: &str) -> Result<CalendarScreen, CommandError> {
     calendar_file::parse(text).map_err(|e| {
-        let err = CommandError::new("errors.company.calendar_file", e.to_string());
-        match &e {
-            calendar_file::CalendarFileError::BadLine { line, reason } => err
-                .with("line", *line as u64)
-                .with("reason", reason.as_str()),
-            calendar_file::CalendarFileError::NoYear => {
-                CommandError::new("errors.company.calendar_no_year", e.to_string())
-            }
-        }
+        e.params().into_iter().fold(
+            CommandError::new(e.code(), e.to_string()),
+            |err, (name, value)| err.with(name, value),
+        )
     })?;
     let (client, can_edit) = client(app)?;
     let calendar = client.import_calendar(text).await.map_err(offline_words)?;

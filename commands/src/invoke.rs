@@ -91,8 +91,13 @@ struct SavePart {
     part: onsite_core::records::catalog::Part,
 }
 #[derive(Deserialize)]
-struct Csv {
-    csv: String,
+struct CatalogFile {
+    /// The file's bytes, base64.
+    file: String,
+}
+#[derive(Deserialize)]
+struct SaveWeek {
+    week: onsite_core::company::WorkingWeek,
 }
 #[derive(Deserialize)]
 struct StockAction {
@@ -206,8 +211,8 @@ pub async fn invoke(
             json(office::save_part(app, a.part).await?)
         }
         "office_import_catalog" => {
-            let a: Csv = args(command, raw)?;
-            json(office::import_catalog(app, a.csv).await?)
+            let a: CatalogFile = args(command, raw)?;
+            json(office::import_catalog_file(app, &a.file).await?)
         }
         "office_stock" => json(office::stock(app).await?),
         "office_stock_action" => {
@@ -228,6 +233,10 @@ pub async fn invoke(
         "save_calendar_year" => {
             let a: SaveYear = args(command, raw)?;
             json(company::save_calendar_year(app, a.year, a.days).await?)
+        }
+        "save_working_week" => {
+            let a: SaveWeek = args(command, raw)?;
+            json(company::save_working_week(app, a.week).await?)
         }
         "import_calendar" => {
             let a: Text = args(command, raw)?;

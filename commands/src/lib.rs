@@ -24,6 +24,7 @@ pub mod reference;
 pub mod session;
 pub mod signoff;
 pub mod sync;
+pub mod text_file;
 pub mod types;
 pub mod visit;
 

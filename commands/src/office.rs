@@ -78,6 +78,18 @@ pub async fn import_catalog(app: &App, csv: String) -> Result<ImportReport, Comm
     Ok(report)
 }
 
+/// Imports a catalog file picked on the desk, sent as its bytes in base64: UTF-8, or the
+/// GBK that Chinese Excel saves (`text_file`), read here so the office gets text.
+pub async fn import_catalog_file(app: &App, file: &str) -> Result<ImportReport, CommandError> {
+    let csv = crate::text_file::decode_base64(file).ok_or_else(|| {
+        CommandError::new(
+            "errors.catalog.file_unreadable",
+            "the file is not text in UTF-8, UTF-16 or GBK",
+        )
+    })?;
+    import_catalog(app, csv).await
+}
+
 /// Locations, balances and the latest movements.
 pub async fn stock(app: &App) -> Result<StockOverview, CommandError> {
     Ok(client(app)?.office_get("/v1/office/stock").await?)

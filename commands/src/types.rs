@@ -88,6 +88,7 @@ pub fn typescript() -> String {
         onsite_core::SettingsVersion, onsite_core::company::SettingsHistory,
         onsite_core::calendar::DayKind, onsite_core::calendar::CalendarDay,
         onsite_core::company::CalendarChange, onsite_core::company::CalendarView,
+        onsite_core::company::WorkingWeek,
         crate::order::RulesVersion,
         crate::company::SettingsScreen, crate::company::CalendarScreen,
         crate::held::HeldReasonView, crate::held::FindingView, crate::held::Leaf,

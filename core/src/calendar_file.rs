@@ -31,20 +31,126 @@ pub struct YearFile {
     pub days: Vec<CalendarDay>,
 }
 
-/// Why a calendar file cannot be imported.
+/// Why a calendar file cannot be imported. Each case has a stable code and the values
+/// its message names, so the desk words it in the reader's language; `Display` is the
+/// English for logs and the HTTP API's `message`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarFileError {
     /// A line cannot be read; `line` counts from 1.
-    #[error("line {line}: {reason}")]
+    #[error("line {line}: {problem}")]
     BadLine {
         /// The line number, from 1.
         line: usize,
-        /// What is wrong, in words.
-        reason: String,
+        /// What is wrong with it.
+        problem: LineProblem,
     },
     /// The file names no year (`year 2026`) before its first day.
     #[error("the file does not say which year it is for: start it with a line `year 2026`")]
     NoYear,
+}
+
+/// What is wrong with one line of a calendar file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineProblem {
+    /// A second `year` line.
+    #[error("a second `year` line: one file holds one year")]
+    SecondYear,
+    /// `year` followed by something that is not a year from 2000 to 2100.
+    #[error("{value:?} is not a year (2000–2100)")]
+    NotAYear {
+        /// What was written.
+        value: String,
+    },
+    /// `year 2026` followed by more words.
+    #[error("`year` takes only the year")]
+    YearOnly,
+    /// The first word is none of the keywords.
+    #[error("{value:?} is not `year`, `holiday` or `workday`")]
+    UnknownKeyword {
+        /// The word.
+        value: String,
+    },
+    /// `holiday` or `workday` with nothing after it.
+    #[error("`{keyword}` needs a date")]
+    NoDate {
+        /// The keyword as written.
+        keyword: String,
+    },
+    /// A date not written `YYYY-MM-DD`, or no such day.
+    #[error("{value:?} is not a date written YYYY-MM-DD")]
+    NotADate {
+        /// What was written.
+        value: String,
+    },
+    /// `FIRST..LAST` with LAST before FIRST.
+    #[error("{value}: the range ends before it starts")]
+    RangeBackwards {
+        /// The range as written.
+        value: String,
+    },
+    /// A range after `workday`.
+    #[error("a make-up working day is one date, not a range")]
+    WorkdayRange,
+    /// A range of a month or more.
+    #[error("{value}: longer than a month")]
+    RangeTooLong {
+        /// The range as written.
+        value: String,
+    },
+    /// A date outside the file's year.
+    #[error("{date} is not in {year}, the file's year")]
+    WrongYear {
+        /// The date.
+        date: NaiveDate,
+        /// The file's year.
+        year: i32,
+    },
+    /// A date listed on an earlier line too.
+    #[error("{date} is already listed on line {earlier}")]
+    ListedTwice {
+        /// The date.
+        date: NaiveDate,
+        /// The earlier line.
+        earlier: usize,
+    },
+}
+
+impl LineProblem {
+    /// The stable code the UI translates (`errors.calendar_file.*`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            LineProblem::SecondYear => "errors.calendar_file.second_year",
+            LineProblem::NotAYear { .. } => "errors.calendar_file.not_a_year",
+            LineProblem::YearOnly => "errors.calendar_file.year_only",
+            LineProblem::UnknownKeyword { .. } => "errors.calendar_file.unknown_keyword",
+            LineProblem::NoDate { .. } => "errors.calendar_file.no_date",
+            LineProblem::NotADate { .. } => "errors.calendar_file.not_a_date",
+            LineProblem::RangeBackwards { .. } => "errors.calendar_file.range_backwards",
+            LineProblem::WorkdayRange => "errors.calendar_file.workday_range",
+            LineProblem::RangeTooLong { .. } => "errors.calendar_file.range_too_long",
+            LineProblem::WrongYear { .. } => "errors.calendar_file.wrong_year",
+            LineProblem::ListedTwice { .. } => "errors.calendar_file.listed_twice",
+        }
+    }
+
+    /// The values its message names, by name.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            LineProblem::SecondYear | LineProblem::YearOnly | LineProblem::WorkdayRange => vec![],
+            LineProblem::NotAYear { value }
+            | LineProblem::UnknownKeyword { value }
+            | LineProblem::NotADate { value }
+            | LineProblem::RangeBackwards { value }
+            | LineProblem::RangeTooLong { value } => vec![("value", value.clone())],
+            LineProblem::NoDate { keyword } => vec![("keyword", keyword.clone())],
+            LineProblem::WrongYear { date, year } => {
+                vec![("date", date.to_string()), ("year", year.to_string())]
+            }
+            LineProblem::ListedTwice { date, earlier } => {
+                vec![("date", date.to_string()), ("earlier", earlier.to_string())]
+            }
+        }
+    }
 }
 
 impl CalendarFileError {
@@ -55,18 +161,41 @@ impl CalendarFileError {
             CalendarFileError::NoYear => None,
         }
     }
-}
 
-fn bad(line: usize, reason: impl Into<String>) -> CalendarFileError {
-    CalendarFileError::BadLine {
-        line,
-        reason: reason.into(),
+    /// The stable code the UI translates.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CalendarFileError::BadLine { problem, .. } => problem.code(),
+            CalendarFileError::NoYear => "errors.calendar_file.no_year",
+        }
+    }
+
+    /// The values its message names: the `line` and the problem's own.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            CalendarFileError::BadLine { line, problem } => {
+                let mut out = vec![("line", line.to_string())];
+                out.extend(problem.params());
+                out
+            }
+            CalendarFileError::NoYear => vec![],
+        }
     }
 }
 
+fn bad(line: usize, problem: LineProblem) -> CalendarFileError {
+    CalendarFileError::BadLine { line, problem }
+}
+
 fn date(line: usize, word: &str) -> Result<NaiveDate, CalendarFileError> {
-    NaiveDate::parse_from_str(word, "%Y-%m-%d")
-        .map_err(|_| bad(line, format!("{word:?} is not a date written YYYY-MM-DD")))
+    NaiveDate::parse_from_str(word, "%Y-%m-%d").map_err(|_| {
+        bad(
+            line,
+            LineProblem::NotADate {
+                value: word.to_string(),
+            },
+        )
+    })
 }
 
 /// Reads a calendar file.
@@ -86,16 +215,23 @@ pub fn parse(text: &str) -> Result<YearFile, CalendarFileError> {
         let kind = match keyword {
             "year" | "年" => {
                 if year.is_some() {
-                    return Err(bad(line, "a second `year` line: one file holds one year"));
+                    return Err(bad(line, LineProblem::SecondYear));
                 }
                 let value = words.next().unwrap_or("");
                 let y: i32 = value
                     .parse()
                     .ok()
                     .filter(|y| (2000..=2100).contains(y))
-                    .ok_or_else(|| bad(line, format!("{value:?} is not a year (2000–2100)")))?;
+                    .ok_or_else(|| {
+                        bad(
+                            line,
+                            LineProblem::NotAYear {
+                                value: value.to_string(),
+                            },
+                        )
+                    })?;
                 if words.next().is_some() {
-                    return Err(bad(line, "`year` takes only the year"));
+                    return Err(bad(line, LineProblem::YearOnly));
                 }
                 year = Some(y);
                 continue;
@@ -105,16 +241,23 @@ pub fn parse(text: &str) -> Result<YearFile, CalendarFileError> {
             other => {
                 return Err(bad(
                     line,
-                    format!("{other:?} is not `year`, `holiday` or `workday`"),
+                    LineProblem::UnknownKeyword {
+                        value: other.to_string(),
+                    },
                 ))
             }
         };
         let Some(y) = year else {
             return Err(CalendarFileError::NoYear);
         };
-        let span = words
-            .next()
-            .ok_or_else(|| bad(line, format!("`{keyword}` needs a date")))?;
+        let span = words.next().ok_or_else(|| {
+            bad(
+                line,
+                LineProblem::NoDate {
+                    keyword: keyword.to_string(),
+                },
+            )
+        })?;
         let name = words.collect::<Vec<_>>().join(" ");
         let (first, last) = match span.split_once("..") {
             Some((a, b)) => (date(line, a)?, date(line, b)?),
@@ -126,31 +269,48 @@ pub fn parse(text: &str) -> Result<YearFile, CalendarFileError> {
         if last < first {
             return Err(bad(
                 line,
-                format!("{span}: the range ends before it starts"),
+                LineProblem::RangeBackwards {
+                    value: span.to_string(),
+                },
             ));
         }
         if kind == DayKind::Workday && last != first {
-            return Err(bad(line, "a make-up working day is one date, not a range"));
+            return Err(bad(line, LineProblem::WorkdayRange));
         }
         if (last - first).num_days() >= MAX_RANGE_DAYS {
-            return Err(bad(line, format!("{span}: longer than a month")));
+            return Err(bad(
+                line,
+                LineProblem::RangeTooLong {
+                    value: span.to_string(),
+                },
+            ));
         }
         let mut d = first;
         loop {
             if d.year() != y {
-                return Err(bad(line, format!("{d} is not in {y}, the file's year")));
+                return Err(bad(line, LineProblem::WrongYear { date: d, year: y }));
             }
             if let Some((_, _, earlier)) = days.get(&d) {
                 return Err(bad(
                     line,
-                    format!("{d} is already listed on line {earlier}"),
+                    LineProblem::ListedTwice {
+                        date: d,
+                        earlier: *earlier,
+                    },
                 ));
             }
             days.insert(d, (kind, name.clone(), line));
             if d >= last {
                 break;
             }
-            d = d.succ_opt().ok_or_else(|| bad(line, "date out of range"))?;
+            d = d.succ_opt().ok_or_else(|| {
+                bad(
+                    line,
+                    LineProblem::NotADate {
+                        value: span.to_string(),
+                    },
+                )
+            })?;
         }
     }
     let year = year.ok_or(CalendarFileError::NoYear)?;
@@ -253,6 +413,42 @@ mod tests {
         let err = parse(text).err();
         assert_eq!(err.as_ref().and_then(|e| e.line()), Some(3), "{err:?}");
         assert!(err.is_some_and(|e| e.to_string().contains("2026-13-09")));
+    }
+
+    #[test]
+    fn a_bad_line_carries_a_code_and_its_values_not_english_prose() {
+        let err =
+            parse("year 2026\nholiday 2026-10-01\nholiday 2026-09-30..2026-10-02 国庆\n").err();
+        let err = err.as_ref();
+        assert_eq!(
+            err.map(|e| e.code()),
+            Some("errors.calendar_file.listed_twice")
+        );
+        assert_eq!(
+            err.map(|e| e.params()),
+            Some(vec![
+                ("line", "3".to_string()),
+                ("date", "2026-10-01".to_string()),
+                ("earlier", "2".to_string())
+            ]),
+            "the line, the date and the earlier line, for the message in either language"
+        );
+        let err = parse("year 2026\nworkday 2026-13-09\n").err();
+        assert_eq!(
+            err.as_ref().map(|e| e.code()),
+            Some("errors.calendar_file.not_a_date")
+        );
+        assert_eq!(
+            err.map(|e| e.params()),
+            Some(vec![
+                ("line", "2".to_string()),
+                ("value", "2026-13-09".to_string())
+            ])
+        );
+        assert_eq!(
+            parse("holiday 2026-10-01\n").err().map(|e| e.code()),
+            Some("errors.calendar_file.no_year")
+        );
     }
 
     #[test]

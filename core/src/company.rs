@@ -2,7 +2,7 @@
 //! applies from its `since` on, and an order keeps the version it was created under) and
 //! the working calendar. Devices evaluate clocks with the same value the server does.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
@@ -129,7 +129,8 @@ pub struct CalendarChange {
     pub by_name: String,
     /// The year changed.
     pub year: i32,
-    /// `edited` or `imported`.
+    /// `edited` or `imported` (a year's days), or `week` (the working week; `year` and
+    /// `days` are then 0).
     pub how: String,
     /// How many days the year lists now.
     pub days: u32,
@@ -144,8 +145,139 @@ pub struct CalendarView {
     /// Holidays and make-up working days, in date order.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub days: Vec<crate::calendar::CalendarDay>,
+    /// The weekend days, working hours and UTC offset.
+    pub week: WorkingWeek,
     /// Newest first.
     pub changes: Vec<CalendarChange>,
+}
+
+/// The calendar's working week as the desk edits it (`PUT /v1/calendar/week`): which days
+/// are off every week, the working hours, and the company's offset from UTC. Working-day
+/// clocks count in it, so a change moves their deadlines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WorkingWeek {
+    /// Days off every week, as ISO numbers: 1 Monday … 7 Sunday.
+    pub weekend: Vec<u8>,
+    /// Start of the working hours, company-local (`09:00:00`).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub work_start: NaiveTime,
+    /// End of the working hours, company-local (`18:00:00`).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub work_end: NaiveTime,
+    /// Offset from UTC in minutes: China is 480 (+08:00).
+    pub utc_offset_minutes: i32,
+}
+
+/// Why a working week cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WeekError {
+    /// A weekend day that is not 1 to 7.
+    #[error("weekday {0} is not 1 (Monday) to 7 (Sunday)")]
+    BadDay(u8),
+    /// Every day of the week off: no working-day clock could ever end.
+    #[error("every day of the week is off")]
+    NoWorkingDay,
+    /// The working hours end at or before they start.
+    #[error("the working hours end at {end} but start at {start}")]
+    BadHours {
+        /// Start.
+        start: NaiveTime,
+        /// End.
+        end: NaiveTime,
+    },
+    /// Not a real offset: within −12:00 and +14:00, in quarter hours.
+    #[error("a UTC offset of {0} minutes is not between −12:00 and +14:00 in quarter hours")]
+    BadOffset(i32),
+}
+
+impl WeekError {
+    /// The stable code the UI translates.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WeekError::BadDay(_) => "errors.company.bad_weekend",
+            WeekError::NoWorkingDay => "errors.company.no_working_day",
+            WeekError::BadHours { .. } => "errors.company.bad_hours",
+            WeekError::BadOffset(_) => "errors.company.bad_offset",
+        }
+    }
+}
+
+const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+impl WorkingWeek {
+    /// The working week of `calendar`.
+    pub fn of(calendar: &Calendar) -> Self {
+        let mut weekend: Vec<u8> = calendar
+            .weekend
+            .iter()
+            .map(|d| d.number_from_monday() as u8)
+            .collect();
+        weekend.sort_unstable();
+        weekend.dedup();
+        Self {
+            weekend,
+            work_start: calendar.work_start,
+            work_end: calendar.work_end,
+            utc_offset_minutes: calendar.utc_offset_minutes,
+        }
+    }
+
+    /// The weekend as weekdays, once each, Monday first; refuses a day that is not 1–7.
+    fn weekdays(&self) -> Result<Vec<Weekday>, WeekError> {
+        let mut out: Vec<Weekday> = Vec::new();
+        for n in &self.weekend {
+            let day = (1..=7)
+                .contains(n)
+                .then(|| WEEK[usize::from(*n) - 1])
+                .ok_or(WeekError::BadDay(*n))?;
+            if !out.contains(&day) {
+                out.push(day);
+            }
+        }
+        out.sort_by_key(|d| d.number_from_monday());
+        Ok(out)
+    }
+
+    /// Checks the week: real weekdays, at least one working day, hours that end after
+    /// they start, and an offset a place on Earth keeps.
+    pub fn validate(&self) -> Result<(), WeekError> {
+        if self.weekdays()?.len() == 7 {
+            return Err(WeekError::NoWorkingDay);
+        }
+        if self.work_end <= self.work_start {
+            return Err(WeekError::BadHours {
+                start: self.work_start,
+                end: self.work_end,
+            });
+        }
+        let m = self.utc_offset_minutes;
+        if !(-12 * 60..=14 * 60).contains(&m) || m % 15 != 0 {
+            return Err(WeekError::BadOffset(m));
+        }
+        Ok(())
+    }
+
+    /// Puts this week into `calendar` (its listed days stay), once it is valid.
+    pub fn apply_to(&self, calendar: &mut Calendar) -> Result<(), WeekError> {
+        self.validate()?;
+        calendar.weekend = self.weekdays()?;
+        calendar.work_start = self.work_start;
+        calendar.work_end = self.work_end;
+        calendar.utc_offset_minutes = self.utc_offset_minutes;
+        Ok(())
+    }
 }
 
 /// A calendar file to import (`POST /v1/calendar/import`; `docs/calendar-file.md`).
@@ -200,6 +332,66 @@ mod tests {
             1,
             "a version this copy lacks falls back to the one in force then"
         );
+    }
+
+    fn week(weekend: &[u8], start: u32, end: u32, offset: i32) -> WorkingWeek {
+        WorkingWeek {
+            weekend: weekend.to_vec(),
+            work_start: NaiveTime::from_hms_opt(start, 0, 0).unwrap(),
+            work_end: NaiveTime::from_hms_opt(end, 0, 0).unwrap(),
+            utc_offset_minutes: offset,
+        }
+    }
+
+    #[test]
+    fn a_working_week_moves_the_working_day_deadlines() {
+        let mut cal = Calendar::default();
+        assert_eq!(WorkingWeek::of(&cal), week(&[6, 7], 9, 18, 480));
+        // Friday 2026-12-04 17:00 in Beijing: one working day later is Monday 17:00 with
+        // Saturday and Sunday off, Saturday 17:00 with only Sunday off.
+        let friday = Utc.with_ymd_and_hms(2026, 12, 4, 9, 0, 0).unwrap();
+        let before = cal.deadline(friday, SlaSpan::WorkingDays(1));
+        assert_eq!(before, Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap());
+        week(&[7], 9, 18, 480).apply_to(&mut cal).unwrap();
+        assert_eq!(cal.weekend, vec![Weekday::Sun]);
+        assert_eq!(
+            cal.deadline(friday, SlaSpan::WorkingDays(1)),
+            Utc.with_ymd_and_hms(2026, 12, 5, 9, 0, 0).unwrap(),
+            "Saturday is worked now"
+        );
+    }
+
+    #[test]
+    fn a_working_week_no_company_keeps_is_refused() {
+        let code = |w: WorkingWeek| w.validate().err().map(|e| e.code());
+        assert_eq!(
+            code(week(&[1, 2, 3, 4, 5, 6, 7], 9, 18, 480)),
+            Some("errors.company.no_working_day")
+        );
+        assert_eq!(
+            code(week(&[0], 9, 18, 480)),
+            Some("errors.company.bad_weekend")
+        );
+        assert_eq!(
+            code(week(&[6, 7], 18, 9, 480)),
+            Some("errors.company.bad_hours")
+        );
+        assert_eq!(
+            code(week(&[6, 7], 9, 18, 15 * 60)),
+            Some("errors.company.bad_offset")
+        );
+        assert_eq!(
+            code(week(&[6, 7], 9, 18, 481)),
+            Some("errors.company.bad_offset")
+        );
+        assert_eq!(
+            code(week(&[5, 6], 8, 17, -300)),
+            None,
+            "a Friday–Saturday weekend in New York hours is fine"
+        );
+        let mut cal = Calendar::default();
+        assert!(week(&[6, 7], 18, 9, 480).apply_to(&mut cal).is_err());
+        assert_eq!(cal, Calendar::default(), "a refused week changes nothing");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Client calls for the company's settings and working calendar at the office: reading
 //! every settings version and the calendar with its change log, and (supervisors only,
-//! checked by the server) saving new figures, one year's days, or a calendar file. The
+//! checked by the server) saving new figures, one year's days, the working week, or a
+//! calendar file. The
 //! desk calls these through the command layer; nothing here touches the store. Devices
 //! receive the result in their reference data on the next sync.
 
 use onsite_core::calendar::CalendarDay;
-use onsite_core::company::{CalendarImport, CalendarView, SettingsHistory};
+use onsite_core::company::{CalendarImport, CalendarView, SettingsHistory, WorkingWeek};
 use onsite_core::{Settings, SettingsVersion};
 use serde::de::DeserializeOwned;
 
@@ -64,6 +65,14 @@ impl SyncClient {
     ) -> Result<CalendarView, SyncError> {
         let (http, base, _) = self.parts();
         self.company_call(http.put(format!("{base}/v1/calendar/{year}")).json(days))
+            .await
+    }
+
+    /// Sets the weekend days, working hours and UTC offset. Supervisors only.
+    #[tracing::instrument(skip_all)]
+    pub async fn save_working_week(&self, week: &WorkingWeek) -> Result<CalendarView, SyncError> {
+        let (http, base, _) = self.parts();
+        self.company_call(http.put(format!("{base}/v1/calendar/week")).json(week))
             .await
     }
 

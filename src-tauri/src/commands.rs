@@ -225,6 +225,14 @@ pub async fn save_calendar_year(
 }
 
 #[tauri::command]
+pub async fn save_working_week(
+    app: State<'_, App>,
+    week: onsite_core::company::WorkingWeek,
+) -> Result<CalendarScreen, CommandError> {
+    company::save_working_week(&app, week).await
+}
+
+#[tauri::command]
 pub async fn import_calendar(
     app: State<'_, App>,
     text: String,

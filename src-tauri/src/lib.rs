@@ -66,6 +66,7 @@ pub fn run() {
             commands::save_settings,
             commands::company_calendar,
             commands::save_calendar_year,
+            commands::save_working_week,
             commands::import_calendar,
             commands::list_held_changes,
             commands::release_held_change,

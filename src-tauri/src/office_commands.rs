@@ -26,9 +26,9 @@ pub async fn office_save_part(app: State<'_, App>, part: Part) -> Result<Part, C
 #[tauri::command]
 pub async fn office_import_catalog(
     app: State<'_, App>,
-    csv: String,
+    file: String,
 ) -> Result<ImportReport, CommandError> {
-    office::import_catalog(&app, csv).await
+    office::import_catalog_file(&app, &file).await
 }
 
 #[tauri::command]

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use onsite_core::calendar::{CalendarDay, DayKind};
 use onsite_core::calendar_file;
-use onsite_core::company::CalendarChange;
+use onsite_core::company::{CalendarChange, WorkingWeek};
 use onsite_core::{Calendar, CompanyRules, Settings, SettingsVersion};
 use rusqlite::{Connection, OptionalExtension};
 
@@ -148,13 +148,7 @@ pub fn save_year(
         }
     }
     calendar.replace_year(year, days);
-    let json = serde_json::to_string(&calendar)
-        .map_err(|e| ApiError::internal(format!("calendar: {e}")))?;
-    tx.execute(
-        "INSERT INTO company_calendar (id, calendar) VALUES (1, ?1)
-         ON CONFLICT(id) DO UPDATE SET calendar = excluded.calendar",
-        [json],
-    )?;
+    store_calendar(tx, &calendar)?;
     tx.execute(
         "INSERT INTO calendar_changes (at, by_user, by_name, year, how, days)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -173,6 +167,46 @@ pub fn save_year(
     Ok(calendar)
 }
 
+/// Sets the working week (weekend days, working hours, UTC offset), by `who`, logged as
+/// a `week` change. A week no company keeps is refused and nothing changes. Holidays and
+/// make-up days stay as listed.
+pub fn save_week(
+    tx: &Connection,
+    who: &Account,
+    week: &WorkingWeek,
+    now: DateTime<Utc>,
+) -> Result<Calendar, ApiError> {
+    let mut calendar = calendar(tx)?;
+    week.apply_to(&mut calendar).map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            e.code(),
+            e.to_string(),
+        )
+    })?;
+    store_calendar(tx, &calendar)?;
+    tx.execute(
+        "INSERT INTO calendar_changes (at, by_user, by_name, year, how, days)
+         VALUES (?1, ?2, ?3, 0, 'week', 0)",
+        (now.to_rfc3339(), &who.id, &who.name),
+    )?;
+    // Every working-day deadline may have moved, and "today" with the offset.
+    crate::sla_timer::all_due(tx)?;
+    tracing::info!(weekend = ?week.weekend, by = %who.login, "working week saved");
+    Ok(calendar)
+}
+
+fn store_calendar(tx: &Connection, calendar: &Calendar) -> Result<(), ApiError> {
+    let json = serde_json::to_string(calendar)
+        .map_err(|e| ApiError::internal(format!("calendar: {e}")))?;
+    tx.execute(
+        "INSERT INTO company_calendar (id, calendar) VALUES (1, ?1)
+         ON CONFLICT(id) DO UPDATE SET calendar = excluded.calendar",
+        [json],
+    )?;
+    Ok(())
+}
+
 /// Imports one year from a calendar file (`docs/calendar-file.md`): all of it, or
 /// nothing if any line is bad (the error names the line).
 pub fn import_year(
@@ -182,11 +216,17 @@ pub fn import_year(
     now: DateTime<Utc>,
 ) -> Result<(i32, Calendar), ApiError> {
     let file = calendar_file::parse(text).map_err(|e| {
+        let details = e
+            .params()
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), serde_json::Value::String(value)))
+            .collect();
         ApiError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "errors.company.calendar_file",
+            e.code(),
             e.to_string(),
         )
+        .with_details(details)
     })?;
     let calendar = save_year(tx, who, file.year, &file.days, "imported", now)?;
     Ok((file.year, calendar))
@@ -263,6 +303,39 @@ mod tests {
             save_settings(&conn, &who, bad, at).err().map(|e| e.code),
             Some("errors.company.out_of_range")
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_working_week_is_saved_logged_and_a_bad_one_changes_nothing() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let db = crate::db::open(dir.path())?;
+        let conn = db.conn();
+        let who = supervisor(&conn)?;
+        let now = Utc::now();
+        import_year(&conn, &who, "year 2026\nholiday 2026-10-01\n", now)?;
+        let mut week = WorkingWeek::of(&calendar(&conn)?);
+        week.weekend = vec![7];
+        week.work_start = chrono::NaiveTime::from_hms_opt(8, 30, 0).unwrap();
+        save_week(&conn, &who, &week, now)?;
+        let cal = calendar(&conn)?;
+        assert_eq!(WorkingWeek::of(&cal), week);
+        assert_eq!(cal.holidays.len(), 1, "the listed days stay");
+        let log = calendar_log(&conn)?;
+        assert_eq!(
+            (log[0].how.as_str(), log[0].by_name.as_str()),
+            ("week", "陈主管"),
+            "the change is on the calendar's log, newest first"
+        );
+
+        let mut bad = week.clone();
+        bad.utc_offset_minutes = 8 * 60 + 7;
+        assert_eq!(
+            save_week(&conn, &who, &bad, now).err().map(|e| e.code),
+            Some("errors.company.bad_offset")
+        );
+        assert_eq!(WorkingWeek::of(&calendar(&conn)?), week, "nothing changed");
+        assert_eq!(calendar_log(&conn)?.len(), 2);
         Ok(())
     }
 

@@ -7,6 +7,7 @@ use automerge::AutoCommit;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use onsite_core::doc::order::{OrderDoc, OrderOp};
 use onsite_core::doc::requisition::{RequisitionDoc, RequisitionOp};
+use onsite_core::doc::TimeWindow;
 use onsite_core::fixtures::{self, Cast};
 use onsite_core::ids::{LocationId, PartId, RecordId, RequisitionId};
 use onsite_core::lifecycle::OrderState;
@@ -88,6 +89,22 @@ const CUSTOMERS: &[(&str, &str, &str)] = &[
         "17722224444",
         "18 Huaihai Middle Road, Huangpu, Shanghai",
     ),
+    (
+        "孙建国",
+        "13855556666",
+        "天津市和平区南京路 219 号 天津中心 2201",
+    ),
+    (
+        "Olivia Brown",
+        "13699990000",
+        "Flat 3, 55 Nanjing West Road, Jing'an, Shanghai",
+    ),
+    (
+        "马丽",
+        "13577778888",
+        "西安市雁塔区高新路 52 号 高科大厦 1103",
+    ),
+    ("郑浩", "15988889999", "重庆市渝中区民族路 188 号 WFC 3306"),
 ];
 
 const MODELS: &[(&str, &str)] = &[
@@ -97,22 +114,187 @@ const MODELS: &[(&str, &str)] = &[
     ("DW-12 dishwasher", "E15"),
 ];
 
-/// The states the demo shows, in order; technicians get the active ones.
-const STATES: &[OrderState] = &[
-    OrderState::New,
-    OrderState::New,
-    OrderState::Dispatched,
-    OrderState::Dispatched,
-    OrderState::Contacted,
-    OrderState::OnSite,
-    OrderState::PlanAgreed,
-    OrderState::InRepair,
-    OrderState::Tested,
-    OrderState::SignedOff,
-    OrderState::Closed,
-    OrderState::Cancelled,
-    OrderState::OnHold,
-    OrderState::Dispatched,
+const H: i64 = 60;
+const D: i64 = 24 * H;
+
+/// Who works a demo order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tech {
+    /// Nobody yet.
+    None,
+    /// 李伟 (`tech`).
+    First,
+    /// Chen Jie (`tech2`).
+    Second,
+}
+
+/// When a visit is booked, in the company's local time.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// No window.
+    None,
+    /// Two hours from this hour, on the day the demo is seeded.
+    Today(u32),
+    /// Two hours from this hour, the day after.
+    Tomorrow(u32),
+    /// Around the check-in (the visit has happened).
+    AroundVisit,
+}
+
+/// One demo order: where it ends, for whom, and when each phase happened, in minutes
+/// before the instant the demo is seeded (`None`: not reached). The instants are chosen
+/// so that, at that instant, the office sees a working day: visits booked today, three
+/// orders at risk, exactly one breached (an order on hold for parts past its 48 h and
+/// 72 h clocks), the rest on track or met, with every stopped clock met. With the
+/// regulation's figures: first response 24 h (at risk after 18 h), first handling 48 h,
+/// resolution 72 h, contact after dispatch 24 h, record entry 2 working days, follow-up
+/// 3 working days.
+struct DemoOrder {
+    state: OrderState,
+    customer: usize,
+    model: usize,
+    tech: Tech,
+    received: i64,
+    dispatched: Option<i64>,
+    /// The contact that reached the customer (a failed attempt came 30 min earlier).
+    contacted: Option<i64>,
+    /// Check-in; the rest of the visit follows the lifecycle's own pace.
+    visit: Option<i64>,
+    window: Slot,
+    /// Closed orders: the follow-up call, a day after closing.
+    followed_up: bool,
+    /// Hold or cancellation.
+    ended: Option<i64>,
+    /// Uses parts from the van (the older orders' visits predate this month's top-up).
+    uses_parts: bool,
+}
+
+const fn order(
+    state: OrderState,
+    customer: usize,
+    model: usize,
+    tech: Tech,
+    received: i64,
+) -> DemoOrder {
+    DemoOrder {
+        state,
+        customer,
+        model,
+        tech,
+        received,
+        dispatched: None,
+        contacted: None,
+        visit: None,
+        window: Slot::None,
+        followed_up: false,
+        ended: None,
+        uses_parts: true,
+    }
+}
+
+impl DemoOrder {
+    const fn dispatched(mut self, at: i64, window: Slot) -> Self {
+        self.dispatched = Some(at);
+        self.window = window;
+        self
+    }
+    const fn contacted(mut self, at: i64) -> Self {
+        self.contacted = Some(at);
+        self
+    }
+    const fn visited(mut self, at: i64) -> Self {
+        self.visit = Some(at);
+        self.window = Slot::AroundVisit;
+        self
+    }
+    const fn ended(mut self, at: i64) -> Self {
+        self.ended = Some(at);
+        self
+    }
+    const fn followed_up(mut self) -> Self {
+        self.followed_up = true;
+        self
+    }
+    const fn no_parts(mut self) -> Self {
+        self.uses_parts = false;
+        self
+    }
+}
+
+/// The demo's orders. The first fourteen keep their customers, states and technicians
+/// across versions of the demo (the browser tests find orders by them).
+const DEMO: &[DemoOrder] = &[
+    // Taken in two hours ago, not dispatched yet.
+    order(OrderState::New, 0, 0, Tech::None, 2 * H),
+    // Taken in yesterday afternoon and nobody has called back: first response at risk.
+    order(OrderState::New, 1, 1, Tech::None, 20 * H),
+    // Dispatched 19 h ago, not called yet: contact after dispatch at risk. Booked today.
+    order(OrderState::Dispatched, 2, 2, Tech::Second, 19 * H + 30)
+        .dispatched(19 * H, Slot::Today(14)),
+    order(OrderState::Dispatched, 3, 3, Tech::First, 3 * H).dispatched(2 * H + 30, Slot::Today(16)),
+    order(OrderState::Contacted, 4, 0, Tech::First, 5 * H)
+        .dispatched(4 * H + 30, Slot::Today(14))
+        .contacted(3 * H + 30),
+    // Visits under way today.
+    order(OrderState::OnSite, 5, 1, Tech::Second, 26 * H)
+        .dispatched(25 * H, Slot::None)
+        .contacted(24 * H)
+        .visited(40),
+    order(OrderState::PlanAgreed, 6, 2, Tech::First, 28 * H)
+        .dispatched(27 * H, Slot::None)
+        .contacted(26 * H)
+        .visited(75),
+    order(OrderState::InRepair, 7, 3, Tech::First, 30 * H)
+        .dispatched(29 * H, Slot::None)
+        .contacted(28 * H)
+        .visited(2 * H),
+    order(OrderState::Tested, 8, 0, Tech::Second, 2 * D)
+        .dispatched(47 * H, Slot::None)
+        .contacted(46 * H)
+        .visited(2 * H + 30),
+    order(OrderState::SignedOff, 9, 1, Tech::First, 30 * H)
+        .dispatched(29 * H, Slot::None)
+        .contacted(28 * H)
+        .visited(3 * H),
+    // Closed last week, with its follow-up call.
+    order(OrderState::Closed, 10, 2, Tech::First, 8 * D)
+        .dispatched(8 * D - 30, Slot::None)
+        .contacted(8 * D - 90)
+        .visited(7 * D - H)
+        .followed_up(),
+    order(OrderState::Cancelled, 11, 3, Tech::Second, 3 * D)
+        .dispatched(3 * D - 30, Slot::None)
+        .contacted(3 * D - 2 * H)
+        .ended(3 * D - 5 * H),
+    // The one breached order: on hold for four days waiting for a part, past its first
+    // handling (48 h) and resolution (72 h) clocks.
+    order(OrderState::OnHold, 0, 0, Tech::First, 4 * D)
+        .dispatched(4 * D - H, Slot::None)
+        .contacted(4 * D - 2 * H)
+        .ended(4 * D - 3 * H),
+    // Dispatched 18 h ago, not called yet: at risk. Booked today.
+    order(OrderState::Dispatched, 1, 1, Tech::First, 19 * H)
+        .dispatched(18 * H + 30, Slot::Today(11)),
+    // Closed two weeks ago, followed up.
+    order(OrderState::Closed, 12, 2, Tech::Second, 15 * D)
+        .dispatched(15 * D - H, Slot::None)
+        .contacted(15 * D - 2 * H)
+        .visited(14 * D - 2 * H)
+        .followed_up()
+        .no_parts(),
+    // Closed yesterday; the follow-up call is not due yet.
+    order(OrderState::Closed, 13, 3, Tech::Second, 52 * H)
+        .dispatched(51 * H, Slot::None)
+        .contacted(50 * H)
+        .visited(D + H)
+        .no_parts(),
+    // Booked for tomorrow.
+    order(OrderState::Contacted, 14, 0, Tech::Second, 4 * H)
+        .dispatched(3 * H + 30, Slot::Tomorrow(10))
+        .contacted(2 * H + 30),
+    order(OrderState::Contacted, 15, 1, Tech::First, 6 * H)
+        .dispatched(5 * H + 30, Slot::Tomorrow(15))
+        .contacted(4 * H + 30),
 ];
 
 /// Seeds the demo office into an empty database. Refuses a database that already has
@@ -143,19 +325,29 @@ pub fn seed(conn: &Connection, now: DateTime<Utc>) -> Result<SeedReport, ApiErro
     let (settings, calendar) = (rules.settings().clone(), rules.calendar.clone());
     seed_stock(conn, &cast, now, &settings, &calendar)?;
     let lifecycle = fixtures::on_site_lifecycle(&cast, 28_000, 6);
-    // Replay each order's history so that it ends a little before now.
-    let span = lifecycle.last().map(|s| s.2).unwrap_or(0);
+    // The lifecycle's own minute of the check-in: the visit's steps keep their pace
+    // from there.
+    let check_in = lifecycle
+        .iter()
+        .find(|s| matches!(s.1, OrderOp::CheckIn { .. }))
+        .map(|s| s.2)
+        .unwrap_or(0);
+    let today = calendar.local_date(now);
+    let at_hour =
+        |date: NaiveDate, hour: u32| calendar.day_span(date).0 + Duration::hours(hour.into());
+    let ago = |minutes: i64| now - Duration::minutes(minutes);
     let mut orders = 0;
-    for (i, target) in STATES.iter().enumerate() {
+    for (i, plan) in DEMO.iter().enumerate() {
         let seed = i as u128 + 1;
-        let (name, phone, address) = CUSTOMERS[i % CUSTOMERS.len()];
-        let (model, fault) = MODELS[i % MODELS.len()];
-        let mut new = fixtures::new_order(
-            seed,
-            ServiceMode::OnSite,
-            NaiveDate::from_ymd_opt(2024 + (i % 3) as i32, 3 + (i % 8) as u32, 12),
-        );
+        let (name, phone, address) = CUSTOMERS[plan.customer % CUSTOMERS.len()];
+        let (model, fault) = MODELS[plan.model % MODELS.len()];
+        let received = ago(plan.received);
+        // Bought between three months and under three years before: in warranty.
+        let purchase = today - Duration::days(90 + 53 * i as i64);
+        let mut new = fixtures::new_order(seed, ServiceMode::OnSite, Some(purchase));
         new.number = format!("WO-{}-{:05}", now.format("%Y%m"), 100 + i);
+        new.request.received_at = received;
+        new.request.fault_since = Some(calendar.local_date(received) - Duration::days(1));
         new.customer = Customer {
             id: CustomerId(fixtures::uuid(3000 + seed)),
             name: name.into(),
@@ -169,42 +361,112 @@ pub fn seed(conn: &Connection, now: DateTime<Utc>) -> Result<SeedReport, ApiErro
         };
         new.product.model = model.into();
         new.fault_code = fault.into();
-        let base = now - Duration::minutes(span + 30 + 90 * i as i64);
-        let ctx = |actor, minutes: i64| Ctx {
+        let (technician, van) = match plan.tech {
+            Tech::Second => (cast.other_technician, LocationId(fixtures::uuid(12))),
+            _ => (cast.technician, cast.van),
+        };
+        let visit = plan.visit.map(ago);
+        let window = match plan.window {
+            Slot::None => None,
+            Slot::Today(hour) => Some(at_hour(today, hour)),
+            Slot::Tomorrow(hour) => Some(at_hour(today + Duration::days(1), hour)),
+            // Booked on the hour before the technician arrived.
+            Slot::AroundVisit => {
+                visit.map(|v| v - Duration::minutes(v.timestamp().rem_euclid(3600) / 60 + H))
+            }
+        }
+        .map(|start| TimeWindow {
+            start,
+            end: start + Duration::hours(2),
+        });
+        // When each scripted step happened: the phase it belongs to, at the plan's instant.
+        let when = |op: &OrderOp, minute: i64| -> DateTime<Utc> {
+            let contact = plan.contacted.map(ago).unwrap_or(received);
+            let visit = visit.unwrap_or(received);
+            match op {
+                OrderOp::Dispatch { .. } => plan.dispatched.map(ago).unwrap_or(received),
+                OrderOp::LogContact { reached: false, .. } => contact - Duration::minutes(30),
+                OrderOp::LogContact { .. } => contact,
+                OrderOp::Schedule { .. } => contact + Duration::minutes(1),
+                _ => visit + Duration::minutes(minute - check_in),
+            }
+        };
+        let ctx = |actor, now: DateTime<Utc>| Ctx {
             actor,
-            now: base + Duration::minutes(minutes),
+            now,
             settings: &settings,
             calendar: &calendar,
         };
         let mut doc = AutoCommit::new();
-        let order = OrderDoc::new(new, &ctx(cast.dispatcher, 0))?;
-        ops::create(&mut doc, &order, &ctx(cast.dispatcher, 0))?;
+        let order = OrderDoc::new(new, &ctx(cast.dispatcher, received))?;
+        ops::create(&mut doc, &order, &ctx(cast.dispatcher, received))?;
         let mut state = OrderState::New;
-        let goal = match target {
+        let goal = match plan.state {
             OrderState::Cancelled | OrderState::OnHold => OrderState::Contacted,
-            other => *other,
+            other => other,
         };
-        for (actor, op, minutes) in &lifecycle {
-            if state == goal {
+        for (actor, op, minute) in &lifecycle {
+            // A contacted order goes on to book its visit, and a closed one to its
+            // follow-up call when it has had one.
+            let next = match op {
+                OrderOp::Schedule { .. } => window.is_some(),
+                OrderOp::FollowUp { .. } => plan.followed_up,
+                _ => false,
+            };
+            if state == goal && !next {
                 break;
             }
-            // The second technician gets every third dispatched order.
             let op = match op {
-                OrderOp::Dispatch { window, .. } if i % 3 == 2 => OrderOp::Dispatch {
-                    assignee: cast.other_technician.user,
-                    window: window.clone(),
+                OrderOp::Dispatch { .. } => {
+                    if plan.tech == Tech::None {
+                        break;
+                    }
+                    OrderOp::Dispatch {
+                        assignee: technician.user,
+                        window: window.clone().filter(|_| plan.contacted.is_none()),
+                    }
+                }
+                OrderOp::Schedule { .. } => match &window {
+                    Some(window) => OrderOp::Schedule {
+                        window: window.clone(),
+                    },
+                    None => continue,
+                },
+                OrderOp::UsePart { .. } if !plan.uses_parts => continue,
+                OrderOp::UsePart {
+                    id,
+                    part,
+                    part_number,
+                    certified,
+                    serialized,
+                    quantity,
+                    serials_new,
+                    serials_old,
+                    ..
+                } => OrderOp::UsePart {
+                    id: *id,
+                    part: *part,
+                    part_number: part_number.clone(),
+                    certified: *certified,
+                    serialized: *serialized,
+                    quantity: *quantity,
+                    serials_new: serials_new.clone(),
+                    serials_old: serials_old.clone(),
+                    location: van,
                 },
                 other => other.clone(),
             };
-            let actor = if i % 3 == 2 && actor.role == Role::Technician {
-                cast.other_technician
+            let actor = if actor.role == Role::Technician {
+                technician
             } else {
                 *actor
             };
-            state = ops::apply(&mut doc, &op, &ctx(actor, *minutes))?.doc.state;
+            state = ops::apply(&mut doc, &op, &ctx(actor, when(&op, *minute)))?
+                .doc
+                .state;
         }
-        let end = ctx(cast.dispatcher, span);
-        match target {
+        let end = ctx(cast.dispatcher, plan.ended.map(ago).unwrap_or(now));
+        match plan.state {
             OrderState::Cancelled => {
                 ops::apply(
                     &mut doc,
@@ -350,7 +612,7 @@ fn seed_stock(
             cast.storekeeper,
             keeper,
             &receipt,
-            now - Duration::days(3),
+            now - Duration::days(30),
         )?;
     }
     let vans = [
@@ -363,7 +625,8 @@ fn seed_stock(
     ];
     let at = |actor, minutes: i64| Ctx {
         actor,
-        now: now - Duration::days(2) + Duration::minutes(minutes),
+        // This month's top-up, before any of the demo's visits used a part.
+        now: now - Duration::days(28) + Duration::minutes(minutes),
         settings,
         calendar,
     };
@@ -463,14 +726,17 @@ impl From<onsite_core::TransitionError> for ApiError {
 mod tests {
     use super::*;
 
+    use chrono::TimeZone;
+    use onsite_core::sla::{self, SlaStatus};
     use onsite_core::stock::OverUse;
+    use onsite_core::CompanyRules;
 
     #[test]
     fn the_demo_has_every_role_and_orders_in_every_state() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let db = crate::db::open(dir.path())?;
         let report = db.transaction(|tx| seed(tx, Utc::now()))?;
-        assert_eq!(report.orders, STATES.len());
+        assert_eq!(report.orders, DEMO.len());
 
         let conn = db.conn();
         let roles: Vec<String> = conn
@@ -522,7 +788,7 @@ mod tests {
             "the demo starts with no over-used stock, in the vans or the warehouse: {over_used:?}"
         );
         assert_eq!(reference::load(&conn)?.parts.len(), PARTS.len());
-        for want in STATES {
+        for want in DEMO.iter().map(|d| d.state) {
             assert!(
                 states.contains(&format!("{want:?}")),
                 "no demo order is {want:?}: {states:?}"
@@ -534,6 +800,131 @@ mod tests {
             err.code, "errors.seed.not_empty",
             "seeding twice is refused"
         );
+        Ok(())
+    }
+
+    /// Each demo order with its worst clock at the instant it was seeded.
+    type Verdicts = Vec<(OrderDoc, Option<SlaStatus>)>;
+
+    /// The demo's orders at `now` (seeded into a fresh database at that instant), each
+    /// with its worst clock as the office's reconciliation sees it then.
+    fn seeded_at(now: DateTime<Utc>) -> anyhow::Result<(CompanyRules, Verdicts)> {
+        let dir = tempfile::tempdir()?;
+        let db = crate::db::open(dir.path())?;
+        db.transaction(|tx| seed(tx, now))?;
+        let conn = db.conn();
+        let rules = crate::company::rules(&conn)?;
+        let mut out = Vec::new();
+        for (id, _) in docs::changed_since(&conn, 0, None, 1000)? {
+            let stored = docs::load(&conn, &id)?.ok_or_else(|| anyhow::anyhow!("missing {id}"))?;
+            if stored.kind == DocKind::Order {
+                let order = ops::hydrate::<OrderDoc>(&stored.doc)?;
+                let settings = &rules.for_order_doc(&order).settings;
+                let worst =
+                    sla::worst(&sla::evaluate_order(&order, settings, &rules.calendar, now));
+                out.push((order, worst));
+            }
+        }
+        Ok((rules, out))
+    }
+
+    #[test]
+    fn seeded_on_any_day_the_demo_shows_todays_visits_a_few_at_risk_and_one_breached(
+    ) -> anyhow::Result<()> {
+        let cast = Cast::default();
+        // A Wednesday morning, a Saturday evening, and just after midnight on a Monday
+        // (Beijing time), in three different years.
+        for now in [
+            Utc.with_ymd_and_hms(2027, 3, 10, 2, 15, 0).single(),
+            Utc.with_ymd_and_hms(2028, 8, 19, 13, 40, 0).single(),
+            Utc.with_ymd_and_hms(2026, 12, 6, 16, 20, 0).single(),
+        ] {
+            let now = now.ok_or_else(|| anyhow::anyhow!("a valid instant"))?;
+            let (rules, orders) = seeded_at(now)?;
+            let today = rules.calendar.local_date(now);
+            let booked_on = |o: &OrderDoc| {
+                o.schedule
+                    .as_ref()
+                    .map(|w| rules.calendar.local_date(w.start))
+            };
+            for tech in [cast.technician, cast.other_technician] {
+                let visits = orders
+                    .iter()
+                    .filter(|(o, _)| o.assignee == Some(tech.user) && booked_on(o) == Some(today))
+                    .count();
+                assert!(
+                    visits >= 1,
+                    "{now}: technician {} has a visit booked on {today}",
+                    tech.user
+                );
+            }
+            let booked_today = orders
+                .iter()
+                .filter(|(o, _)| booked_on(o) == Some(today))
+                .count();
+            assert!(
+                booked_today >= 4,
+                "{now}: visits booked on {today}: {booked_today}"
+            );
+            assert!(
+                orders
+                    .iter()
+                    .any(|(o, _)| booked_on(o).is_some_and(|d| d > today)),
+                "{now}: some visits are booked for the coming days"
+            );
+            let count = |status| orders.iter().filter(|(_, s)| *s == Some(status)).count();
+            assert_eq!(
+                count(SlaStatus::Breached),
+                1,
+                "{now}: exactly one order is breached"
+            );
+            assert!(
+                count(SlaStatus::AtRisk) >= 2,
+                "{now}: a few orders are at risk"
+            );
+            let breached = orders
+                .iter()
+                .find(|(_, s)| *s == Some(SlaStatus::Breached))
+                .map(|(o, _)| o.state);
+            assert_eq!(
+                breached,
+                Some(OrderState::OnHold),
+                "{now}: the breach is the order waiting for parts"
+            );
+            let closed: Vec<_> = orders
+                .iter()
+                .filter(|(o, _)| o.state == OrderState::Closed)
+                .collect();
+            assert!(
+                closed
+                    .iter()
+                    .filter(|(o, _)| !o.follow_ups.is_empty())
+                    .count()
+                    >= 2,
+                "{now}: orders closed earlier had their follow-up call"
+            );
+            assert!(
+                orders
+                    .iter()
+                    .all(|(o, _)| o.request.received_at <= now
+                        && o.history.iter().all(|h| h.at <= now)),
+                "{now}: nothing happened after the instant it was seeded"
+            );
+            // The browser suites run minutes after seeding: the mix holds for an hour.
+            let later = now + Duration::hours(1);
+            let breached_later = orders
+                .iter()
+                .filter(|(o, _)| {
+                    let settings = &rules.for_order_doc(o).settings;
+                    sla::worst(&sla::evaluate_order(o, settings, &rules.calendar, later))
+                        == Some(SlaStatus::Breached)
+                })
+                .count();
+            assert_eq!(
+                breached_later, 1,
+                "{now}: an hour later, still one breached"
+            );
+        }
         Ok(())
     }
 }

@@ -385,6 +385,64 @@ async fn disabling_a_user_makes_their_next_sync_get_401() -> anyhow::Result<()> 
     server.stop().await
 }
 
+/// The `(action, by_name, subject)` entries of the office's record, newest first.
+async fn audit(server: &TestServer, boss: &str) -> anyhow::Result<Vec<(String, String, String)>> {
+    let (_, people) = get(server, boss, "/v1/office/people").await?;
+    Ok(people["audit"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    let s = |k: &str| e[k].as_str().unwrap_or("").to_string();
+                    (s("action"), s("by_name"), s("subject"))
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_device_revoked_through_the_older_endpoint_is_on_the_office_record_too(
+) -> anyhow::Result<()> {
+    let (server, boss) = first_run().await?;
+    let dir = tempfile::tempdir()?;
+    let tech_id = add_user(&server, &boss, "li.wei", "李伟", "technician").await?;
+    // Two devices of Li's: a phone (named "li.wei") and a desk ("li.wei's desk").
+    let phone = device_for(&server, dir.path(), "li.wei", &tech_id, Role::Technician).await?;
+    let desk = token(&server, "li.wei").await?;
+    let (_, people) = get(&server, &boss, "/v1/office/people").await?;
+    let id_of = |name: &str| {
+        people["devices"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["name"] == name))
+            .and_then(|d| d["id"].as_str())
+            .map(str::to_string)
+            .ok_or_else(|| anyhow::anyhow!("no device {name}: {people}"))
+    };
+    let (phone_id, desk_id) = (id_of("li.wei")?, id_of("li.wei's desk")?);
+    drop(phone);
+
+    // The supervisor revokes the phone, Li the desk (their own), both through
+    // `POST /v1/devices/{id}/revoke`, the endpoint older clients use.
+    for (id, by) in [(&phone_id, &boss), (&desk_id, &desk)] {
+        let (status, body) =
+            post(&server, by, &format!("/v1/devices/{id}/revoke"), json!({})).await?;
+        assert_eq!(status, 204, "revoked: {body}");
+    }
+    let record = audit(&server, &boss).await?;
+    let revoked: Vec<(&str, &str)> = record
+        .iter()
+        .filter(|(action, _, _)| action == "device_revoked")
+        .map(|(_, by, subject)| (by.as_str(), subject.as_str()))
+        .collect();
+    assert_eq!(
+        revoked,
+        [("李伟", "li.wei's desk"), ("刘洋", "li.wei")],
+        "each revoke is recorded with who did it and which device, as the desk's is"
+    );
+    server.stop().await
+}
+
 #[tokio::test]
 async fn the_last_supervisor_can_be_neither_disabled_nor_demoted() -> anyhow::Result<()> {
     let (server, boss) = first_run().await?;

@@ -198,6 +198,7 @@ async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
             "/v1/blobs/{hash}",
             "/v1/calendar",
             "/v1/calendar/import",
+            "/v1/calendar/week",
             "/v1/calendar/{year}",
             "/v1/devices",
             "/v1/devices/{id}/reinstate",

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { preview } from 'vite';
 import { chromium } from 'playwright-core';
 import { bridgeScript } from './backend.mjs';
+import { screenshotPath } from './support.mjs';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -52,7 +53,7 @@ export async function startUi() {
   };
 }
 
-/** The desk's layout bar: no sideways scrolling and no text under 16 px. */
+/** The desk's layout bar: no sideways scrolling, no text under 16 px, no drop-down cut short. */
 export async function assertFitsDesk(page, label) {
   const report = await page.evaluate(() => ({
     scrollWidth: document.scrollingElement.scrollWidth,
@@ -62,7 +63,28 @@ export async function assertFitsDesk(page, label) {
       .filter((el) => el.getBoundingClientRect().width > 0 && !el.closest('.visually-hidden'))
       .filter((el) => parseFloat(getComputedStyle(el).fontSize) < 16)
       .map((el) => `${el.tagName} “${el.textContent.trim().slice(0, 30)}”`),
+    // A drop-down narrower than its chosen option shows “hour…”: lay the option's words
+    // out in the select's own font and compare with the room the select leaves them
+    // (its left padding, and about 20 px for the arrow, which sits in its right padding).
+    cut: (() => {
+      const probe = document.body.appendChild(document.createElement('span'));
+      probe.style.cssText = 'position: absolute; visibility: hidden; white-space: pre; left: -9999px';
+      const out = [...document.querySelectorAll('select')]
+        .filter((el) => el.getBoundingClientRect().width > 0 && !el.closest('.visually-hidden'))
+        .filter((el) => {
+          const style = getComputedStyle(el);
+          for (const p of ['fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'letterSpacing']) probe.style[p] = style[p];
+          probe.textContent = el.selectedOptions[0]?.textContent ?? '';
+          const room = el.getBoundingClientRect().width - parseFloat(style.paddingLeft) - Math.max(parseFloat(style.paddingRight), 20) - parseFloat(style.borderLeftWidth) - parseFloat(style.borderRightWidth);
+          return probe.getBoundingClientRect().width > room + 0.5;
+        })
+        .map((el) => `${el.dataset.testid ?? el.name ?? 'select'} “${el.selectedOptions[0]?.textContent}” ${Math.round(el.getBoundingClientRect().width)} px`);
+      probe.remove();
+      return out;
+    })(),
   }));
   assert.ok(report.scrollWidth <= report.innerWidth, `${label}: no horizontal scrolling`);
   assert.deepEqual(report.tiny, [], `${label}: no text below 16 px`);
+  if (report.cut.length) await page.screenshot({ path: screenshotPath(`failed-${label.replace(/\W+/g, '-')}`) });
+  assert.deepEqual(report.cut, [], `${label}: every drop-down shows its chosen option whole`);
 }

@@ -100,6 +100,39 @@ test('the shipped 2026 calendar imports; a bad file changes nothing; a day is ed
   await page.screenshot({ path: screenshotPath('desk-en-company-calendar'), fullPage: true });
 });
 
+test('the working week: a supervisor changes the weekend, the hours and the time zone, on the log', async () => {
+  const form = page.getByTestId('week-form');
+  await form.waitFor();
+  assert.equal(await page.getByTestId('weekend-6').isChecked(), true, 'Saturday off to begin with');
+  assert.equal(await page.getByTestId('weekend-7').isChecked(), true);
+  assert.equal(await page.getByTestId('work-start').inputValue(), '09:00');
+  assert.equal(await page.getByTestId('utc-offset').inputValue(), '480');
+  assert.match(await form.innerText(), /Days off every week[\s\S]*Saturday[\s\S]*Sunday/);
+  assert.equal(await page.getByTestId('utc-offset').evaluate((el) => el.selectedOptions[0].textContent), 'UTC+08:00');
+
+  // Rust refuses hours that end before they start, in words, and nothing changes.
+  await page.getByTestId('work-end').fill('08:00');
+  await page.getByTestId('week-save').click();
+  await waitFor('the refusal', async () => /working hours must end after they start/.test(await page.getByTestId('calendar-error').innerText()));
+
+  // A six-day week: only Sunday off, from 08:30 to 17:30.
+  await page.getByTestId('weekend-6').uncheck();
+  await page.getByTestId('work-start').fill('08:30');
+  await page.getByTestId('work-end').fill('17:30');
+  await page.getByTestId('week-save').click();
+  await waitFor('the week saved', async () => /Working week saved/.test(await page.getByTestId('calendar-done').innerText()));
+  const week = (await backend.call(dispatcher, 'company_calendar')).calendar.week;
+  assert.deepEqual(week, { weekend: [7], work_start: '08:30:00', work_end: '17:30:00', utc_offset_minutes: 480 }, 'the office holds it, for every device');
+  assert.match(await page.getByTestId('calendar-log').locator('tbody tr').first().innerText(), /刘洋\s+—\s+working week changed/);
+  await page.reload();
+  await page.getByTestId('week-form').waitFor();
+  await waitFor('the saved week shown again', async () => (await page.getByTestId('work-start').inputValue()) === '08:30');
+  assert.equal(await page.getByTestId('weekend-6').isChecked(), false);
+  await assertFitsDesk(page, 'calendar with the working week');
+  await page.getByTestId('week-form').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath('desk-en-company-week'), fullPage: true });
+});
+
 test('another role reads the rules and the server refuses its changes', async () => {
   const screen = await backend.call(dispatcher, 'company_settings');
   assert.equal(screen.can_edit, false);
@@ -111,6 +144,12 @@ test('another role reads the rules and the server refuses its changes', async ()
   });
   assert.equal(res.status, 422);
   assert.equal((await res.json()).code, 'errors.company.supervisor_only', 'the server checks the role');
+  const week = await fetch(`${dispatcher}/invoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ command: 'save_working_week', args: { week: { weekend: [6, 7], work_start: '09:00:00', work_end: '18:00:00', utc_offset_minutes: 480 } } }),
+  });
+  assert.equal((await week.json()).code, 'errors.company.supervisor_only', 'nor may it change the working week');
 });
 
 test('an order says which rules it runs under', async () => {
@@ -134,6 +173,20 @@ test('both screens in Chinese', async () => {
   await page.getByRole('heading', { name: '工作日历', level: 1 }).waitFor();
   await page.getByTestId('calendar-year').selectOption('2026');
   await waitFor('the 2026 days', async () => /调休上班/.test(await page.getByTestId('calendar-days').innerText()));
+  // A bad line is said wholly in Chinese: the reason comes as a code and its values.
+  await page.getByTestId('calendar-import').setInputFiles({ name: 'bad.txt', mimeType: 'text/plain', buffer: Buffer.from('year 2026\nholiday 2027-01-01 元旦\n') });
+  let said = '';
+  await waitFor('the bad line in Chinese', async () => /文件第 2 行无法读取/.test((said = await page.getByTestId('calendar-error').innerText())));
+  assert.match(said, /2027-01-01 不在文件所写的 2026 年内/);
+  assert.doesNotMatch(said, /[A-Za-z]/, `no English in the message: ${said}`);
+  // The working week in the staff's words, and a refusal in Chinese.
+  const week = await page.getByTestId('week-form').innerText();
+  assert.match(week, /工作周[\s\S]*每周休息日[\s\S]*星期日[\s\S]*上班时间[\s\S]*时区/);
+  await page.getByTestId('weekend-1').check();
+  await page.getByTestId('work-end').fill('08:00');
+  await page.getByTestId('week-save').click();
+  await waitFor('the refusal in Chinese', async () => /下班时间必须晚于上班时间/.test(await page.getByTestId('calendar-error').innerText()));
+  assert.match(await page.getByTestId('calendar-log').innerText(), /修改了工作周/);
   await assertFitsDesk(page, 'calendar in Chinese');
   await page.screenshot({ path: screenshotPath('desk-zh-company-calendar'), fullPage: true });
   assert.deepEqual(problems, [], 'no script errors');

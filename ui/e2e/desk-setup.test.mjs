@@ -1,15 +1,19 @@
 // The company's set-up on the desk at 1280×800 in Debian's Chromium, in English and in
 // Chinese, against the real backend (a seeded onsite-server and a development bridge per
 // device, see backend.mjs): the parts catalog and its CSV import (a bad row named, nothing
-// stored), goods received and a transfer to a van with the stock per location, people
-// (add, disable, the last supervisor kept) with the record of who did what, and the rail
-// showing each role only the screens it administers.
+// stored; a GBK file from Chinese Excel read), goods received and a transfer to a van
+// with the stock per location, people (add, disable, the last supervisor kept) with the
+// record of who did what, and the rail showing each role only the screens it administers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Backend, PASSWORD } from './backend.mjs';
 import { startUi, DESK, assertFitsDesk } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let ui;
 let backend;
 
@@ -117,6 +121,19 @@ for (const lang of LANGUAGES) {
       await waitFor('the new price', async () => /19\.00/.test(await page.getByTestId('catalog-row').filter({ hasText: `${lang.prefix}-1` }).textContent()));
       await assertFitsDesk(page, 'catalog');
       await page.screenshot({ path: screenshotPath(`desk-${lang.tag}-catalog`), fullPage: true });
+    });
+
+    test('a catalog saved by Chinese Excel (GBK, not UTF-8) imports with its Chinese names', async () => {
+      // Real GBK bytes (made with iconv), as Excel on a Chinese Windows saves "CSV".
+      const gbk = readFileSync(join(root, 'commands', 'tests', 'fixtures', 'catalog-gbk.csv'));
+      assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(gbk), 'the file is not UTF-8');
+      await page.getByTestId('import-file').setInputFiles({ name: '备件目录.csv', mimeType: 'text/csv', buffer: gbk });
+      await page.getByTestId('import-submit').click();
+      await page.getByTestId('catalog-done').waitFor();
+      const row = (number) => page.getByTestId('catalog-row').filter({ hasText: number });
+      await waitFor('the GBK parts in the table', async () => (await row('GBK-2').count()) === 1);
+      assert.match(await row('GBK-1').textContent(), /排水泵 Drain pump/);
+      assert.match(await row('GBK-2').textContent(), /门封圈/);
     });
 
     test('goods received and a transfer to a van show in the stock per location', async () => {

@@ -15,6 +15,7 @@ let backend;
 let bridge;
 /** The office's orders as Rust lists them, by customer name. */
 const orders = {};
+let list = [];
 let total = 0;
 const problems = [];
 
@@ -22,7 +23,7 @@ before(async () => {
   backend = await new Backend().start();
   bridge = await backend.device('desk');
   await backend.call(bridge, 'sign_in', { server: backend.url, login: 'supervisor', password: PASSWORD });
-  const list = await backend.call(bridge, 'list_orders', { query: {} });
+  list = await backend.call(bridge, 'list_orders', { query: {} });
   total = list.length;
   for (const o of list) orders[o.customer_name] ??= o;
   ui = await startUi();
@@ -43,19 +44,23 @@ test('the order table filters by state, keeps the filters in the URL, and works 
   await assertFitsDesk(page, 'orders');
   await page.screenshot({ path: screenshotPath('desk-en-orders') });
 
-  const contacted = orders['Daniel Müller'].number;
-  await page.getByTestId('filter-state').selectOption('contacted');
-  await waitFor('the contacted order', async () => (await rows()).length === 1);
-  assert.match(await page.evaluate(() => location.hash), /^#\/orders\?state=contacted$/);
+  // The demo, seeded around now, has exactly one breached order (on hold for a part).
+  const late = list.filter((o) => o.sla === 'breached');
+  assert.equal(late.length, 1, `one breached order in the demo: ${JSON.stringify(list.map((o) => [o.state, o.sla]))}`);
+  const [{ state, number: overdue }] = late;
+  assert.ok(list.filter((o) => o.sla === 'at_risk').length >= 2, 'and a few at risk');
+  await page.getByTestId('filter-state').selectOption(state);
+  await waitFor(`the ${state} orders`, async () => (await rows()).length === list.filter((o) => o.state === state).length);
+  assert.equal(await page.evaluate(() => location.hash), `#/orders?state=${state}`);
   await page.getByTestId('filter-sla').selectOption('breached');
-  await waitFor('the overdue contacted order', async () => (await rows()).length === 1);
-  assert.deepEqual(await rows(), [contacted]);
+  await waitFor('the overdue order', async () => (await rows()).length === 1);
+  assert.deepEqual(await rows(), [overdue]);
 
   await page.reload();
   await page.getByTestId('orders-table').waitFor();
-  assert.equal(await page.getByTestId('filter-state').inputValue(), 'contacted', 'the bookmarked view keeps its filters');
+  assert.equal(await page.getByTestId('filter-state').inputValue(), state, 'the bookmarked view keeps its filters');
   assert.equal(await page.getByTestId('filter-sla').inputValue(), 'breached');
-  await waitFor('the same row', async () => JSON.stringify(await rows()) === JSON.stringify([contacted]));
+  await waitFor('the same row', async () => JSON.stringify(await rows()) === JSON.stringify([overdue]));
 
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await waitFor('all orders again', async () => (await rows()).length === total);

@@ -242,8 +242,7 @@ pub async fn revoke_device(
     who: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    let conn = state.db.conn();
-    let owned = devices::list(&conn, Some(&who.account.id))?
+    let owned = devices::list(&state.db.conn(), Some(&who.account.id))?
         .iter()
         .any(|d| d.id == id);
     if who.account.role != Role::Supervisor && !owned {
@@ -251,14 +250,21 @@ pub async fn revoke_device(
             "only a supervisor may revoke another user's device",
         ));
     }
-    if !devices::revoke(&conn, &id)? {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "errors.device.not_found",
-            format!("no device {id}"),
-        ));
-    }
-    tracing::info!(device = %id, by = %who.account.id, "device revoked");
+    let by = who.account.id.clone();
+    let device = id.clone();
+    // The same action as the desk's revoke, so it is on the office's record too.
+    state
+        .db
+        .group_transaction(move |tx| {
+            crate::office::people::revoke_device(
+                tx,
+                crate::office::audit::By::principal(&who),
+                &device,
+                chrono::Utc::now(),
+            )
+        })
+        .await?;
+    tracing::info!(device = %id, by = %by, "device revoked");
     Ok(StatusCode::NO_CONTENT)
 }
 

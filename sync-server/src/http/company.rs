@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::Json;
 use onsite_core::calendar::CalendarDay;
-use onsite_core::company::{CalendarImport, CalendarView, SettingsHistory};
+use onsite_core::company::{CalendarImport, CalendarView, SettingsHistory, WorkingWeek};
 use onsite_core::role::Role;
 use onsite_core::{Settings, SettingsVersion};
 
@@ -40,6 +40,7 @@ fn calendar_view(conn: &rusqlite::Connection) -> Result<CalendarView, ApiError> 
         .collect();
     Ok(CalendarView {
         days,
+        week: WorkingWeek::of(&calendar),
         changes: company::calendar_log(conn)?,
     })
 }
@@ -109,12 +110,32 @@ pub async fn put_year(
     Ok(Json(view))
 }
 
+/// Sets the weekend days, working hours and UTC offset. Supervisors only.
+#[utoipa::path(put, path = "/v1/calendar/week", tag = "company", security(("device_token" = [])),
+    request_body = WorkingWeek,
+    responses((status = 200, body = CalendarView), (status = 401, body = ErrorBody),
+        (status = 403, description = "not a supervisor (`errors.company.supervisor_only`)", body = ErrorBody),
+        (status = 422, description = "a week no company keeps (`errors.company.bad_weekend`, `no_working_day`, `bad_hours`, `bad_offset`)", body = ErrorBody)))]
+pub async fn put_week(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiJson(week): ApiJson<WorkingWeek>,
+) -> Result<Json<CalendarView>, ApiError> {
+    supervisor_only(&who, "calendar")?;
+    let view = state.db.transaction(|tx| {
+        company::save_week(tx, &who.account, &week, chrono::Utc::now())?;
+        calendar_view(tx)
+    })?;
+    announce(&state);
+    Ok(Json(view))
+}
+
 /// Imports one year from a calendar file: all of it, or nothing. Supervisors only.
 #[utoipa::path(post, path = "/v1/calendar/import", tag = "company", security(("device_token" = [])),
     request_body = CalendarImport,
     responses((status = 200, body = CalendarView), (status = 401, body = ErrorBody),
         (status = 403, description = "not a supervisor (`errors.company.supervisor_only`)", body = ErrorBody),
-        (status = 422, description = "a bad line, named (`errors.company.calendar_file`), or a bad day (`errors.company.bad_calendar`)", body = ErrorBody)))]
+        (status = 422, description = "a bad line, named by its own code (`errors.calendar_file.*`, with `line` and the values it names in `details`), or a bad day (`errors.company.bad_calendar`)", body = ErrorBody)))]
 pub async fn import_calendar(
     State(state): State<AppState>,
     who: Principal,

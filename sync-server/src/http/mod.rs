@@ -176,6 +176,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(company::get_settings, company::put_settings))
         .routes(routes!(company::get_calendar))
         .routes(routes!(company::put_year))
+        .routes(routes!(company::put_week))
         .routes(routes!(company::import_calendar))
         .routes(routes!(quarantine::list))
         .routes(routes!(quarantine::release))

@@ -22,6 +22,7 @@ import type {
   SyncStatus,
   VanStockItem,
   WarrantyCheck,
+  WorkingWeek,
 } from './gen/types';
 
 export type * from './gen/types';
@@ -150,6 +151,11 @@ export function companyCalendar(): Promise<CalendarScreen> {
 /** Replaces the holidays and make-up days of `year` (supervisors). */
 export function saveCalendarYear(year: number, days: CalendarDay[]): Promise<CalendarScreen> {
   return invoke<CalendarScreen>('save_calendar_year', { year, days });
+}
+
+/** Sets the weekend days, working hours and UTC offset (supervisors; the server checks). */
+export function saveWorkingWeek(week: WorkingWeek): Promise<CalendarScreen> {
+  return invoke<CalendarScreen>('save_working_week', { week });
 }
 
 /** Imports a calendar file (docs/calendar-file.md), all or nothing (supervisors). */

@@ -17,9 +17,23 @@ export function savePart(part: Part): Promise<Part> {
   return invoke<Part>('office_save_part', { part });
 }
 
-/** Imports a CSV catalog whole, or rejects with the row and column at fault in `details`. */
-export function importCatalog(csv: string): Promise<ImportReport> {
-  return invoke<ImportReport>('office_import_catalog', { csv });
+/**
+ * Imports a CSV catalog whole, or rejects with the row and column at fault in `details`.
+ * The file goes as it is on disk (its bytes, base64): Rust reads UTF-8 or the GBK that
+ * Chinese Excel saves.
+ */
+export async function importCatalog(file: Blob): Promise<ImportReport> {
+  return invoke<ImportReport>('office_import_catalog', { file: await base64(file) });
+}
+
+/** A file's bytes as base64, without the data URL's prefix. */
+function base64(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
 }
 
 export function officeStock(): Promise<StockOverview> {

@@ -2713,7 +2713,8 @@ by_name: string,
  */
 year: number, 
 /**
- * `edited` or `imported`.
+ * `edited` or `imported` (a year's days), or `week` (the working week; `year` and
+ * `days` are then 0).
  */
 how: string, 
 /**
@@ -2731,9 +2732,36 @@ export type CalendarView = {
  */
 days: Array<CalendarDay>, 
 /**
+ * The weekend days, working hours and UTC offset.
+ */
+week: WorkingWeek, 
+/**
  * Newest first.
  */
 changes: Array<CalendarChange>, };
+
+/**
+ * The calendar's working week as the desk edits it (`PUT /v1/calendar/week`): which days
+ * are off every week, the working hours, and the company's offset from UTC. Working-day
+ * clocks count in it, so a change moves their deadlines.
+ */
+export type WorkingWeek = { 
+/**
+ * Days off every week, as ISO numbers: 1 Monday … 7 Sunday.
+ */
+weekend: Array<number>, 
+/**
+ * Start of the working hours, company-local (`09:00:00`).
+ */
+work_start: string, 
+/**
+ * End of the working hours, company-local (`18:00:00`).
+ */
+work_end: string, 
+/**
+ * Offset from UTC in minutes: China is 480 (+08:00).
+ */
+utc_offset_minutes: number, };
 
 /**
  * The settings version an order's clocks and rules run under.
