@@ -476,10 +476,9 @@ fn van_parts(
     for (part, movements) in by_part {
         let quantity = ledger.balance(part, van);
         let catalog = parts.iter().find(|p| p.id == part);
+        // Into the van (or a count's signed adjustment there) adds; out of it takes away.
         let signed = |m: &Movement| {
-            if m.kind == MovementKind::CountAdjustment {
-                m.quantity
-            } else if m.to == Some(van) {
+            if m.kind == MovementKind::CountAdjustment || m.to == Some(van) {
                 m.quantity
             } else {
                 -m.quantity
