@@ -58,9 +58,11 @@ for (const lang of LANGUAGES) {
       await page.getByTestId('ask-order').selectOption({ index: 1 });
       await page.getByTestId('ask-submit').tap();
       await page.getByTestId('parts-done').waitFor();
-      const numbers = await page.getByTestId('request').evaluateAll((els) => els.map((e) => e.getAttribute('data-number')));
-      const number = numbers.find((n) => !before.includes(n));
-      assert.ok(number, 'the new request is listed');
+      // Ours is the one not sent yet: another device's requests may arrive meanwhile.
+      const number = await waitFor('the new request in the list, not sent yet', async () => {
+        const numbers = await page.locator('[data-testid=request]:has([data-testid=request-unsent])').evaluateAll((els) => els.map((e) => e.getAttribute('data-number')));
+        return numbers.find((n) => !before.includes(n)) ?? null;
+      });
       const mine = page.locator(`[data-testid=request][data-number="${number}"]`);
       assert.equal((await mine.getByTestId('request-status').textContent()).trim(), lang.words.asked);
       await mine.getByTestId('request-unsent').waitFor();
