@@ -38,4 +38,10 @@ pub const COMMANDS: &[&str] = &[
     "list_held_changes",
     "release_held_change",
     "discard_held_change",
+    "ask_parts",
+    "hand_back",
+    "my_requests",
+    "van_detail",
+    "office_requisitions",
+    "office_requisition_action",
 ];

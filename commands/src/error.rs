@@ -65,6 +65,11 @@ impl From<onsite_core::DomainError> for CommandError {
     fn from(err: onsite_core::DomainError) -> Self {
         match err {
             onsite_core::DomainError::Order(e) => e.into(),
+            onsite_core::DomainError::Requisition(e) => Self {
+                code: e.code().to_string(),
+                message: e.to_string(),
+                details: e.details(),
+            },
             other => Self::new(other.code(), other.to_string()),
         }
     }
@@ -89,6 +94,7 @@ impl From<onsite_device::StoreError> for CommandError {
         let details = match &err {
             onsite_device::StoreError::Domain { source, .. } => match source.as_ref() {
                 onsite_core::DomainError::Order(e) => e.details(),
+                onsite_core::DomainError::Requisition(e) => e.details(),
                 _ => Map::new(),
             },
             _ => Map::new(),

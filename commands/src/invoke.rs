@@ -14,7 +14,8 @@ use crate::error::CommandError;
 use crate::list::OrderQuery;
 use crate::signoff::SignatureInput;
 use crate::{
-    company, held, intake, list, office, order, parts, photos, reference, session, signoff, App,
+    company, held, intake, list, office, order, parts, photos, reference, requisitions, session,
+    signoff, App,
 };
 
 include!("command_names.rs");
@@ -28,6 +29,15 @@ fn json<T: serde::Serialize>(value: T) -> Result<Value, CommandError> {
         .map_err(|e| CommandError::new("errors.internal", format!("answering: {e}")))
 }
 
+#[derive(Deserialize)]
+struct Wrapped<T> {
+    args: T,
+}
+#[derive(Deserialize)]
+struct ReqAction {
+    id: String,
+    action: onsite_core::parts_flow::RequisitionAction,
+}
 #[derive(Deserialize)]
 struct SignIn {
     server: String,
@@ -253,6 +263,21 @@ pub async fn invoke(
         "discard_held_change" => {
             let a: HeldDecision = args(command, raw)?;
             json(held::discard_held_change(app, &a.id, &a.note).await?)
+        }
+        "ask_parts" => {
+            let a: Wrapped<requisitions::AskParts> = args(command, raw)?;
+            json(requisitions::ask_parts(app, a.args)?)
+        }
+        "hand_back" => {
+            let a: Wrapped<requisitions::HandBackArgs> = args(command, raw)?;
+            json(requisitions::hand_back(app, a.args)?)
+        }
+        "my_requests" => json(requisitions::my_requests(app)?),
+        "van_detail" => json(requisitions::van(app)?),
+        "office_requisitions" => json(requisitions::office_requisitions(app).await?),
+        "office_requisition_action" => {
+            let a: ReqAction = args(command, raw)?;
+            json(requisitions::office_requisition_action(app, &a.id, a.action).await?)
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

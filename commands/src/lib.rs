@@ -8,7 +8,8 @@
 //! list), `order` (the order page and every plain edit), `parts`, `photos`, `signoff`,
 //! `intake`, `reference` (van stock, catalog, staff), `office` (the catalog, stock and
 //! people screens of the company's set-up), `held` (the supervisor's review of held
-//! changes) and `sync` (the background round).
+//! changes), `requisitions` (asking for parts, hand-backs, the van, the office's
+//! requisition queues) and `sync` (the background round).
 
 pub mod company;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod order;
 pub mod parts;
 pub mod photos;
 pub mod reference;
+pub mod requisitions;
 pub mod session;
 pub mod signoff;
 pub mod sync;

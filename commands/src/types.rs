@@ -94,6 +94,19 @@ pub fn typescript() -> String {
         crate::held::HeldReasonView, crate::held::FindingView, crate::held::Leaf,
         crate::held::RecordView, crate::held::RecordChangeView, crate::held::FieldChangeView,
         crate::held::HeldStatus, crate::held::HeldChangeView,
+        // requisitions (issue 13)
+        onsite_core::stock::MovementKind,
+        onsite_core::doc::requisition::RequisitionStatus,
+        onsite_core::doc::requisition::HandBackKind,
+        onsite_core::doc::requisition::ReturnOutcome,
+        onsite_core::parts_flow::QueueLine, onsite_core::parts_flow::TakenBackView,
+        onsite_core::parts_flow::QueueHandBack, onsite_core::parts_flow::ActionCheck,
+        onsite_core::parts_flow::QueueEntry, onsite_core::parts_flow::RequisitionQueue,
+        onsite_core::parts_flow::LineQuantity, onsite_core::parts_flow::RequisitionAction,
+        crate::requisitions::AskParts, crate::requisitions::HandBackArgs,
+        crate::requisitions::RequestLineView, crate::requisitions::HandBackView,
+        crate::requisitions::RequestView, crate::requisitions::VanMovement,
+        crate::requisitions::Shortfall, crate::requisitions::VanPart,
     );
     out.trim_end().to_string() + "\n"
 }

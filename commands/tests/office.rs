@@ -44,7 +44,12 @@ async fn a_storekeeper_imports_the_catalog_and_receives_stock_from_the_desk() ->
     let keeper = app(&server, dir.path(), "sun.li", Role::Storekeeper).await?;
     assert_eq!(
         office::office_areas(&keeper).map_err(fail)?,
-        vec![OfficeArea::Catalog, OfficeArea::Stock]
+        vec![
+            OfficeArea::Catalog,
+            OfficeArea::Stock,
+            OfficeArea::Approvals,
+            OfficeArea::Issuing
+        ]
     );
 
     let bad = "编号,名称,单位,单价\nBELT-8,皮带,条,35\nPUMP-21,排水泵,个,十二\n".to_string();

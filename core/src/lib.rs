@@ -23,6 +23,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod office;
 pub mod ops;
+pub mod parts_flow;
 pub mod protocol;
 pub mod records;
 pub mod returns;

@@ -20,19 +20,34 @@ pub enum OfficeArea {
     Catalog,
     /// Warehouses, goods received (入库) and transfers to vans (调拨/发放).
     Stock,
+    /// Parts requisitions waiting for approval (审批).
+    Approvals,
+    /// The parts counter: issuing approved parts (发放) and taking back returns (归还).
+    Issuing,
     /// Accounts, roles, passwords and enrolled devices.
     People,
 }
 
 impl OfficeArea {
     /// Every area, in the order the desk lists them.
-    pub const ALL: [OfficeArea; 3] = [OfficeArea::Catalog, OfficeArea::Stock, OfficeArea::People];
+    pub const ALL: [OfficeArea; 5] = [
+        OfficeArea::Catalog,
+        OfficeArea::Stock,
+        OfficeArea::Approvals,
+        OfficeArea::Issuing,
+        OfficeArea::People,
+    ];
 
     /// Whether `role` administers this area. The storekeeper keeps the parts and their
-    /// stock (the domain rules' 仓库管理员); only a supervisor manages people.
+    /// stock (the domain rules' 仓库管理员); only a supervisor manages people. Both
+    /// approve requisitions, as the requisition's rules let them (a valuable part needs
+    /// the supervisor), and both work the parts counter.
     pub fn managed_by(self, role: Role) -> bool {
         match self {
-            OfficeArea::Catalog | OfficeArea::Stock => {
+            OfficeArea::Catalog
+            | OfficeArea::Stock
+            | OfficeArea::Approvals
+            | OfficeArea::Issuing => {
                 matches!(role, Role::Storekeeper | Role::Supervisor)
             }
             OfficeArea::People => role == Role::Supervisor,
@@ -52,6 +67,8 @@ impl OfficeArea {
         match self {
             OfficeArea::Catalog => "catalog",
             OfficeArea::Stock => "stock",
+            OfficeArea::Approvals => "approvals",
+            OfficeArea::Issuing => "issuing",
             OfficeArea::People => "people",
         }
     }
@@ -564,7 +581,12 @@ mod tests {
     fn a_storekeeper_keeps_the_catalog_and_stock_and_only_a_supervisor_manages_people() {
         assert_eq!(
             OfficeArea::for_role(Role::Storekeeper),
-            vec![OfficeArea::Catalog, OfficeArea::Stock]
+            vec![
+                OfficeArea::Catalog,
+                OfficeArea::Stock,
+                OfficeArea::Approvals,
+                OfficeArea::Issuing
+            ]
         );
         assert_eq!(
             OfficeArea::for_role(Role::Supervisor),

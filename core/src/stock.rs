@@ -13,6 +13,7 @@ use crate::ids::{LocationId, MovementId, PartId, UserId};
 
 /// What a movement records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MovementKind {
     /// Stock arrives in the warehouse (`to`).
@@ -27,8 +28,11 @@ pub enum MovementKind {
     Use,
     /// Unused or old parts handed back (归还): `from` van `to` warehouse.
     Return,
-    /// Defective parts scrapped (报废): out of `from`.
+    /// Defective parts scrapped (报废): out of `from`, if they were stock at all (an
+    /// old part taken out of a customer's product never was).
     Scrap,
+    /// Parts sent back to the supplier (退回供应商): out of `from`, if they were stock.
+    SupplierReturn,
     /// Stock count (盘点) surplus or shortage: signed `quantity` at `to`, with a reason.
     CountAdjustment,
 }

@@ -5,6 +5,7 @@
 
 mod commands;
 mod office_commands;
+mod parts_commands;
 
 use onsite_commands::App;
 use tauri::Manager;
@@ -71,6 +72,12 @@ pub fn run() {
             commands::list_held_changes,
             commands::release_held_change,
             commands::discard_held_change,
+            parts_commands::ask_parts,
+            parts_commands::hand_back,
+            parts_commands::my_requests,
+            parts_commands::van_detail,
+            parts_commands::office_requisitions,
+            parts_commands::office_requisition_action,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

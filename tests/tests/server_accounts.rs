@@ -209,6 +209,8 @@ async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
             "/v1/office/catalog/{id}",
             "/v1/office/devices/{id}/revoke",
             "/v1/office/people",
+            "/v1/office/requisitions",
+            "/v1/office/requisitions/{id}",
             "/v1/office/stock",
             "/v1/office/stock/receipts",
             "/v1/office/stock/transfers",

@@ -506,6 +506,57 @@ async fn requisition(
     Ok(id.to_string())
 }
 
+/// Puts `quantity` belts into the requisitions' warehouse through the office's own
+/// catalog, warehouse and goods-received code: approvals and issues are checked
+/// against it.
+fn stock_the_warehouse(o: &Office, quantity: u32) -> anyhow::Result<()> {
+    use onsite_server::office::{audit::By, catalog, stock};
+    let db = onsite_server::db::open(o.server.data.path())?;
+    let conn = db.conn();
+    let now = chrono::Utc::now();
+    let by = By {
+        id: None,
+        name: "test",
+    };
+    let belt = onsite_core::records::catalog::Part {
+        id: PartId(fixtures::uuid(500)),
+        number: "BELT-8".into(),
+        name: "Drive belt".into(),
+        unit: "pc".into(),
+        price: Money::new(3500, "CNY"),
+        serialized: false,
+        valuable: false,
+        certified: true,
+        barcode: String::new(),
+    };
+    catalog::save(&conn, by, &belt, now)?;
+    let warehouse = LocationId(fixtures::uuid(99));
+    stock::add_warehouse(
+        &conn,
+        by,
+        &onsite_core::office::NewWarehouse {
+            id: warehouse,
+            name: "Main".into(),
+        },
+        now,
+    )?;
+    stock::receive(
+        &conn,
+        o.keeper,
+        by,
+        &onsite_core::office::StockReceipt {
+            id: onsite_core::ids::MovementId(uuid::Uuid::now_v7()),
+            warehouse,
+            part: belt.id,
+            quantity,
+            serials: vec![],
+            note: "DN-1".into(),
+        },
+        now,
+    )?;
+    Ok(())
+}
+
 /// Writes `ops` to the requisition on `c` as if `who` were a supervisor, attributed to
 /// `who` honestly.
 fn forge_requisition(
@@ -552,6 +603,7 @@ async fn a_technician_issuing_or_closing_their_own_requisition_is_held() -> anyh
     let mut a = o.sign_in("li.wei").await?;
     let id = requisition(&o, &mut a, o.tech_a, 1).await?;
     let line = ops::hydrate::<RequisitionDoc>(a.doc(&id)?)?.lines[0].id;
+    stock_the_warehouse(&o, 2)?;
 
     // The storekeeper approves: the allowed path merges.
     let mut keeper = o.sign_in("sun.li").await?;

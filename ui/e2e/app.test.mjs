@@ -5,6 +5,8 @@
 //  2. The server stops. The technician does the whole visit offline, photo and drawn
 //     signature included. The server starts again, the phone syncs, and the office's
 //     order page shows the signed order with the signature image.
+//  3. The technician asks for parts on the phone's Stock tab; the storekeeper approves and
+//     issues them on the desk; the phone shows the request issued.
 // Run under xvfb-run; ONSITE_APP and ONSITE_SERVER name the built binaries.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -262,4 +264,38 @@ test('the storekeeper opens the parts catalog on the desk', async () => {
   await desk.textOf('[data-testid=status-line]', { matching: /synced/i });
   await desk.textOf('[data-testid=catalog-table]', { matching: /FAN-62/ });
   await shot(desk, 'app-desk-catalog');
+});
+
+test('the technician asks for parts, the storekeeper approves and issues them, the phone sees them issued', async () => {
+  await phone.click('[data-testid=nav-stock]');
+  await phone.waitFind('[data-testid=ask-form]');
+  await waitFor('the door gasket to be offered', async () =>
+    phone.exec(
+      `const s = document.querySelector('[data-testid=ask-part]');
+       const o = s && [...s.options].find((o) => o.text.startsWith('BR-23'));
+       if (!o) return false;
+       s.value = o.value;
+       s.dispatchEvent(new Event('change', { bubbles: true }));
+       return true;`,
+    ),
+  );
+  await phone.type('[data-testid=ask-quantity]', '2');
+  await phone.click('[data-testid=ask-submit]');
+  await phone.textOf('[data-testid=parts-done]', { matching: /Asked for 2/ });
+  const asked = await phone.attr('[data-testid=request]', 'data-number');
+  assert.ok(asked, 'the new request is listed first');
+  const mine = `[data-testid=request][data-number="${asked}"]`;
+
+  // The storekeeper (signed in on the desk) approves it and issues the two gaskets.
+  await desk.click('[data-testid=nav-approvals]');
+  await desk.click(`[data-testid=approval][data-number="${asked}"] [data-testid=approve]`);
+  await desk.textOf('[data-testid=approvals-done]', { matching: /approved/ });
+  await desk.click('[data-testid=nav-issuing]');
+  await desk.click(`[data-testid=issue-entry][data-number="${asked}"] [data-testid=issue]`);
+  await desk.textOf('[data-testid=counter-done]', { matching: /issued to/ });
+  await shot(desk, 'app-desk-parts-counter');
+
+  // The phone hears of it through its long poll.
+  await phone.textOf(`${mine} [data-testid=request-status]`, { matching: /Issued/ });
+  await shot(phone, 'app-phone-parts-issued');
 });

@@ -19,6 +19,7 @@ pub const REQUISITION_SCHEMA_VERSION: u64 = 1;
 
 /// Where a requisition stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RequisitionStatus {
     /// Asked for; lines may still change.
@@ -112,6 +113,12 @@ pub struct RequisitionDoc {
     pub reason: String,
     /// Events (the audit trail and the stock movements).
     pub events: Vec<RequisitionEvent>,
+    /// What the technician handed back (归还): unused parts and defective old parts,
+    /// each taken back by the storekeeper. Requisitions written before returns existed
+    /// have none.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub handbacks: Vec<HandBack>,
 }
 
 impl Document for RequisitionDoc {
@@ -192,6 +199,113 @@ pub enum RequisitionOp {
         /// Why.
         reason: String,
     },
+    /// The technician hands parts back (归还): unused units of a line, or defective old
+    /// parts taken out on a repair with their serials. Moves nothing until the
+    /// storekeeper takes it back.
+    HandBack {
+        /// Record id of the hand-back.
+        id: RecordId,
+        /// What is handed back.
+        what: HandBackKind,
+        /// The line (unused parts only).
+        line: Option<RecordId>,
+        /// The part (old parts; unused parts are the line's).
+        part: PartId,
+        /// Its number.
+        part_number: String,
+        /// Whether it is serialized (one serial per unit).
+        serialized: bool,
+        /// Units.
+        quantity: u32,
+        /// Serials (the old serials, for old parts).
+        serials: Vec<String>,
+        /// The order the parts come back from.
+        order: Option<OrderId>,
+        /// The technician's note.
+        note: String,
+    },
+    /// The storekeeper takes a hand-back in and decides where it goes: one ledger entry.
+    TakeBack {
+        /// Id of the movement it records.
+        id: RecordId,
+        /// The hand-back.
+        handback: RecordId,
+        /// Back to stock, to the supplier, or scrapped (报废).
+        outcome: ReturnOutcome,
+        /// Why (required for scrapping).
+        reason: String,
+    },
+}
+
+/// What a technician hands back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum HandBackKind {
+    /// Units issued on a line and not used.
+    Unused,
+    /// Defective old parts taken out of the customer's product.
+    OldPart,
+}
+
+/// Where a part taken back goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnOutcome {
+    /// Into the warehouse's stock.
+    ToStock,
+    /// Sent back to the supplier (退回供应商).
+    ToSupplier,
+    /// Scrapped (报废), with a reason.
+    Scrapped,
+}
+
+/// Parts a technician handed back, and what the storekeeper did with them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct HandBack {
+    /// Stable id.
+    #[key]
+    pub id: RecordId,
+    /// When handed back.
+    #[autosurgeon(with = "crate::doc::am::time")]
+    pub at: DateTime<Utc>,
+    /// Who handed it back.
+    pub by: Actor,
+    /// Unused units or old parts.
+    pub what: HandBackKind,
+    /// The line (unused units).
+    pub line: Option<RecordId>,
+    /// Part.
+    pub part: PartId,
+    /// Part number.
+    pub part_number: String,
+    /// Units.
+    pub quantity: u32,
+    /// Serials.
+    pub serials: Vec<String>,
+    /// The order the parts come back from.
+    pub order: Option<OrderId>,
+    /// The technician's note.
+    pub note: String,
+    /// The storekeeper's take-back, once made.
+    pub taken_back: Option<TakenBack>,
+}
+
+/// The storekeeper's take-back of a hand-back: one ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct TakenBack {
+    /// The movement id.
+    pub id: RecordId,
+    /// When.
+    #[autosurgeon(with = "crate::doc::am::time")]
+    pub at: DateTime<Utc>,
+    /// Who, in which role.
+    pub by: Actor,
+    /// Where it went.
+    pub outcome: ReturnOutcome,
+    /// Why.
+    pub reason: String,
 }
 
 impl RequisitionOp {
@@ -206,8 +320,12 @@ impl RequisitionOp {
             RequisitionOp::Approve { .. } | RequisitionOp::Reject { .. } => {
                 &[Role::Storekeeper, Role::Supervisor]
             }
-            RequisitionOp::Issue { .. } | RequisitionOp::Return { .. } | RequisitionOp::Close => {
-                &[Role::Storekeeper, Role::Supervisor]
+            RequisitionOp::Issue { .. }
+            | RequisitionOp::Return { .. }
+            | RequisitionOp::Close
+            | RequisitionOp::TakeBack { .. } => &[Role::Storekeeper, Role::Supervisor],
+            RequisitionOp::HandBack { .. } => {
+                &[Role::Technician, Role::Storekeeper, Role::Supervisor]
             }
         }
     }
@@ -223,6 +341,8 @@ impl RequisitionOp {
             RequisitionOp::Return { .. } => "return",
             RequisitionOp::Close => "close",
             RequisitionOp::Cancel { .. } => "cancel",
+            RequisitionOp::HandBack { .. } => "hand_back",
+            RequisitionOp::TakeBack { .. } => "take_back",
         }
     }
 }
@@ -290,6 +410,29 @@ pub enum RequisitionError {
     /// Reason needed.
     #[error("a reason is required")]
     ReasonRequired,
+    /// The warehouse does not hold what is approved or issued.
+    #[error(
+        "{location} holds {available} of {part_number}; {wanted} cannot be approved or issued"
+    )]
+    NotEnoughStock {
+        /// Part.
+        part_number: String,
+        /// The warehouse's name (or id).
+        location: String,
+        /// Its book balance.
+        available: i64,
+        /// What the line asks to approve or issue.
+        wanted: u32,
+    },
+    /// A hand-back already taken back.
+    #[error("hand-back {id} was already taken back")]
+    AlreadyTakenBack {
+        /// Id.
+        id: String,
+    },
+    /// Unused parts go back to stock; only old parts go to the supplier or the scrap.
+    #[error("unused parts go back into stock")]
+    UnusedGoesToStock,
 }
 
 impl RequisitionError {
@@ -311,7 +454,56 @@ impl RequisitionError {
             RequisitionError::UnknownRecord { .. } => "errors.requisition.unknown_record",
             RequisitionError::DuplicateRecord { .. } => "errors.requisition.duplicate_record",
             RequisitionError::ReasonRequired => "errors.requisition.reason_required",
+            RequisitionError::NotEnoughStock { .. } => "errors.requisition.not_enough_stock",
+            RequisitionError::AlreadyTakenBack { .. } => "errors.requisition.already_taken_back",
+            RequisitionError::UnusedGoesToStock => "errors.requisition.unused_goes_to_stock",
         }
+    }
+
+    /// The values the message names, for the UI's words.
+    pub fn details(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut out = serde_json::Map::new();
+        let mut put = |k: &str, v: serde_json::Value| {
+            out.insert(k.to_string(), v);
+        };
+        match self {
+            RequisitionError::RoleNotPermitted { role, action } => {
+                put("role", role.as_str().into());
+                put("action", (*action).into());
+            }
+            RequisitionError::NotRequester { action } => put("action", (*action).into()),
+            RequisitionError::NotAllowedInStatus { action, status } => {
+                put("action", (*action).into());
+                put("status", serde_json::to_value(status).unwrap_or_default());
+            }
+            RequisitionError::QuantityExceeded { quantity, limit } => {
+                put("quantity", (*quantity).into());
+                put("limit", (*limit).into());
+            }
+            RequisitionError::SerialMissing { part_number } => {
+                put("part", part_number.clone().into())
+            }
+            RequisitionError::UnknownRecord { id }
+            | RequisitionError::DuplicateRecord { id }
+            | RequisitionError::AlreadyTakenBack { id } => put("id", id.clone().into()),
+            RequisitionError::NotEnoughStock {
+                part_number,
+                location,
+                available,
+                wanted,
+            } => {
+                put("part", part_number.clone().into());
+                put("location", location.clone().into());
+                put("available", (*available).into());
+                put("wanted", (*wanted).into());
+            }
+            RequisitionError::ValuableNeedsSupervisor
+            | RequisitionError::InvalidQuantity
+            | RequisitionError::NoLines
+            | RequisitionError::ReasonRequired
+            | RequisitionError::UnusedGoesToStock => {}
+        }
+        out
     }
 }
 
@@ -363,11 +555,19 @@ impl RequisitionDoc {
             approval: None,
             reason: String::new(),
             events: vec![],
+            handbacks: vec![],
         })
     }
 
     fn fresh(&self, id: RecordId) -> Result<(), RequisitionError> {
-        if self.events.iter().any(|e| e.id == id) || self.lines.iter().any(|l| l.id == id) {
+        let in_handbacks = self
+            .handbacks
+            .iter()
+            .any(|h| h.id == id || h.taken_back.as_ref().is_some_and(|t| t.id == id));
+        if in_handbacks
+            || self.events.iter().any(|e| e.id == id)
+            || self.lines.iter().any(|l| l.id == id)
+        {
             Err(RequisitionError::DuplicateRecord { id: id.to_string() })
         } else {
             Ok(())
@@ -376,8 +576,36 @@ impl RequisitionDoc {
 
     /// The stock movements this requisition stands for: issues move stock from the
     /// warehouse to the van, returns move it back; requests and approvals move nothing.
+    /// Old parts taken back were never stock: one taken into stock enters the warehouse,
+    /// one scrapped or sent to the supplier is recorded and moves nothing.
     pub fn stock_movements(&self) -> Vec<Movement> {
-        self.events
+        let old_parts = self.handbacks.iter().filter_map(|h| {
+            let t = h.taken_back.as_ref()?;
+            if h.what != HandBackKind::OldPart {
+                // Unused units come back through their line's return event.
+                return None;
+            }
+            let (kind, to) = match t.outcome {
+                ReturnOutcome::ToStock => (MovementKind::Return, Some(self.warehouse)),
+                ReturnOutcome::ToSupplier => (MovementKind::SupplierReturn, None),
+                ReturnOutcome::Scrapped => (MovementKind::Scrap, None),
+            };
+            Some(Movement {
+                id: MovementId(t.id.0),
+                at: t.at,
+                by: t.by.user,
+                kind,
+                part: h.part,
+                quantity: i64::from(h.quantity),
+                from: None,
+                to,
+                serials: h.serials.clone(),
+                reason: t.reason.clone(),
+                reference: Some(h.order.map_or(self.id.0, |o| o.0)),
+            })
+        });
+        let mut out: Vec<Movement> = self
+            .events
             .iter()
             .filter_map(|e| {
                 let line = self.lines.iter().find(|l| l.id == e.line)?;
@@ -400,7 +628,66 @@ impl RequisitionDoc {
                     reference: Some(self.id.0),
                 })
             })
-            .collect()
+            .collect();
+        out.extend(old_parts);
+        out
+    }
+
+    /// Checks `op` against the warehouse's book balance, `available(part)`, before it is
+    /// applied: an approval may not approve, and an issue may not send, more than the
+    /// warehouse holds. `location` names the warehouse in the refusal. Other operations
+    /// pass.
+    pub fn check_stock(
+        &self,
+        op: &RequisitionOp,
+        location: &str,
+        available: impl Fn(PartId) -> i64,
+    ) -> Result<(), RequisitionError> {
+        let short = |l: &RequisitionLine, wanted: u32| {
+            let have = available(l.part);
+            (have < i64::from(wanted)).then(|| RequisitionError::NotEnoughStock {
+                part_number: l.part_number.clone(),
+                location: location.to_string(),
+                available: have,
+                wanted,
+            })
+        };
+        match op {
+            RequisitionOp::Approve { quantities, .. } => {
+                for l in &self.lines {
+                    let wanted = quantities
+                        .iter()
+                        .find(|(id, _)| *id == l.id)
+                        .map_or(l.requested, |(_, q)| *q);
+                    if let Some(e) = short(l, wanted) {
+                        return Err(e);
+                    }
+                }
+                Ok(())
+            }
+            RequisitionOp::Issue { line, quantity, .. } => {
+                match self.lines.iter().find(|l| l.id == *line) {
+                    Some(l) => short(l, *quantity).map_or(Ok(()), Err),
+                    None => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Units of `line` the technician may still hand back as unused: issued, less
+    /// returned, less hand-backs not yet taken back.
+    pub fn open_to_hand_back(&self, line: RecordId) -> u32 {
+        let Some(l) = self.lines.iter().find(|l| l.id == line) else {
+            return 0;
+        };
+        let pending: u32 = self
+            .handbacks
+            .iter()
+            .filter(|h| h.line == Some(line) && h.taken_back.is_none())
+            .map(|h| h.quantity)
+            .sum();
+        l.issued.saturating_sub(l.returned).saturating_sub(pending)
     }
 
     /// Validates and applies `op`; on error the requisition is unchanged.
@@ -587,6 +874,127 @@ impl RequisitionDoc {
                     return Err(not_here());
                 }
                 next.status = S::Closed;
+            }
+            RequisitionOp::HandBack {
+                id,
+                what,
+                line,
+                part,
+                part_number,
+                serialized,
+                quantity,
+                serials,
+                order,
+                note,
+            } => {
+                self.fresh(*id)?;
+                if *quantity == 0 {
+                    return Err(RequisitionError::InvalidQuantity);
+                }
+                let (part, part_number, serialized) = match what {
+                    HandBackKind::Unused => {
+                        if !matches!(status, S::Issued | S::Closed) {
+                            return Err(not_here());
+                        }
+                        let line = line.ok_or(RequisitionError::UnknownRecord {
+                            id: "line".to_string(),
+                        })?;
+                        let l = self.lines.iter().find(|l| l.id == line).ok_or_else(|| {
+                            RequisitionError::UnknownRecord {
+                                id: line.to_string(),
+                            }
+                        })?;
+                        let limit = self.open_to_hand_back(line);
+                        if *quantity > limit {
+                            return Err(RequisitionError::QuantityExceeded {
+                                quantity: *quantity,
+                                limit,
+                            });
+                        }
+                        (l.part, l.part_number.clone(), l.serialized)
+                    }
+                    HandBackKind::OldPart => (*part, part_number.clone(), *serialized),
+                };
+                if serialized && serials.len() != *quantity as usize {
+                    return Err(RequisitionError::SerialMissing { part_number });
+                }
+                next.handbacks.push(HandBack {
+                    id: *id,
+                    at: now,
+                    by: ctx.actor,
+                    what: *what,
+                    line: if *what == HandBackKind::Unused {
+                        *line
+                    } else {
+                        None
+                    },
+                    part,
+                    part_number,
+                    quantity: *quantity,
+                    serials: serials.clone(),
+                    order: order.or(self.order),
+                    note: note.trim().to_string(),
+                    taken_back: None,
+                });
+            }
+            RequisitionOp::TakeBack {
+                id,
+                handback,
+                outcome,
+                reason,
+            } => {
+                self.fresh(*id)?;
+                let h = next
+                    .handbacks
+                    .iter_mut()
+                    .find(|h| h.id == *handback)
+                    .ok_or_else(|| RequisitionError::UnknownRecord {
+                        id: handback.to_string(),
+                    })?;
+                if h.taken_back.is_some() {
+                    return Err(RequisitionError::AlreadyTakenBack {
+                        id: handback.to_string(),
+                    });
+                }
+                if h.what == HandBackKind::Unused && *outcome != ReturnOutcome::ToStock {
+                    return Err(RequisitionError::UnusedGoesToStock);
+                }
+                if *outcome == ReturnOutcome::Scrapped && reason.trim().is_empty() {
+                    return Err(RequisitionError::ReasonRequired);
+                }
+                h.taken_back = Some(TakenBack {
+                    id: *id,
+                    at: now,
+                    by: ctx.actor,
+                    outcome: *outcome,
+                    reason: reason.trim().to_string(),
+                });
+                let unused = (h.what == HandBackKind::Unused)
+                    .then(|| (h.line, h.quantity, h.serials.clone(), h.note.clone()));
+                if let Some((Some(line), quantity, serials, note)) = unused {
+                    // The unused units leave the van for the warehouse: the line's return.
+                    let l = next
+                        .lines
+                        .iter_mut()
+                        .find(|l| l.id == line)
+                        .ok_or_else(|| RequisitionError::UnknownRecord {
+                            id: line.to_string(),
+                        })?;
+                    l.returned += quantity;
+                    let why = if reason.trim().is_empty() {
+                        note
+                    } else {
+                        reason.trim().to_string()
+                    };
+                    next.events.push(event(
+                        *id,
+                        MovementKind::Return,
+                        line,
+                        quantity,
+                        &serials,
+                        &why,
+                    ));
+                }
             }
             RequisitionOp::Cancel { reason } => {
                 if !matches!(status, S::Requested | S::Approved) {
@@ -845,6 +1253,212 @@ mod tests {
             },
         );
         assert!(matches!(e, Err(RequisitionError::NotRequester { .. })));
+        Ok(())
+    }
+
+    fn issued(
+        cast: &Cast,
+        s: &Settings,
+        cal: &Calendar,
+    ) -> Result<RequisitionDoc, RequisitionError> {
+        let (mut doc, ..) = setup(false)?;
+        for op in [
+            RequisitionOp::Approve {
+                id: rid(2),
+                quantities: vec![],
+                note: String::new(),
+            },
+            RequisitionOp::Issue {
+                id: rid(3),
+                line: rid(1),
+                quantity: 2,
+                serials: vec!["A".into(), "B".into()],
+            },
+        ] {
+            run(&mut doc, s, cal, cast.storekeeper, op)?;
+        }
+        Ok(doc)
+    }
+
+    fn hand_back(what: HandBackKind, id: u128, serial: &str) -> RequisitionOp {
+        RequisitionOp::HandBack {
+            id: rid(id),
+            what,
+            line: (what == HandBackKind::Unused).then(|| rid(1)),
+            part: PartId(uuid(500)),
+            part_number: "BR-21".into(),
+            serialized: true,
+            quantity: 1,
+            serials: vec![serial.into()],
+            order: None,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_unused_part_goes_back_to_stock_and_a_scrapped_old_part_moves_nothing(
+    ) -> Result<(), RequisitionError> {
+        let (_, s, cal, cast) = setup(false)?;
+        let mut doc = issued(&cast, &s, &cal)?;
+        let tech = cast.technician;
+        run(
+            &mut doc,
+            &s,
+            &cal,
+            tech,
+            hand_back(HandBackKind::Unused, 10, "B"),
+        )?;
+        run(
+            &mut doc,
+            &s,
+            &cal,
+            tech,
+            hand_back(HandBackKind::OldPart, 11, "OLD-1"),
+        )?;
+        assert_eq!(
+            doc.open_to_hand_back(rid(1)),
+            1,
+            "one of two still in the van"
+        );
+        let e = run(
+            &mut doc,
+            &s,
+            &cal,
+            tech,
+            hand_back(HandBackKind::Unused, 12, "A"),
+        );
+        assert!(e.is_ok(), "the second issued unit may be handed back too");
+        let e = run(
+            &mut doc,
+            &s,
+            &cal,
+            tech,
+            hand_back(HandBackKind::Unused, 13, "A"),
+        );
+        assert!(
+            matches!(e, Err(RequisitionError::QuantityExceeded { limit: 0, .. })),
+            "no more back than was issued: {e:?}"
+        );
+        let take = |handback, id, outcome, reason: &str| RequisitionOp::TakeBack {
+            id: rid(id),
+            handback: rid(handback),
+            outcome,
+            reason: reason.into(),
+        };
+        let e = run(
+            &mut doc,
+            &s,
+            &cal,
+            tech,
+            take(10, 20, ReturnOutcome::ToStock, ""),
+        );
+        assert!(
+            matches!(e, Err(RequisitionError::RoleNotPermitted { .. })),
+            "the storekeeper takes parts back, not the technician"
+        );
+        let sk = cast.storekeeper;
+        let e = run(
+            &mut doc,
+            &s,
+            &cal,
+            sk,
+            take(10, 20, ReturnOutcome::Scrapped, "bent"),
+        );
+        assert_eq!(e, Err(RequisitionError::UnusedGoesToStock));
+        run(
+            &mut doc,
+            &s,
+            &cal,
+            sk,
+            take(10, 20, ReturnOutcome::ToStock, ""),
+        )?;
+        let e = run(
+            &mut doc,
+            &s,
+            &cal,
+            sk,
+            take(10, 21, ReturnOutcome::ToStock, ""),
+        );
+        assert!(matches!(e, Err(RequisitionError::AlreadyTakenBack { .. })));
+        let e = run(
+            &mut doc,
+            &s,
+            &cal,
+            sk,
+            take(11, 22, ReturnOutcome::Scrapped, " "),
+        );
+        assert_eq!(
+            e,
+            Err(RequisitionError::ReasonRequired),
+            "scrapping says why"
+        );
+        run(
+            &mut doc,
+            &s,
+            &cal,
+            sk,
+            take(11, 22, ReturnOutcome::Scrapped, "burnt out"),
+        )?;
+        assert_eq!(doc.lines[0].returned, 1);
+        let ledger = Ledger::from_movements(doc.stock_movements());
+        let part = PartId(uuid(500));
+        assert_eq!(ledger.balance(part, cast.van), 1, "2 issued, 1 taken back");
+        assert_eq!(
+            ledger.balance(part, cast.warehouse),
+            -1,
+            "gave 2, got 1 back"
+        );
+        let scrap = doc
+            .stock_movements()
+            .into_iter()
+            .find(|m| m.kind == MovementKind::Scrap)
+            .ok_or(RequisitionError::NoLines)?;
+        assert_eq!(
+            (scrap.from, scrap.to, scrap.serials, scrap.by),
+            (None, None, vec!["OLD-1".to_string()], sk.user),
+            "the old part was never stock: its scrapping is recorded, by the storekeeper"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn approving_or_issuing_more_than_the_warehouse_holds_is_refused(
+    ) -> Result<(), RequisitionError> {
+        let (mut doc, s, cal, cast) = setup(false)?;
+        let approve = RequisitionOp::Approve {
+            id: rid(2),
+            quantities: vec![],
+            note: String::new(),
+        };
+        let e = doc.check_stock(&approve, "Main", |_| 1);
+        assert_eq!(
+            e,
+            Err(RequisitionError::NotEnoughStock {
+                part_number: "BR-21".into(),
+                location: "Main".into(),
+                available: 1,
+                wanted: 2
+            })
+        );
+        let cut = RequisitionOp::Approve {
+            id: rid(2),
+            quantities: vec![(rid(1), 1)],
+            note: String::new(),
+        };
+        assert_eq!(
+            doc.check_stock(&cut, "Main", |_| 1),
+            Ok(()),
+            "a cut line fits"
+        );
+        run(&mut doc, &s, &cal, cast.supervisor, cut)?;
+        let issue = RequisitionOp::Issue {
+            id: rid(3),
+            line: rid(1),
+            quantity: 1,
+            serials: vec!["A".into()],
+        };
+        assert!(doc.check_stock(&issue, "Main", |_| 0).is_err());
+        assert_eq!(doc.check_stock(&issue, "Main", |_| 1), Ok(()));
         Ok(())
     }
 }

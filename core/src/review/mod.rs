@@ -117,6 +117,7 @@ pub fn label(field: &str) -> &str {
         "status" => "the status",
         "events" => "the stock movements",
         "lines" => "the lines",
+        "handbacks" => "the parts handed back",
         other => other,
     }
 }

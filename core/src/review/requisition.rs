@@ -41,6 +41,11 @@ pub fn describe(old: Option<&RequisitionDoc>, new: &RequisitionDoc) -> Vec<Field
     );
     out.extend(diff::records_change("lines", &old.lines, &new.lines));
     out.extend(diff::records_change("events", &old.events, &new.events));
+    out.extend(diff::records_change(
+        "handbacks",
+        &old.handbacks,
+        &new.handbacks,
+    ));
     out
 }
 
@@ -70,6 +75,24 @@ fn probe(action: &str) -> RequisitionOp {
             reason: String::new(),
         },
         "close" => RequisitionOp::Close,
+        "hand_back" => RequisitionOp::HandBack {
+            id,
+            what: crate::doc::requisition::HandBackKind::OldPart,
+            line: None,
+            part: crate::ids::PartId(uuid::Uuid::nil()),
+            part_number: String::new(),
+            serialized: false,
+            quantity: 0,
+            serials: vec![],
+            order: None,
+            note: String::new(),
+        },
+        "take_back" => RequisitionOp::TakeBack {
+            id,
+            handback: id,
+            outcome: crate::doc::requisition::ReturnOutcome::ToStock,
+            reason: String::new(),
+        },
         "cancel" => RequisitionOp::Cancel {
             reason: String::new(),
         },
@@ -151,6 +174,9 @@ pub fn judge(
                 forged_authors(&actor, "events", k, &v, &mut out);
             }
         }
+        for h in &new.handbacks {
+            handback_added(&mut out, &mut need, &actor, h);
+        }
         return out;
     };
 
@@ -171,7 +197,7 @@ pub fn judge(
                 None,
                 format!("{key} is set when the requisition is raised and never changed"),
             )),
-            "status" | "approval" | "reason" | "lines" | "events" => {}
+            "status" | "approval" | "reason" | "lines" | "events" | "handbacks" => {}
             other => out.push(Finding::new(
                 "unknown_field",
                 other,
@@ -292,6 +318,103 @@ pub fn judge(
             "requisition events are stock movements: never edited or removed",
         ));
     }
+    let handbacks = keyed(&old.handbacks, &new.handbacks, |h| h.id);
+    for h in &handbacks.added {
+        handback_added(&mut out, &mut need, &actor, h);
+    }
+    for h in &handbacks.removed {
+        out.push(Finding::new(
+            "append_only",
+            "handbacks",
+            Some(h.id.to_string()),
+            "a hand-back is never removed",
+        ));
+    }
+    for (was, now) in &handbacks.changed {
+        let k = Some(now.id.to_string());
+        let mut same = crate::doc::requisition::HandBack::clone(now);
+        same.taken_back = was.taken_back.clone();
+        if same != **was || was.taken_back.is_some() {
+            out.push(Finding::new(
+                "append_only",
+                "handbacks",
+                k,
+                "a hand-back is only ever taken back, once",
+            ));
+            continue;
+        }
+        need(&mut out, "handbacks", k.clone(), "take_back");
+        if let Some(t) = now
+            .taken_back
+            .as_ref()
+            .and_then(|t| serde_json::to_value(t).ok())
+        {
+            forged_authors(&actor, "handbacks", k, &t, &mut out);
+        }
+    }
+    out
+}
+
+/// A hand-back a push added: by its author, and taken back only by someone who may.
+fn handback_added(
+    out: &mut Vec<Finding>,
+    need: &mut impl FnMut(&mut Vec<Finding>, &str, Option<String>, &str),
+    actor: &crate::role::Actor,
+    h: &crate::doc::requisition::HandBack,
+) {
+    let k = Some(h.id.to_string());
+    need(out, "handbacks", k.clone(), "hand_back");
+    if let Ok(v) = serde_json::to_value(h) {
+        forged_authors(actor, "handbacks", k.clone(), &v, out);
+    }
+    if let Some(t) = &h.taken_back {
+        need(out, "handbacks", k.clone(), "take_back");
+        if let Ok(v) = serde_json::to_value(t) {
+            forged_authors(actor, "handbacks", k, &v, out);
+        }
+    }
+}
+
+/// Findings about stock a push approves or issues beyond what the warehouse holds:
+/// `available(part)` is the warehouse's book balance before the push, `location` its
+/// name. The same rule the office's own approvals and issues are refused by
+/// ([`RequisitionDoc::check_stock`]).
+pub fn stock_findings(
+    old: Option<&RequisitionDoc>,
+    new: &RequisitionDoc,
+    location: &str,
+    available: impl Fn(crate::ids::PartId) -> i64,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for l in &new.lines {
+        let was = old.and_then(|o| o.lines.iter().find(|w| w.id == l.id));
+        let approved_before = was.map_or(0, |w| w.approved);
+        let issued_now = l.issued.saturating_sub(was.map_or(0, |w| w.issued));
+        let have = available(l.part);
+        let k = Some(l.id.to_string());
+        if l.approved > approved_before && i64::from(l.approved) > have {
+            out.push(Finding::new(
+                "not_enough_stock",
+                "approval",
+                k.clone(),
+                format!(
+                    "{location} holds {have} of {}; {} cannot be approved",
+                    l.part_number, l.approved
+                ),
+            ));
+        }
+        if issued_now > 0 && i64::from(issued_now) > have {
+            out.push(Finding::new(
+                "not_enough_stock",
+                "lines",
+                k,
+                format!(
+                    "{location} holds {have} of {}; {issued_now} cannot be issued",
+                    l.part_number
+                ),
+            ));
+        }
+    }
     out
 }
 
@@ -327,6 +450,13 @@ pub fn put_back(
     findings: &[Finding],
 ) -> RequisitionDoc {
     let mut fixed = new.clone();
+    if findings.iter().any(|f| f.code == "not_enough_stock") {
+        // Stock approved or issued beyond the warehouse: the whole step goes back.
+        fixed.status = old.status;
+        fixed.approval = old.approval.clone();
+        fixed.lines = old.lines.clone();
+        fixed.events = old.events.clone();
+    }
     for f in findings {
         match f.field.as_str() {
             "status" => fixed.status = old.status,
@@ -340,6 +470,7 @@ pub fn put_back(
             "requested_at" => fixed.requested_at = old.requested_at,
             "lines" => fixed.lines = old.lines.clone(),
             "events" => fixed.events = old.events.clone(),
+            "handbacks" => fixed.handbacks = old.handbacks.clone(),
             _ => {}
         }
     }

@@ -8,6 +8,7 @@ mod health;
 mod office;
 mod quarantine;
 mod reference;
+mod requisitions;
 mod sync;
 
 use std::time::Instant;
@@ -183,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(quarantine::discard))
         .routes(routes!(quarantine::actors))
         .merge(office::router())
+        .merge(requisitions::router())
         .merge(blobs::router())
         .split_for_parts();
     let mut openapi = openapi;

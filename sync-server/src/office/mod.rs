@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod people;
+pub mod requisitions;
 pub mod stock;
 
 use axum::http::StatusCode;

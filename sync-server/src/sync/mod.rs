@@ -396,6 +396,10 @@ fn push_one(
     } else {
         let authorship = attest::check(tx, who, &before_heads, &mut merged, now)?;
         let pusher = pusher(tx, who)?;
+        let book = match push.kind {
+            DocKind::Requisition => Some(crate::office::requisitions::StockBook::read(tx)?),
+            _ => None,
+        };
         let standing = match &had {
             None => policy::Standing::Stranger,
             Some(_) if told_removed(tx, &who.device_id, &push.doc_id)? => policy::Standing::Told,
@@ -410,6 +414,7 @@ fn push_one(
             standing,
             authorship,
             &crate::company::rules(tx)?,
+            book.as_ref(),
         )
     };
     let held = |neutralised: bool| quarantine::Held {

@@ -74,7 +74,8 @@ pub enum Standing {
 /// Reviews a push by `pusher`. `before` is the office copy (None for a new document),
 /// `after` the office copy with the push merged in, `standing` how the device stands
 /// with the document, `authorship` the findings about who the changes claim to be from
-/// ([`super::attest`]).
+/// ([`super::attest`]), `book` the stock ledger a requisition's approvals and issues
+/// are checked against (read only for requisition pushes).
 // Each argument is a separate fact about the push; a struct bundling them would only
 // be built here to be taken apart again.
 #[allow(clippy::too_many_arguments)]
@@ -87,6 +88,7 @@ pub fn review(
     standing: Standing,
     authorship: Vec<Finding>,
     rules: &CompanyRules,
+    book: Option<&crate::office::requisitions::StockBook>,
 ) -> Review {
     let role = pusher.actor.role;
     let user = pusher.actor.user.to_string();
@@ -126,7 +128,7 @@ pub fn review(
         (DocKind::Order, Some(before)) => {
             review_order(pusher, &user, doc_id, before, after, standing, rules)
         }
-        (DocKind::Requisition, before) => review_requisition(pusher, before, after),
+        (DocKind::Requisition, before) => review_requisition(pusher, before, after, book),
     };
     if matches!(review.verdict, Verdict::Hold { .. }) {
         return review;
@@ -359,6 +361,7 @@ fn review_requisition(
     pusher: &Pusher,
     before: Option<&mut AutoCommit>,
     after: &mut AutoCommit,
+    book: Option<&crate::office::requisitions::StockBook>,
 ) -> Review {
     let Ok(new) = onsite_core::ops::hydrate::<RequisitionDoc>(after) else {
         return unreadable("requisition");
@@ -373,7 +376,17 @@ fn review_requisition(
         }
         None => (None, BTreeSet::new()),
     };
-    let findings = review::requisition::judge(pusher, old.as_ref(), &new, &fields);
+    let mut findings = review::requisition::judge(pusher, old.as_ref(), &new, &fields);
+    if let Some(book) = book {
+        // Approving or issuing beyond the warehouse's book balance, as the office's own
+        // approvals are refused: checked on the ledger before this push.
+        findings.extend(review::requisition::stock_findings(
+            old.as_ref(),
+            &new,
+            &book.name(new.warehouse),
+            |part| book.available(part, new.warehouse),
+        ));
+    }
     let changes = review::requisition::describe(old.as_ref(), &new);
     let owner = Some(Some(new.requester.to_string()));
     let Some(old) = old.filter(|_| !findings.is_empty()) else {

@@ -2151,7 +2151,7 @@ export type RequisitionId = string;
 /**
  * An area of the company's set-up that the office administers.
  */
-export type OfficeArea = "catalog" | "stock" | "people";
+export type OfficeArea = "catalog" | "stock" | "approvals" | "issuing" | "people";
 
 /**
  * What an import did.
@@ -2996,3 +2996,562 @@ decided_by_name: string | null,
  * When it was decided (RFC 3339).
  */
 decided_at: string | null, };
+
+/**
+ * What a movement records.
+ */
+export type MovementKind = "receive" | "requisition" | "approve" | "issue" | "use" | "return" | "scrap" | "supplier_return" | "count_adjustment";
+
+/**
+ * Where a requisition stands.
+ */
+export type RequisitionStatus = "requested" | "approved" | "rejected" | "issued" | "closed" | "cancelled";
+
+/**
+ * What a technician hands back.
+ */
+export type HandBackKind = "unused" | "old_part";
+
+/**
+ * Where a part taken back goes.
+ */
+export type ReturnOutcome = "to_stock" | "to_supplier" | "scrapped";
+
+/**
+ * One requested part as the queues show it.
+ */
+export type QueueLine = { 
+/**
+ * Line id.
+ */
+id: string, 
+/**
+ * Part id.
+ */
+part: string, 
+/**
+ * Part number.
+ */
+part_number: string, 
+/**
+ * Part name.
+ */
+part_name: string, 
+/**
+ * Valuable or limited (a supervisor approves).
+ */
+valuable: boolean, 
+/**
+ * Serialized (one serial per unit issued).
+ */
+serialized: boolean, 
+/**
+ * Asked for.
+ */
+requested: number, 
+/**
+ * Approved.
+ */
+approved: number, 
+/**
+ * Issued so far.
+ */
+issued: number, 
+/**
+ * Taken back so far.
+ */
+returned: number, 
+/**
+ * The issuing warehouse's book balance of the part now.
+ */
+in_warehouse: number, };
+
+/**
+ * What the storekeeper did with a hand-back.
+ */
+export type TakenBackView = { 
+/**
+ * Where it went.
+ */
+outcome: ReturnOutcome, 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * Who took it back.
+ */
+by_name: string, 
+/**
+ * When (RFC 3339).
+ */
+at: string, };
+
+/**
+ * Parts a technician handed back.
+ */
+export type QueueHandBack = { 
+/**
+ * Hand-back id.
+ */
+id: string, 
+/**
+ * Unused units or an old part.
+ */
+what: HandBackKind, 
+/**
+ * Part number.
+ */
+part_number: string, 
+/**
+ * Part name.
+ */
+part_name: string, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * Serials (old serials for old parts).
+ */
+serials: Array<string>, 
+/**
+ * The order they come back from, by number.
+ */
+order_number: string | null, 
+/**
+ * The technician's note.
+ */
+note: string, 
+/**
+ * Who handed it back.
+ */
+by_name: string, 
+/**
+ * When (RFC 3339).
+ */
+at: string, 
+/**
+ * The storekeeper's take-back, once made.
+ */
+taken_back: TakenBackView | null, };
+
+/**
+ * Whether an action is open to the signed-in role now.
+ */
+export type ActionCheck = { 
+/**
+ * `approve`, `reject`, `issue` or `take_back`.
+ */
+action: string, 
+/**
+ * The refusal's code, or `None` when allowed.
+ */
+refused: string | null, };
+
+/**
+ * A requisition in the office's queues.
+ */
+export type QueueEntry = { 
+/**
+ * Requisition id.
+ */
+id: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * Where it stands.
+ */
+status: RequisitionStatus, 
+/**
+ * The technician asking.
+ */
+requester_name: string, 
+/**
+ * Their van.
+ */
+van_name: string, 
+/**
+ * The warehouse issuing.
+ */
+warehouse_name: string, 
+/**
+ * The order the parts are for.
+ */
+order_number: string | null, 
+/**
+ * When asked (RFC 3339).
+ */
+requested_at: string, 
+/**
+ * Who approved, if anyone.
+ */
+approved_by: string | null, 
+/**
+ * Why rejected.
+ */
+reason: string, 
+/**
+ * The lines.
+ */
+lines: Array<QueueLine>, 
+/**
+ * What came back.
+ */
+handbacks: Array<QueueHandBack>, 
+/**
+ * For each action of the queues, whether the signed-in role may take it now:
+ * `None` when it may, else the refusal's i18n code.
+ */
+checks: Array<ActionCheck>, };
+
+/**
+ * The office's requisition queues (`GET /v1/office/requisitions`): requisitions waiting
+ * for approval, approved ones with parts still to issue, and every one with parts
+ * handed back and not yet taken back, oldest first.
+ */
+export type RequisitionQueue = { 
+/**
+ * Waiting for approval.
+ */
+to_approve: Array<QueueEntry>, 
+/**
+ * Approved, parts still to issue.
+ */
+to_issue: Array<QueueEntry>, 
+/**
+ * Parts handed back and not yet taken back.
+ */
+to_take_back: Array<QueueEntry>, };
+
+/**
+ * An approved quantity for one line.
+ */
+export type LineQuantity = { 
+/**
+ * The line.
+ */
+line: RecordId, 
+/**
+ * Units approved (0 refuses the line).
+ */
+quantity: number, };
+
+/**
+ * What the desk does to a requisition (`POST /v1/office/requisitions/{id}`).
+ */
+export type RequisitionAction = { "action": "approve", 
+/**
+ * Chosen by the client: a retried approval approves once.
+ */
+id: RecordId, 
+/**
+ * Cut quantities.
+ */
+quantities: Array<LineQuantity>, 
+/**
+ * Notes.
+ */
+note: string, } | { "action": "reject", 
+/**
+ * Why.
+ */
+reason: string, } | { "action": "issue", 
+/**
+ * The movement's id, chosen by the client.
+ */
+id: RecordId, 
+/**
+ * The line.
+ */
+line: RecordId, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * One serial per unit for serialized parts.
+ */
+serials: Array<string>, } | { "action": "take_back", 
+/**
+ * The movement's id, chosen by the client.
+ */
+id: RecordId, 
+/**
+ * The hand-back.
+ */
+handback: RecordId, 
+/**
+ * Back to stock, to the supplier, or scrapped.
+ */
+outcome: ReturnOutcome, 
+/**
+ * Why (required for scrapping).
+ */
+reason: string, };
+
+/**
+ * What the phone sends to ask for parts.
+ */
+export type AskParts = { 
+/**
+ * A fresh requisition id, made by the UI so a retry asks once.
+ */
+requisitionId: string, 
+/**
+ * A fresh line id.
+ */
+lineId: string, 
+/**
+ * The catalog part.
+ */
+partId: string, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * The order the parts are for.
+ */
+orderId: string | null, };
+
+/**
+ * What the phone sends to hand parts back.
+ */
+export type HandBackArgs = { 
+/**
+ * The requisition.
+ */
+requisitionId: string, 
+/**
+ * A fresh record id.
+ */
+recordId: string, 
+/**
+ * Unused units of a line, or an old part.
+ */
+what: HandBackKind, 
+/**
+ * The line (unused units).
+ */
+lineId: string | null, 
+/**
+ * The part (old parts).
+ */
+partId: string | null, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * Serials (the old serials, for old parts).
+ */
+serials: Array<string>, 
+/**
+ * The order the parts come back from (defaults to the requisition's).
+ */
+orderId: string | null, 
+/**
+ * A note.
+ */
+note: string, };
+
+/**
+ * One line of a request as the phone shows it.
+ */
+export type RequestLineView = { 
+/**
+ * Line id.
+ */
+id: string, 
+/**
+ * Part id.
+ */
+part_id: string, 
+/**
+ * Part number.
+ */
+part_number: string, 
+/**
+ * Part name.
+ */
+part_name: string, 
+/**
+ * Serialized.
+ */
+serialized: boolean, 
+/**
+ * Asked for.
+ */
+requested: number, 
+/**
+ * Approved.
+ */
+approved: number, 
+/**
+ * Issued.
+ */
+issued: number, 
+/**
+ * Taken back.
+ */
+returned: number, 
+/**
+ * Units that may still be handed back as unused.
+ */
+open_to_hand_back: number, };
+
+/**
+ * A hand-back as the phone shows it.
+ */
+export type HandBackView = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Unused or old part.
+ */
+what: HandBackKind, 
+/**
+ * Part number.
+ */
+part_number: string, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * Serials.
+ */
+serials: Array<string>, 
+/**
+ * The order, by number.
+ */
+order_number: string | null, 
+/**
+ * Where it went, once taken back: `to_stock`, `to_supplier` or `scrapped`.
+ */
+outcome: ReturnOutcome | null, 
+/**
+ * The storekeeper's reason.
+ */
+reason: string, };
+
+/**
+ * One of the technician's requests and where it stands.
+ */
+export type RequestView = { 
+/**
+ * Requisition id.
+ */
+id: string, 
+/**
+ * Number.
+ */
+number: string, 
+/**
+ * Asked, approved, rejected, issued, …
+ */
+status: RequisitionStatus, 
+/**
+ * Why rejected.
+ */
+reason: string, 
+/**
+ * The order it is for.
+ */
+order_id: string | null, 
+/**
+ * The order, by number, when it is on this device.
+ */
+order_number: string | null, 
+/**
+ * When asked (RFC 3339).
+ */
+requested_at: string, 
+/**
+ * Whether this device has changes to it the office has not acknowledged yet.
+ */
+unsent: boolean, 
+/**
+ * Lines.
+ */
+lines: Array<RequestLineView>, 
+/**
+ * Parts handed back.
+ */
+handbacks: Array<HandBackView>, };
+
+/**
+ * One movement behind a van figure.
+ */
+export type VanMovement = { 
+/**
+ * Movement id.
+ */
+id: string, 
+/**
+ * Issued, used, returned, …
+ */
+kind: MovementKind, 
+/**
+ * Units into (+) or out of (−) the van.
+ */
+quantity: number, 
+/**
+ * The order or requisition, by number.
+ */
+label: string, 
+/**
+ * When (RFC 3339).
+ */
+at: string, };
+
+/**
+ * Why a van figure is below zero: more used than reached the van.
+ */
+export type Shortfall = { 
+/**
+ * Units that reached the van (issued, less taken back).
+ */
+received: number, 
+/**
+ * Units used on orders.
+ */
+used: number, 
+/**
+ * The orders the parts were used on.
+ */
+orders: Array<string>, };
+
+/**
+ * One part in the van with the movements behind its figure.
+ */
+export type VanPart = { 
+/**
+ * The catalog part (number and name only when the catalog lacks it).
+ */
+part_id: string, 
+/**
+ * Part number.
+ */
+part_number: string, 
+/**
+ * Part name.
+ */
+part_name: string, 
+/**
+ * Units in the van by the device's ledger.
+ */
+quantity: number, 
+/**
+ * The movements, oldest first.
+ */
+movements: Array<VanMovement>, 
+/**
+ * Set when the figure is below zero.
+ */
+shortfall: Shortfall | null, };
