@@ -8,6 +8,7 @@ mod health;
 mod office;
 mod quarantine;
 mod reference;
+mod stock;
 mod sync;
 
 use std::time::Instant;
@@ -182,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(quarantine::discard))
         .routes(routes!(quarantine::actors))
         .merge(office::router())
+        .merge(stock::router())
         .merge(blobs::router())
         .split_for_parts();
     let mut openapi = openapi;
