@@ -8,7 +8,8 @@
 //! list), `order` (the order page and every plain edit), `parts`, `photos`, `signoff`,
 //! `intake`, `reference` (van stock, catalog, staff), `office` (the catalog, stock and
 //! people screens of the company's set-up), `held` (the supervisor's review of held
-//! changes) and `sync` (the background round).
+//! changes), `stock` (counts, over-use resolution, the stock views) and `sync` (the
+//! background round).
 
 pub mod company;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod photos;
 pub mod reference;
 pub mod session;
 pub mod signoff;
+pub mod stock;
 pub mod sync;
 pub mod types;
 pub mod visit;
