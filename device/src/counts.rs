@@ -72,7 +72,7 @@ pub fn kept_list(store: &Store) -> Result<Vec<CountSummary>, StoreError> {
         .iter()
         .map(|t| decode::<CountView>(t).map(|v| v.sheet.summary()))
         .collect::<Result<Vec<_>, _>>()?;
-    out.sort_by(|a, b| b.opened_at.cmp(&a.opened_at));
+    out.sort_by_key(|c| std::cmp::Reverse(c.opened_at));
     Ok(out)
 }
 

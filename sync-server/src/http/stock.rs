@@ -94,11 +94,16 @@ pub async fn get_count(
     let id = count_id(&id)?;
     // In a write transaction: the ledger index is caught up before the movements since
     // the count opened are read from it.
-    let view = write(&state, who, move |tx, who| {
+    let (view, latest) = write(&state, who, move |tx, who| {
         reconcile::catch_up(tx, &[], chrono::Utc::now())?;
-        counts::get(tx, id, actor(who)?)
+        Ok((
+            counts::get(tx, id, actor(who)?)?,
+            crate::sync::docs::latest_seq(tx)?,
+        ))
     })
     .await?;
+    // Catching up may have flagged an over-use: devices hear of it at once.
+    wake(&state, latest);
     Ok(Json(view))
 }
 
@@ -229,11 +234,15 @@ pub async fn movements(
     Query(filter): Query<MovementFilter>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     may(&who)?;
-    let rows = write(&state, who, move |tx, _| {
+    let (rows, latest) = write(&state, who, move |tx, _| {
         reconcile::catch_up(tx, &[], chrono::Utc::now())?;
-        stock_views::history(tx, &filter)
+        Ok((
+            stock_views::history(tx, &filter)?,
+            crate::sync::docs::latest_seq(tx)?,
+        ))
     })
     .await?;
+    wake(&state, latest);
     Ok(Json(rows))
 }
 
