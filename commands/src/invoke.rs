@@ -118,6 +118,23 @@ struct PeopleAction {
     action: office::PeopleAction,
 }
 #[derive(Deserialize)]
+struct CountCommand {
+    command: crate::stock::CountCommand,
+}
+#[derive(Deserialize)]
+struct OverUse {
+    resolution: onsite_core::over_use_fix::OverUseResolution,
+}
+#[derive(Deserialize)]
+struct Minimum {
+    minimum: onsite_core::stock_views::StockMinimum,
+}
+#[derive(Deserialize)]
+struct History {
+    #[serde(default)]
+    filter: onsite_core::stock_views::MovementFilter,
+}
+#[derive(Deserialize)]
 struct SaveSettings {
     settings: onsite_core::Settings,
 }
@@ -233,6 +250,32 @@ pub async fn invoke(
         "office_people_action" => {
             let a: PeopleAction = args(command, raw)?;
             json(office::people_action(app, a.action).await?)
+        }
+        "stock_counts" => json(crate::stock::stock_counts(app).await?),
+        "stock_count" => {
+            let a: Id = args(command, raw)?;
+            json(crate::stock::stock_count(app, &a.id).await?)
+        }
+        "stock_count_action" => {
+            let a: CountCommand = args(command, raw)?;
+            json(crate::stock::stock_count_action(app, a.command).await?)
+        }
+        "resolve_over_use" => {
+            let a: OverUse = args(command, raw)?;
+            json(crate::stock::resolve_over_use(app, a.resolution).await?)
+        }
+        "stock_levels" => json(crate::stock::stock_levels(app).await?),
+        "stock_set_minimum" => {
+            let a: Minimum = args(command, raw)?;
+            json(crate::stock::stock_set_minimum(app, a.minimum).await?)
+        }
+        "stock_history" => {
+            let a: History = args(command, raw)?;
+            json(crate::stock::stock_history(app, a.filter).await?)
+        }
+        "stock_history_csv" => {
+            let a: History = args(command, raw)?;
+            json(crate::stock::stock_history_csv(app, a.filter).await?)
         }
         "company_settings" => json(company::company_settings(app).await?),
         "save_settings" => {

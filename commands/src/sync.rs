@@ -100,6 +100,8 @@ pub async fn run(store: Arc<Mutex<Store>>, state: Arc<SyncState>) {
         let outcome = match round(&store, &state).await {
             Ok(_) => {
                 failures = 0;
+                // Count entries made offline go out once the office answers again.
+                crate::stock::after_round(&store).await;
                 // In step with the server: wait until it has something, or we do.
                 let cursor = (&*store).with(|s| sync_client::cursor(s)).ok().flatten();
                 let reference = (&*store)

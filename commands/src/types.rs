@@ -107,6 +107,14 @@ pub fn typescript() -> String {
         crate::requisitions::RequestLineView, crate::requisitions::HandBackView,
         crate::requisitions::RequestView, crate::requisitions::VanMovement,
         crate::requisitions::Shortfall, crate::requisitions::VanPart,
+        // stock counts, over-use resolution, stock views
+        onsite_core::stock_count::CountState, onsite_core::stock_count::CountLine,
+        onsite_core::stock_count::CountSheet, onsite_core::stock_count::CountLineView,
+        onsite_core::stock_views::HistoryEntry, onsite_core::stock_count::CountView,
+        onsite_core::stock_count::CountSummary, crate::stock::CountList,
+        crate::stock::CountCommand, onsite_core::over_use_fix::OverUseFix,
+        onsite_core::over_use_fix::OverUseResolution, onsite_core::stock_views::StockRow,
+        onsite_core::stock_views::StockMinimum, onsite_core::stock_views::MovementFilter,
     );
     out.trim_end().to_string() + "\n"
 }

@@ -24,6 +24,7 @@ pub mod money;
 pub mod office;
 pub mod ops;
 pub mod parts_flow;
+pub mod over_use_fix;
 pub mod protocol;
 pub mod records;
 pub mod returns;
@@ -33,6 +34,8 @@ pub mod settings;
 pub mod signoff;
 pub mod sla;
 pub mod stock;
+pub mod stock_count;
+pub mod stock_views;
 pub mod summary;
 pub mod warranty;
 

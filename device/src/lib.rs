@@ -5,6 +5,7 @@
 pub mod actors;
 pub mod blob_sync;
 pub mod company;
+pub mod counts;
 mod error;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;

@@ -48,6 +48,23 @@ impl SyncClient {
             .map_err(|e| SyncError::Protocol(format!("{path}: {e}")).into())
     }
 
+    /// GETs `path` with `query` (pairs, absent ones left out) and reads the JSON answer.
+    #[tracing::instrument(skip_all, fields(path))]
+    pub async fn office_get_query<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, OfficeError> {
+        let (http, base, token) = self.parts();
+        let request = http
+            .get(format!("{base}{path}"))
+            .query(query)
+            .bearer_auth(token);
+        let value = self.office_send(request).await?;
+        serde_json::from_value(value)
+            .map_err(|e| SyncError::Protocol(format!("{path}: {e}")).into())
+    }
+
     /// POSTs `body` to `path` and reads the JSON answer (`null` for 204).
     #[tracing::instrument(skip_all, fields(path))]
     pub async fn office_post<B: Serialize, T: DeserializeOwned>(
@@ -85,6 +102,10 @@ impl SyncClient {
         if let Some(body) = body {
             request = request.json(body);
         }
+        self.office_send(request).await
+    }
+
+    async fn office_send(&self, request: reqwest::RequestBuilder) -> Result<Value, OfficeError> {
         let response = request.send().await.map_err(SyncError::Offline)?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(SyncError::Offline)?;
@@ -109,6 +130,6 @@ impl SyncClient {
             return Ok(Value::Null);
         }
         serde_json::from_slice(&bytes)
-            .map_err(|e| SyncError::Protocol(format!("{path}: {e}")).into())
+            .map_err(|e| SyncError::Protocol(format!("office answer: {e}")).into())
     }
 }

@@ -6,6 +6,7 @@
 mod commands;
 mod office_commands;
 mod parts_commands;
+mod stock_commands;
 
 use onsite_commands::App;
 use tauri::Manager;
@@ -63,6 +64,14 @@ pub fn run() {
             office_commands::office_stock_action,
             office_commands::office_people,
             office_commands::office_people_action,
+            stock_commands::stock_counts,
+            stock_commands::stock_count,
+            stock_commands::stock_count_action,
+            stock_commands::resolve_over_use,
+            stock_commands::stock_levels,
+            stock_commands::stock_set_minimum,
+            stock_commands::stock_history,
+            stock_commands::stock_history_csv,
             commands::company_settings,
             commands::save_settings,
             commands::company_calendar,

@@ -350,6 +350,51 @@ fn migrations() -> Migrations<'static> {
             ) STRICT, WITHOUT ROWID;
             CREATE INDEX sla_due_by_time ON sla_due(next_ms);",
         ),
+        // Stock counts and views (`office/counts.rs`, `office/over_use.rs`,
+        // `office/stock_views.rs`): each count sheet as onsite-core's CountSheet JSON (at
+        // most one open per location), the entries received from devices (idempotent by
+        // id), the office's own ledger movements that belong to no document (a count's
+        // adjustments, an over-use fixed by adjustment), and the catalog's minimum per
+        // part and location.
+        M::up(
+            "CREATE TABLE stock_counts (
+                id        TEXT PRIMARY KEY,
+                number    TEXT NOT NULL UNIQUE,
+                location  TEXT NOT NULL REFERENCES locations(id),
+                state     TEXT NOT NULL CHECK (state IN ('open', 'posted')),
+                opened_at TEXT NOT NULL,
+                data      TEXT NOT NULL
+            ) STRICT;
+            CREATE UNIQUE INDEX stock_counts_one_open ON stock_counts(location)
+                WHERE state = 'open';
+            CREATE TABLE stock_count_entries (
+                id          TEXT PRIMARY KEY,
+                count_id    TEXT NOT NULL REFERENCES stock_counts(id),
+                by_user     TEXT NOT NULL,
+                received_at TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE stock_adjustments (
+                id          TEXT PRIMARY KEY,
+                part        TEXT NOT NULL,
+                part_number TEXT NOT NULL,
+                location    TEXT NOT NULL,
+                -- signed: a surplus above zero, a shortage below
+                quantity    INTEGER NOT NULL CHECK (quantity <> 0),
+                at          TEXT NOT NULL,
+                by_user     TEXT NOT NULL,
+                -- the count's or the order's number
+                label       TEXT NOT NULL,
+                -- the movement as onsite-core's stock::Movement JSON
+                data        TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX stock_adjustments_by_pair ON stock_adjustments(part, location);
+            CREATE TABLE stock_minimums (
+                part     TEXT NOT NULL REFERENCES parts(id),
+                location TEXT NOT NULL REFERENCES locations(id),
+                minimum  INTEGER NOT NULL CHECK (minimum > 0),
+                PRIMARY KEY (part, location)
+            ) STRICT;",
+        ),
     ])
 }
 

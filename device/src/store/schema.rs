@@ -14,6 +14,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(REMOVED),
         M::up(ORDER_LIST_V2),
         M::up(BLOB_REFS),
+        M::up(COUNTS),
     ])
 }
 
@@ -183,6 +184,27 @@ CREATE TABLE blob_fetch_misses (
     attempts  INTEGER NOT NULL,
     retry_at  INTEGER NOT NULL
 ) STRICT;
+";
+
+/// Stock counts (`crate::counts`): the last copy of each count sheet the office sent
+/// (onsite-core's CountView JSON), and the physical quantities entered on this device,
+/// queued until the office has them (`sent_at`) or refused them (`refused`, the code).
+/// Not projections: the entries exist nowhere else until they are sent.
+const COUNTS: &str = "
+CREATE TABLE count_sheets (
+    id          TEXT PRIMARY KEY,
+    view        TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE count_entries (
+    id         TEXT PRIMARY KEY,
+    count_id   TEXT NOT NULL,
+    entry      TEXT NOT NULL,
+    entered_at INTEGER NOT NULL,
+    sent_at    INTEGER,
+    refused    TEXT
+) STRICT;
+CREATE INDEX count_entries_by_count ON count_entries (count_id, sent_at);
 ";
 
 #[cfg(test)]

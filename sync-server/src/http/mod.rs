@@ -9,6 +9,7 @@ mod office;
 mod quarantine;
 mod reference;
 mod requisitions;
+mod stock;
 mod sync;
 
 use std::time::Instant;
@@ -185,6 +186,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(quarantine::actors))
         .merge(office::router())
         .merge(requisitions::router())
+        .merge(stock::router())
         .merge(blobs::router())
         .split_for_parts();
     let mut openapi = openapi;

@@ -25,7 +25,7 @@ fn may(who: &Principal, area: OfficeArea) -> Result<(), ApiError> {
     Ok(area.check(who.account.role)?)
 }
 
-fn actor(who: &Principal) -> Result<Actor, ApiError> {
+pub(super) fn actor(who: &Principal) -> Result<Actor, ApiError> {
     let user = who
         .account
         .id
@@ -39,7 +39,7 @@ fn actor(who: &Principal) -> Result<Actor, ApiError> {
 }
 
 /// Runs an office write in one transaction, as `who`.
-async fn write<T: Send + 'static>(
+pub(super) async fn write<T: Send + 'static>(
     state: &AppState,
     who: Principal,
     work: impl FnOnce(&rusqlite::Connection, &Principal) -> Result<T, ApiError> + Send + 'static,

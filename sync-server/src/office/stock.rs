@@ -201,15 +201,51 @@ pub fn transfer(
     t: &StockTransfer,
     now: DateTime<Utc>,
 ) -> Result<bool, ApiError> {
+    move_to_van(conn, actor, by, t, false, None, now)
+}
+
+/// A transfer to a van from any other location (another van too), as an over-use is
+/// settled by moving stock that was there in fact (`over_use.rs`). A van no one
+/// registered (a team van of an older set-up) is owned by `team_holder`, the technician
+/// whose order used the parts.
+pub(crate) fn transfer_from_any(
+    conn: &Connection,
+    actor: Actor,
+    by: By<'_>,
+    t: &StockTransfer,
+    team_holder: Option<onsite_core::ids::UserId>,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    move_to_van(conn, actor, by, t, true, team_holder, now)
+}
+
+fn move_to_van(
+    conn: &Connection,
+    actor: Actor,
+    by: By<'_>,
+    t: &StockTransfer,
+    from_any: bool,
+    team_holder: Option<onsite_core::ids::UserId>,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
     if docs::heads(conn, &t.id.to_string())?.is_some() {
         return Ok(false);
     }
     let part = part(conn, t.part)?;
     let from = location(conn, t.from)?;
-    if from.kind != LocationKind::Warehouse {
+    if !from_any && from.kind != LocationKind::Warehouse {
         return Err(wrong_kind("errors.stock.not_a_warehouse", &from));
     }
-    let to = location(conn, t.to)?;
+    let to = match (location(conn, t.to), team_holder) {
+        (Ok(to), _) => to,
+        (Err(_), Some(holder)) => Location {
+            id: t.to,
+            name: t.to.to_string(),
+            kind: LocationKind::Van,
+            holder: Some(holder),
+        },
+        (Err(e), None) => return Err(e),
+    };
     let Some(holder) = office::van_holder(&to) else {
         return Err(wrong_kind("errors.stock.not_a_van", &to));
     };
@@ -312,6 +348,14 @@ pub fn ledger(conn: &Connection) -> Result<Vec<(Movement, String)>, ApiError> {
         let m = decode(data)?;
         let label = m.reason.clone();
         out.push((m, label));
+    }
+    // The office's own movements that belong to no document: count adjustments.
+    let adjustments = conn
+        .prepare_cached("SELECT data, label FROM stock_adjustments")?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (data, label) in adjustments {
+        out.push((decode(data)?, label));
     }
     let seq = index_seq(conn)?;
     let indexed = conn

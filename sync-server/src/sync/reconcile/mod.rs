@@ -139,12 +139,40 @@ pub fn after_push(
     if merged.is_empty() {
         return Ok(Report::default());
     }
+    pass(tx, &rules, pending, &merged, &[], now)
+}
 
-    let (touched, mut orders) = refresh_index(tx, &merged)?;
+/// Brings the ledger index up to date after the office wrote documents or movements
+/// itself (a transfer, a count posted, an over-use settled), and raises what that finds
+/// as a push would, `pairs` being the (part, location) pairs its own movements touched.
+/// Office writes call it in their transaction, so `ledger_movements` (and the movement
+/// history filtered in SQL over it) never lags behind the documents.
+pub fn catch_up(
+    tx: &Connection,
+    pairs: &[(onsite_core::ids::PartId, onsite_core::ids::LocationId)],
+    now: DateTime<Utc>,
+) -> Result<Report, ApiError> {
+    let rules = crate::company::rules(tx)?;
+    pass(tx, &rules, BTreeMap::new(), &BTreeSet::new(), pairs, now)
+}
+
+/// One pass over what was saved since the last: the index refreshed, stock findings on
+/// the pairs touched (and `pairs`), the per-order rules on the `merged` orders, and the
+/// flags written.
+fn pass(
+    tx: &Connection,
+    rules: &onsite_core::CompanyRules,
+    mut pending: BTreeMap<String, Pending>,
+    merged: &BTreeSet<String>,
+    pairs: &[(onsite_core::ids::PartId, onsite_core::ids::LocationId)],
+    now: DateTime<Utc>,
+) -> Result<Report, ApiError> {
+    let (mut touched, mut orders) = refresh_index(tx, merged)?;
+    touched.pairs.extend(pairs.iter().copied());
     stock_findings(tx, &touched, now, &mut pending)?;
     for (doc_id, m) in &orders {
         let p = pending.entry(doc_id.clone()).or_default();
-        order_findings(&m.order, &m.conflicts, &rules, now, p);
+        order_findings(&m.order, &m.conflicts, rules, now, p);
     }
     let mut report = Report::default();
     for (doc_id, mut p) in pending {
@@ -176,7 +204,7 @@ pub fn after_push(
             }
         };
         // Flags never move a clock: when to look again is known before writing them.
-        let next = crate::sla_timer::next_check(&order, &rules, now);
+        let next = crate::sla_timer::next_check(&order, rules, now);
         if let Some(order) = write(tx, &mut stored, order, p, now, &mut report)? {
             index_flags(tx, &doc_id, &order)?;
         }

@@ -26,17 +26,23 @@ pub(super) fn stock_findings(
     // their (possibly long) history needs reading. Movements are unique by id across
     // documents, so summing rows is the ledger's sum.
     let mut balance_of = tx.prepare_cached(
-        "SELECT coalesce(sum(CASE
+        "SELECT (SELECT coalesce(sum(CASE
                 WHEN kind = 'count_adjustment' THEN
                     CASE WHEN coalesce(to_loc, from_loc) = ?2 THEN quantity ELSE 0 END
                 ELSE (CASE WHEN to_loc = ?2 THEN quantity ELSE 0 END)
                    - (CASE WHEN from_loc = ?2 THEN quantity ELSE 0 END)
              END), 0)
-         FROM ledger_movements WHERE part = ?1 AND (from_loc = ?2 OR to_loc = ?2)",
+         FROM ledger_movements WHERE part = ?1 AND (from_loc = ?2 OR to_loc = ?2))
+         -- the office's count adjustments (office/counts.rs, office/over_use.rs)
+         + (SELECT coalesce(sum(quantity), 0) FROM stock_adjustments
+            WHERE part = ?1 AND location = ?2)",
     )?;
     let mut by_pair = tx.prepare_cached(
         "SELECT doc_id, doc_label, part_number, data FROM ledger_movements
-         WHERE part = ?1 AND (from_loc = ?2 OR to_loc = ?2)",
+         WHERE part = ?1 AND (from_loc = ?2 OR to_loc = ?2)
+         UNION ALL
+         SELECT '', label, part_number, data FROM stock_adjustments
+         WHERE part = ?1 AND location = ?2",
     )?;
     for (part, location) in &touched.pairs {
         let sum: i64 =

@@ -3407,6 +3407,56 @@ open_to_hand_back: number, };
  * A hand-back as the phone shows it.
  */
 export type HandBackView = { 
+ * Where a count stands.
+ */
+export type CountState = "open" | "posted";
+
+/**
+ * One part on the count sheet.
+ */
+export type CountLine = { 
+/**
+ * Part.
+ */
+part: string, 
+/**
+ * Its number, for the sheet.
+ */
+part_number: string, 
+/**
+ * Its name.
+ */
+part_name: string, 
+/**
+ * The book quantity when the count opened (fixed).
+ */
+book_at_open: number, 
+/**
+ * The physical quantity entered, if counted.
+ */
+counted: number | null, 
+/**
+ * Why it differs (required for a surplus or shortage).
+ */
+reason: string, 
+/**
+ * Who entered the figure.
+ */
+entered_by: string | null, 
+/**
+ * When the figure was entered (on the device, possibly offline).
+ */
+entered_at: string | null, 
+/**
+ * The id its adjustment movement gets when posted, made at opening so a retried
+ * approval posts the same movement once.
+ */
+adjustment: string, };
+
+/**
+ * A count sheet.
+ */
+export type CountSheet = { 
 /**
  * Id.
  */
@@ -3415,6 +3465,84 @@ id: string,
  * Unused or old part.
  */
 what: HandBackKind, 
+ * Number shown to people (PD-…).
+ */
+number: string, 
+/**
+ * The warehouse or van counted.
+ */
+location: string, 
+/**
+ * Its name.
+ */
+location_name: string, 
+/**
+ * When it opened: the book figures are as of then.
+ */
+opened_at: string, 
+/**
+ * Who opened it.
+ */
+opened_by: string, 
+/**
+ * Open or posted.
+ */
+state: CountState, 
+/**
+ * Who approved it.
+ */
+approved_by: string | null, 
+/**
+ * When.
+ */
+approved_at: string | null, 
+/**
+ * One line per catalog part, by part number.
+ */
+lines: Array<CountLine>, };
+
+/**
+ * One line of a count as the desk shows it: the sheet's line with what it means now.
+ */
+export type CountLineView = { 
+/**
+ * Part.
+ */
+part: string, 
+/**
+ * Physical − book at open ([`CountLine::difference`]): 盘盈 above zero, 盘亏 below.
+ */
+difference: number | null, 
+/**
+ * Net quantity moved at the location since the count opened (issues, use,
+ * returns), not counting the count's own adjustment: kept on top of the count.
+ */
+moved_since_open: number, 
+/**
+ * The book balance now.
+ */
+book_now: number, };
+
+/**
+ * One movement in the history.
+ */
+export type HistoryEntry = { 
+/**
+ * Movement id.
+ */
+id: string, 
+/**
+ * When (RFC 3339).
+ */
+at: string, 
+/**
+ * Who (their name).
+ */
+by: string, 
+/**
+ * `receive`, `issue`, `use`, `return`, `scrap`, `count_adjustment`.
+ */
+kind: string, 
 /**
  * Part number.
  */
@@ -3437,6 +3565,23 @@ order_number: string | null,
 outcome: ReturnOutcome | null, 
 /**
  * The storekeeper's reason.
+ * Signed for adjustments, otherwise positive.
+ */
+quantity: number, 
+/**
+ * Source's name.
+ */
+from: string | null, 
+/**
+ * Destination's name.
+ */
+to: string | null, 
+/**
+ * The order, requisition or count it belongs to.
+ */
+reference: string, 
+/**
+ * Reason (adjustments, scrapping, receipts' notes).
  */
 reason: string, };
 
@@ -3446,6 +3591,48 @@ reason: string, };
 export type RequestView = { 
 /**
  * Requisition id.
+ * A count as the desk shows it.
+ */
+export type CountView = { 
+/**
+ * The sheet, with the entries this device has not sent yet applied.
+ */
+sheet: CountSheet, 
+/**
+ * Per line of the sheet, in its order.
+ */
+lines: Array<CountLineView>, 
+/**
+ * The movements at the location since the count opened.
+ */
+during: Array<HistoryEntry>, 
+/**
+ * Whether the signed-in role may enter figures now.
+ */
+may_enter: boolean, 
+/**
+ * Whether it may approve now.
+ */
+may_approve: boolean, 
+/**
+ * Entries this device holds that the office has not received yet.
+ */
+queued: number, 
+/**
+ * Entries the office refused, with the refusal's i18n key.
+ */
+refused: Array<string>, 
+/**
+ * Whether this is the device's copy from its last contact with the office.
+ */
+offline: boolean, };
+
+/**
+ * A count in the list.
+ */
+export type CountSummary = { 
+/**
+ * Id.
  */
 id: string, 
 /**
@@ -3555,3 +3742,202 @@ movements: Array<VanMovement>,
  * Set when the figure is below zero.
  */
 shortfall: Shortfall | null, };
+ * The location's name.
+ */
+location_name: string, 
+/**
+ * Open or posted.
+ */
+state: CountState, 
+/**
+ * When it opened.
+ */
+opened_at: string, 
+/**
+ * Lines counted so far.
+ */
+counted: number, 
+/**
+ * Lines on the sheet.
+ */
+lines: number, };
+
+/**
+ * The counts, as the office lists them; offline, the ones this device holds.
+ */
+export type CountList = { 
+/**
+ * Newest first.
+ */
+counts: Array<CountSummary>, 
+/**
+ * The office was not reached: these are this device's copies.
+ */
+offline: boolean, };
+
+/**
+ * A step on a count.
+ */
+export type CountCommand = { "action": "open", 
+/**
+ * The location.
+ */
+location: string, } | { "action": "enter", 
+/**
+ * The count.
+ */
+count: string, 
+/**
+ * The part.
+ */
+part: string, 
+/**
+ * Physical quantity found.
+ */
+counted: number, 
+/**
+ * Why it differs.
+ */
+reason: string, } | { "action": "approve", 
+/**
+ * The count.
+ */
+count: string, };
+
+/**
+ * The movement that settles an over-use.
+ */
+export type OverUseFix = { "action": "late_issue", 
+/**
+ * The warehouse they came from.
+ */
+from: string, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * Serials, for a serialized part.
+ */
+serials: Array<string>, } | { "action": "transfer", 
+/**
+ * Where from.
+ */
+from: string, 
+/**
+ * Units.
+ */
+quantity: number, 
+/**
+ * Serials, for a serialized part.
+ */
+serials: Array<string>, } | { "action": "count_adjustment", 
+/**
+ * Units added to the book (a shortage adjustment would be negative).
+ */
+quantity: number, };
+
+/**
+ * The storekeeper's resolution of one over-use flag.
+ */
+export type OverUseResolution = { 
+/**
+ * Picked by the desk: the movement's (or transfer's) id, so a retry records it once.
+ */
+id: string, 
+/**
+ * The order carrying the flag.
+ */
+order: string, 
+/**
+ * The flag.
+ */
+flag: string, 
+/**
+ * What puts the ledger right.
+ */
+fix: OverUseFix, 
+/**
+ * What was found, in words: the flag's resolution note and the movement's reason.
+ */
+note: string, };
+
+/**
+ * One row of stock per location and part.
+ */
+export type StockRow = { 
+/**
+ * Location.
+ */
+location: string, 
+/**
+ * Its name.
+ */
+location_name: string, 
+/**
+ * Part.
+ */
+part: string, 
+/**
+ * Its number.
+ */
+part_number: string, 
+/**
+ * Its name.
+ */
+part_name: string, 
+/**
+ * The book balance.
+ */
+quantity: number, 
+/**
+ * The catalog's minimum for the pair.
+ */
+minimum: number | null, 
+/**
+ * Below the minimum ([`is_low`]).
+ */
+low: boolean, };
+
+/**
+ * The minimum stock of one part at one location, set in the catalog.
+ */
+export type StockMinimum = { 
+/**
+ * Part.
+ */
+part: string, 
+/**
+ * Location.
+ */
+location: string, 
+/**
+ * The least that should be there; 0 removes the minimum.
+ */
+minimum: number, };
+
+/**
+ * What the movement history is narrowed to. Every field is optional; dates are whole
+ * days (`YYYY-MM-DD`, inclusive) in UTC.
+ */
+export type MovementFilter = { 
+/**
+ * Part.
+ */
+part: string | null, 
+/**
+ * Location, as source or destination.
+ */
+location: string | null, 
+/**
+ * The order's (or requisition's, or count's) number.
+ */
+order: string | null, 
+/**
+ * From this day.
+ */
+from: string | null, 
+/**
+ * Up to and including this day.
+ */
+to: string | null, };
