@@ -14,6 +14,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(REMOVED),
         M::up(ORDER_LIST_V2),
         M::up(BLOB_REFS),
+        M::up(RESTORE_CHECK),
     ])
 }
 
@@ -184,6 +185,11 @@ CREATE TABLE blob_fetch_misses (
     retry_at  INTEGER NOT NULL
 ) STRICT;
 ";
+
+/// Documents still to be compared with a server restored from a backup
+/// (`store::restore`).
+const RESTORE_CHECK: &str =
+    "ALTER TABLE documents ADD COLUMN restore_check INTEGER NOT NULL DEFAULT 0 CHECK (restore_check IN (0, 1));";
 
 #[cfg(test)]
 mod tests {
