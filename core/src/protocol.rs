@@ -59,6 +59,11 @@ pub struct SyncResponse {
     /// is complete on every response, so a notice disappears once its change is decided.
     #[serde(default)]
     pub held: Vec<HeldNotice>,
+    /// The server's epoch, new after every restore from a backup. A device that sees it
+    /// change treats nothing as known to the server any more (`docs/sync-protocol.md`,
+    /// "After a restore"). Empty from a server too old to send one.
+    #[serde(default)]
+    pub epoch: String,
 }
 
 /// A push of this device held in quarantine (`SyncResponse::held`).

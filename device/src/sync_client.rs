@@ -23,6 +23,10 @@ const META_REFERENCE: &str = "reference";
 const META_REFERENCE_ETAG: &str = "reference_etag";
 const META_ACCOUNT: &str = "account";
 const META_HELD: &str = "held_changes";
+/// The server's epoch as last seen; a different one means it was restored.
+const META_EPOCH: &str = "server_epoch";
+/// Set while the full pull after a restore is under way (`store::restore`).
+const META_RESTORE_PULL: &str = "restore_pull";
 
 /// How the sync client reaches the store: directly (tests, tools) or through the app's
 /// mutex. Either way it holds the store only for local steps, never across the network,
@@ -132,6 +136,9 @@ pub struct SyncReport {
     pub rejected: Vec<(String, String, String)>,
     /// Photos and signatures sent and fetched after the documents.
     pub blobs: crate::blob_sync::BlobReport,
+    /// The server was restored from a backup since the last sync: what it lacked was
+    /// found by comparing heads and sent again.
+    pub server_restored: bool,
 }
 
 /// A client for one office server.
@@ -276,6 +283,13 @@ impl SyncClient {
             Err(offline) => Err(offline),
         };
         if let Ok(report) = &mut result {
+            if report.server_restored {
+                // The restored server may lack photos this device sent after the backup:
+                // every blob was marked to be offered again, and the upload asks first.
+                if let Err(offline) = crate::blob_sync::upload(self, &mut store, &mut blobs).await {
+                    tracing::warn!(%offline, "blobs not offered again yet; next sync");
+                }
+            }
             // After the documents, whose progress is stored by now.
             crate::blob_sync::download(self, &mut store, &mut blobs).await;
             report.blobs = blobs;
@@ -305,8 +319,8 @@ impl SyncClient {
             report.pushed += request.push.len();
             report.pulled += response.docs.len();
             let more = response.more;
-            store.with(|s| apply(s, &acks, response, &mut report))?;
-            if !more {
+            let again = store.with(|s| apply(s, &acks, response, &mut report))?;
+            if !more && !again {
                 break;
             }
         }
@@ -604,13 +618,15 @@ fn outgoing(store: &mut Store) -> Result<(SyncRequest, Vec<Ack>), SyncError> {
 }
 
 /// Applies a response in one local transaction, cursor included, so that it is either
-/// wholly stored or not at all (and then simply fetched again).
+/// wholly stored or not at all (and then simply fetched again). True means "send another
+/// request now" even if the server has no more: after a restore, to pull everything and
+/// push what the server turned out to lack.
 fn apply(
     store: &mut Store,
     acks: &[Ack],
     response: SyncResponse,
     report: &mut SyncReport,
-) -> Result<(), SyncError> {
+) -> Result<bool, SyncError> {
     let mut decoded = Vec::with_capacity(response.docs.len());
     for doc in &response.docs {
         let bytes = B64
@@ -627,7 +643,13 @@ fn apply(
     // The server sends the whole list each time: a decided change drops out of it.
     let held = serde_json::to_string(&response.held)
         .map_err(|e| SyncError::Protocol(format!("held changes: {e}")))?;
-    store.batch(|s| {
+    let again = store.batch(|s| {
+        // A new epoch: the server was restored and forgot what it acknowledged since
+        // its backup. The documents are checked against its copy in a full pull.
+        let last_epoch = s.meta(META_EPOCH)?;
+        let restored = !response.epoch.is_empty()
+            && last_epoch.is_some_and(|e| !e.is_empty() && e != response.epoch);
+        let checking = s.meta(META_RESTORE_PULL)?.is_some();
         for result in &response.push_results {
             match result {
                 PushResult::Accepted { doc_id } | PushResult::Quarantined { doc_id, .. } => {
@@ -647,10 +669,18 @@ fn apply(
                 }
             }
         }
+        if restored {
+            tracing::warn!(epoch = %response.epoch, "the server was restored from a backup; checking what it lacks");
+            s.begin_restore_check()?;
+        }
+        let mut newly_pending = false;
         for (doc, bytes, heads) in &decoded {
             s.receive(doc.kind, &doc.doc_id, bytes)?;
             // Server heads only; local edits stay pending (acked_seq 0 never lowers it).
             s.acknowledge(doc.kind, &doc.doc_id, heads, 0)?;
+            if restored || checking {
+                newly_pending |= s.check_after_restore(doc.kind, &doc.doc_id, heads)?;
+            }
         }
         for removed in &response.removed {
             // A document with unsent work stays; it is pushed next time and the server
@@ -660,13 +690,25 @@ fn apply(
                 s.remove(&removed.doc_id, &removed.reason)?;
             }
         }
-        s.set_meta(META_CURSOR, &response.cursor.to_string())?;
+        s.set_meta(META_EPOCH, &response.epoch)?;
+        if restored {
+            // The cursor belongs to the server before the restore: pull from the start.
+            s.delete_meta(META_CURSOR)?;
+            s.set_meta(META_RESTORE_PULL, "1")?;
+        } else {
+            s.set_meta(META_CURSOR, &response.cursor.to_string())?;
+            if checking && !response.more {
+                newly_pending |= s.finish_restore_check()? > 0;
+                s.delete_meta(META_RESTORE_PULL)?;
+            }
+        }
         s.set_meta(META_LAST_SYNC, &response.server_time)?;
         if let Some(offset) = response.clock_offset_ms {
             s.set_meta(META_OFFSET, &offset.to_string())?;
         }
         s.set_meta(META_HELD, &held)?;
-        Ok(())
+        report.server_restored |= restored;
+        Ok(restored || newly_pending)
     })?;
     for result in response.push_results {
         // A refusal healed by a later request of the same sync is no longer news.
@@ -694,7 +736,7 @@ fn apply(
     report
         .removed
         .extend(response.removed.into_iter().map(|r| (r.doc_id, r.reason)));
-    Ok(())
+    Ok(again)
 }
 
 /// The delay before retry number `attempt` (0-based) after a failed sync: exponential

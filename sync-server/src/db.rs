@@ -395,7 +395,32 @@ fn migrations() -> Migrations<'static> {
                 PRIMARY KEY (part, location)
             ) STRICT;",
         ),
+        // The server's epoch (`restore.rs`): made once, and anew by every restore, so a
+        // device can tell that the server forgot what it had acknowledged.
+        M::up(
+            "CREATE TABLE server_identity (
+                id    INTEGER PRIMARY KEY CHECK (id = 1),
+                epoch TEXT NOT NULL
+            ) STRICT;
+            INSERT INTO server_identity (id, epoch) VALUES (1, lower(hex(randomblob(16))));",
+        ),
     ])
+}
+
+/// This server's epoch: changes on every restore (`docs/sync-protocol.md`, "Restore").
+pub fn epoch(conn: &Connection) -> rusqlite::Result<String> {
+    conn.query_row("SELECT epoch FROM server_identity WHERE id = 1", [], |r| {
+        r.get(0)
+    })
+}
+
+/// Gives the server a new epoch, as a restore does, and returns it.
+pub fn new_epoch(conn: &Connection) -> rusqlite::Result<String> {
+    conn.query_row(
+        "UPDATE server_identity SET epoch = lower(hex(randomblob(16))) WHERE id = 1 RETURNING epoch",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Opens `data_dir/server.db`, creating the folder and migrating as needed.

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use onsite_server::office::{audit, people};
 #[cfg(feature = "demo")]
 use onsite_server::seed;
-use onsite_server::{accounts, backup, db, default_data_dir, devices, Config, Server};
+use onsite_server::{accounts, backup, db, default_data_dir, devices, restore, Config, Server};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -94,6 +94,19 @@ enum Command {
         /// The backup file to create.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Restore the database from a backup, with the server stopped. The current database
+    /// is set aside, and the server gets a new epoch so devices send again what it lacks.
+    Restore {
+        #[command(flatten)]
+        data: DataArg,
+        /// The backup file made by `onsite-server backup`.
+        #[arg(long)]
+        from: PathBuf,
+        /// A copy of the blob folder (`DATA/blobs/`) to bring back too; blobs already
+        /// in the data folder are kept.
+        #[arg(long)]
+        blobs: Option<PathBuf>,
     },
 }
 
@@ -370,6 +383,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Backup { data, out } => {
             backup::run(&data.data, &out)?;
             println!("backed up to {}", out.display());
+        }
+        Command::Restore { data, from, blobs } => {
+            let done = restore::run(&data.data, &from, blobs.as_deref())?;
+            if let Some(aside) = &done.set_aside {
+                println!("the replaced database is kept in {}", aside.display());
+            }
+            println!(
+                "restored from {}; new epoch {}; {} blobs copied in. Devices send what the restored server lacks on their next sync.",
+                from.display(),
+                done.epoch,
+                done.blobs_copied
+            );
         }
     }
     Ok(())

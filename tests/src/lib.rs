@@ -37,10 +37,30 @@ impl TestServer {
         trusted_proxy: Option<onsite_server::http::TrustedProxy>,
         sla_period: std::time::Duration,
     ) -> anyhow::Result<Self> {
-        let data = tempfile::tempdir()?;
+        Self::start_in(
+            tempfile::tempdir()?,
+            "127.0.0.1:0".parse()?,
+            trusted_proxy,
+            sla_period,
+        )
+        .await
+    }
+
+    /// Starts a server again on the data folder and address of one that was stopped
+    /// with [`TestServer::stop_keeping_data`], as after a restart or a restore.
+    pub async fn start_on(data: tempfile::TempDir, addr: SocketAddr) -> anyhow::Result<Self> {
+        Self::start_in(data, addr, None, onsite_server::sla_timer::DEFAULT_PERIOD).await
+    }
+
+    async fn start_in(
+        data: tempfile::TempDir,
+        listen: SocketAddr,
+        trusted_proxy: Option<onsite_server::http::TrustedProxy>,
+        sla_period: std::time::Duration,
+    ) -> anyhow::Result<Self> {
         let server = Server::bind(&Config {
             data_dir: data.path().to_path_buf(),
-            listen: "127.0.0.1:0".parse()?,
+            listen,
             trusted_proxy,
             sla_period,
         })
@@ -79,9 +99,16 @@ impl TestServer {
 
     /// Stops the server gracefully and reports how its task ended.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.stop_keeping_data().await.map(|_| ())
+    }
+
+    /// Stops the server and hands back its data folder and address, for
+    /// [`TestServer::start_on`].
+    pub async fn stop_keeping_data(self) -> anyhow::Result<(tempfile::TempDir, SocketAddr)> {
         let _ = self.stop.send(());
         self.task.await??;
-        Ok(())
+        drop(self.db);
+        Ok((self.data, self.addr))
     }
 }
 

@@ -255,6 +255,20 @@ pub fn acknowledge(
     Ok(())
 }
 
+/// Documents still marked for the check after a server restore (`store::restore`).
+pub fn marked_for_restore(conn: &Connection) -> Result<Vec<DocRow>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM documents WHERE restore_check = 1"
+        ))
+        .doing(|| "listing documents marked after a restore".into())?;
+    let rows = stmt
+        .query_map([], row)
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .doing(|| "listing documents marked after a restore".into())?;
+    Ok(rows)
+}
+
 /// Forgets which heads the server holds, so the next push sends every change of the
 /// document rather than the part after those heads. The pending mark is untouched.
 pub fn forget_server_heads(conn: &Connection, doc: &DocRow) -> Result<(), StoreError> {

@@ -13,6 +13,7 @@ pub mod documents;
 mod domain;
 pub mod meta;
 pub mod orders;
+mod restore;
 pub(crate) mod schema;
 pub mod search;
 pub mod stock;

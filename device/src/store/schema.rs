@@ -15,6 +15,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(ORDER_LIST_V2),
         M::up(BLOB_REFS),
         M::up(COUNTS),
+        M::up(RESTORE_CHECK),
     ])
 }
 
@@ -206,6 +207,11 @@ CREATE TABLE count_entries (
 ) STRICT;
 CREATE INDEX count_entries_by_count ON count_entries (count_id, sent_at);
 ";
+
+/// Documents still to be compared with a server restored from a backup
+/// (`store::restore`).
+const RESTORE_CHECK: &str =
+    "ALTER TABLE documents ADD COLUMN restore_check INTEGER NOT NULL DEFAULT 0 CHECK (restore_check IN (0, 1));";
 
 #[cfg(test)]
 mod tests {

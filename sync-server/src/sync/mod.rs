@@ -199,6 +199,7 @@ pub fn round_trip(
 
     let mut response = SyncResponse {
         server_time: now.to_rfc3339(),
+        epoch: crate::db::epoch(tx)?,
         ..Default::default()
     };
     // Measured first, so the pushes of this round trip are corrected with it.
