@@ -159,7 +159,10 @@ mod tests {
         );
         let db = crate::db::open(&data)?;
         let epoch = crate::db::epoch(&db.conn())?;
-        assert_eq!(epoch, restored.epoch, "and the data folder is left as it was");
+        assert_eq!(
+            epoch, restored.epoch,
+            "and the data folder is left as it was"
+        );
         Ok(())
     }
 }

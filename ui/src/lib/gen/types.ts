@@ -3407,56 +3407,6 @@ open_to_hand_back: number, };
  * A hand-back as the phone shows it.
  */
 export type HandBackView = { 
- * Where a count stands.
- */
-export type CountState = "open" | "posted";
-
-/**
- * One part on the count sheet.
- */
-export type CountLine = { 
-/**
- * Part.
- */
-part: string, 
-/**
- * Its number, for the sheet.
- */
-part_number: string, 
-/**
- * Its name.
- */
-part_name: string, 
-/**
- * The book quantity when the count opened (fixed).
- */
-book_at_open: number, 
-/**
- * The physical quantity entered, if counted.
- */
-counted: number | null, 
-/**
- * Why it differs (required for a surplus or shortage).
- */
-reason: string, 
-/**
- * Who entered the figure.
- */
-entered_by: string | null, 
-/**
- * When the figure was entered (on the device, possibly offline).
- */
-entered_at: string | null, 
-/**
- * The id its adjustment movement gets when posted, made at opening so a retried
- * approval posts the same movement once.
- */
-adjustment: string, };
-
-/**
- * A count sheet.
- */
-export type CountSheet = { 
 /**
  * Id.
  */
@@ -3465,84 +3415,6 @@ id: string,
  * Unused or old part.
  */
 what: HandBackKind, 
- * Number shown to people (PD-…).
- */
-number: string, 
-/**
- * The warehouse or van counted.
- */
-location: string, 
-/**
- * Its name.
- */
-location_name: string, 
-/**
- * When it opened: the book figures are as of then.
- */
-opened_at: string, 
-/**
- * Who opened it.
- */
-opened_by: string, 
-/**
- * Open or posted.
- */
-state: CountState, 
-/**
- * Who approved it.
- */
-approved_by: string | null, 
-/**
- * When.
- */
-approved_at: string | null, 
-/**
- * One line per catalog part, by part number.
- */
-lines: Array<CountLine>, };
-
-/**
- * One line of a count as the desk shows it: the sheet's line with what it means now.
- */
-export type CountLineView = { 
-/**
- * Part.
- */
-part: string, 
-/**
- * Physical − book at open ([`CountLine::difference`]): 盘盈 above zero, 盘亏 below.
- */
-difference: number | null, 
-/**
- * Net quantity moved at the location since the count opened (issues, use,
- * returns), not counting the count's own adjustment: kept on top of the count.
- */
-moved_since_open: number, 
-/**
- * The book balance now.
- */
-book_now: number, };
-
-/**
- * One movement in the history.
- */
-export type HistoryEntry = { 
-/**
- * Movement id.
- */
-id: string, 
-/**
- * When (RFC 3339).
- */
-at: string, 
-/**
- * Who (their name).
- */
-by: string, 
-/**
- * `receive`, `issue`, `use`, `return`, `scrap`, `count_adjustment`.
- */
-kind: string, 
 /**
  * Part number.
  */
@@ -3565,23 +3437,6 @@ order_number: string | null,
 outcome: ReturnOutcome | null, 
 /**
  * The storekeeper's reason.
- * Signed for adjustments, otherwise positive.
- */
-quantity: number, 
-/**
- * Source's name.
- */
-from: string | null, 
-/**
- * Destination's name.
- */
-to: string | null, 
-/**
- * The order, requisition or count it belongs to.
- */
-reference: string, 
-/**
- * Reason (adjustments, scrapping, receipts' notes).
  */
 reason: string, };
 
@@ -3591,48 +3446,6 @@ reason: string, };
 export type RequestView = { 
 /**
  * Requisition id.
- * A count as the desk shows it.
- */
-export type CountView = { 
-/**
- * The sheet, with the entries this device has not sent yet applied.
- */
-sheet: CountSheet, 
-/**
- * Per line of the sheet, in its order.
- */
-lines: Array<CountLineView>, 
-/**
- * The movements at the location since the count opened.
- */
-during: Array<HistoryEntry>, 
-/**
- * Whether the signed-in role may enter figures now.
- */
-may_enter: boolean, 
-/**
- * Whether it may approve now.
- */
-may_approve: boolean, 
-/**
- * Entries this device holds that the office has not received yet.
- */
-queued: number, 
-/**
- * Entries the office refused, with the refusal's i18n key.
- */
-refused: Array<string>, 
-/**
- * Whether this is the device's copy from its last contact with the office.
- */
-offline: boolean, };
-
-/**
- * A count in the list.
- */
-export type CountSummary = { 
-/**
- * Id.
  */
 id: string, 
 /**
@@ -3742,6 +3555,216 @@ movements: Array<VanMovement>,
  * Set when the figure is below zero.
  */
 shortfall: Shortfall | null, };
+
+/**
+ * Where a count stands.
+ */
+export type CountState = "open" | "posted";
+
+/**
+ * One part on the count sheet.
+ */
+export type CountLine = { 
+/**
+ * Part.
+ */
+part: string, 
+/**
+ * Its number, for the sheet.
+ */
+part_number: string, 
+/**
+ * Its name.
+ */
+part_name: string, 
+/**
+ * The book quantity when the count opened (fixed).
+ */
+book_at_open: number, 
+/**
+ * The physical quantity entered, if counted.
+ */
+counted: number | null, 
+/**
+ * Why it differs (required for a surplus or shortage).
+ */
+reason: string, 
+/**
+ * Who entered the figure.
+ */
+entered_by: string | null, 
+/**
+ * When the figure was entered (on the device, possibly offline).
+ */
+entered_at: string | null, 
+/**
+ * The id its adjustment movement gets when posted, made at opening so a retried
+ * approval posts the same movement once.
+ */
+adjustment: string, };
+
+/**
+ * A count sheet.
+ */
+export type CountSheet = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Number shown to people (PD-…).
+ */
+number: string, 
+/**
+ * The warehouse or van counted.
+ */
+location: string, 
+/**
+ * Its name.
+ */
+location_name: string, 
+/**
+ * When it opened: the book figures are as of then.
+ */
+opened_at: string, 
+/**
+ * Who opened it.
+ */
+opened_by: string, 
+/**
+ * Open or posted.
+ */
+state: CountState, 
+/**
+ * Who approved it.
+ */
+approved_by: string | null, 
+/**
+ * When.
+ */
+approved_at: string | null, 
+/**
+ * One line per catalog part, by part number.
+ */
+lines: Array<CountLine>, };
+
+/**
+ * One line of a count as the desk shows it: the sheet's line with what it means now.
+ */
+export type CountLineView = { 
+/**
+ * Part.
+ */
+part: string, 
+/**
+ * Physical − book at open ([`CountLine::difference`]): 盘盈 above zero, 盘亏 below.
+ */
+difference: number | null, 
+/**
+ * Net quantity moved at the location since the count opened (issues, use,
+ * returns), not counting the count's own adjustment: kept on top of the count.
+ */
+moved_since_open: number, 
+/**
+ * The book balance now.
+ */
+book_now: number, };
+
+/**
+ * One movement in the history.
+ */
+export type HistoryEntry = { 
+/**
+ * Movement id.
+ */
+id: string, 
+/**
+ * When (RFC 3339).
+ */
+at: string, 
+/**
+ * Who (their name).
+ */
+by: string, 
+/**
+ * `receive`, `issue`, `use`, `return`, `scrap`, `count_adjustment`.
+ */
+kind: string, 
+/**
+ * Part number.
+ */
+part_number: string, 
+/**
+ * Signed for adjustments, otherwise positive.
+ */
+quantity: number, 
+/**
+ * Source's name.
+ */
+from: string | null, 
+/**
+ * Destination's name.
+ */
+to: string | null, 
+/**
+ * The order, requisition or count it belongs to.
+ */
+reference: string, 
+/**
+ * Reason (adjustments, scrapping, receipts' notes).
+ */
+reason: string, };
+
+/**
+ * A count as the desk shows it.
+ */
+export type CountView = { 
+/**
+ * The sheet, with the entries this device has not sent yet applied.
+ */
+sheet: CountSheet, 
+/**
+ * Per line of the sheet, in its order.
+ */
+lines: Array<CountLineView>, 
+/**
+ * The movements at the location since the count opened.
+ */
+during: Array<HistoryEntry>, 
+/**
+ * Whether the signed-in role may enter figures now.
+ */
+may_enter: boolean, 
+/**
+ * Whether it may approve now.
+ */
+may_approve: boolean, 
+/**
+ * Entries this device holds that the office has not received yet.
+ */
+queued: number, 
+/**
+ * Entries the office refused, with the refusal's i18n key.
+ */
+refused: Array<string>, 
+/**
+ * Whether this is the device's copy from its last contact with the office.
+ */
+offline: boolean, };
+
+/**
+ * A count in the list.
+ */
+export type CountSummary = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Number.
+ */
+number: string, 
+/**
  * The location's name.
  */
 location_name: string, 
