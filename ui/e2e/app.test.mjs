@@ -299,3 +299,18 @@ test('the technician asks for parts, the storekeeper approves and issues them, t
   await phone.textOf(`${mine} [data-testid=request-status]`, { matching: /Issued/ });
   await shot(phone, 'app-phone-parts-issued');
 });
+
+test('the supervisor opens the working calendar and the people on the desk', async () => {
+  // The storekeeper's work is synced by the time the phone saw it issued.
+  await desk.click('[data-testid=nav-settings]');
+  await desk.click('[data-testid=sign-out]');
+  await signIn(desk, 'supervisor');
+  await desk.click('[data-testid=nav-calendar]');
+  await desk.waitFind('[data-testid=week-form]');
+  await desk.waitFind('[data-testid=calendar-year]');
+  await shot(desk, 'app-desk-calendar');
+  await desk.click('[data-testid=nav-people]');
+  await desk.textOf('[data-testid=users-table]', { matching: /storekeeper/ });
+  await desk.waitFind('[data-testid=devices-table]');
+  await shot(desk, 'app-desk-people');
+});
