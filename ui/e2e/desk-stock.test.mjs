@@ -223,7 +223,12 @@ for (const lang of LANGUAGES) {
       assert.equal(await page.getByTestId('fix-error').count(), 0, await page.getByTestId('fix-error').innerText().catch(() => ''));
 
       const settled = page.locator(`[data-testid=flag][data-kind=stock_over_use][data-subject="${item.part.number}"]`);
-      await waitFor('the flag resolved with its fix', async () => lang.words.lateIssue.test(await settled.locator('.notice.ok').innerText()));
+      // Each language's run settles its own shortage on the same order: every settled
+      // flag there says it was a late issue.
+      await waitFor('the flag resolved with its fix', async () => {
+        const notices = await settled.locator('.notice.ok').allInnerTexts();
+        return notices.length > 0 && notices.every((n) => lang.words.lateIssue.test(n));
+      });
       const detail = await backend.call(bridge, 'get_order', { id: order.id });
       const fixed = detail.order.flags.filter((f) => f.kind === 'stock_over_use' && f.subject === item.part.number);
       assert.ok(fixed.every((f) => f.resolution?.choice === 'late_issue'), `resolved by a late issue: ${JSON.stringify(fixed)}`);
