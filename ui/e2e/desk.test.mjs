@@ -170,7 +170,9 @@ test('dispatch: pick the order, a technician and a window, all from the keyboard
   await page.getByTestId('dispatch-submit').focus();
   await page.keyboard.press('Enter');
   await waitFor('dispatched', async () => new RegExp(`${newNumber} dispatched to 李伟`).test(await page.getByTestId('dispatch-done').innerText()));
-  assert.match(await page.getByTestId('dispatch-booked').innerText(), new RegExp(`${newNumber}[\\s\\S]*李伟`));
+  // The board reloads the day's bookings after saying it is done.
+  await waitFor('the order booked on the day', async () =>
+    new RegExp(`${newNumber}[\\s\\S]*李伟`).test(await page.getByTestId('dispatch-booked').innerText()));
   assert.doesNotMatch(await waiting.innerText(), new RegExp(newNumber));
   await waitFor('his load for the day went up', async () => (await loadOf()) === before + 1);
 });
