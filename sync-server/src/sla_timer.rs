@@ -92,8 +92,7 @@ pub fn spawn(db: Db, changes: std::sync::Weak<tokio::sync::watch::Sender<u64>>, 
                                 withdrawn = report.withdrawn,
                                 "the SLA timer wrote flags"
                             );
-                            changes
-                                .send_if_modified(|seq| std::mem::replace(seq, latest) != latest);
+                            crate::http::announce(&changes, latest);
                         }
                         if !more {
                             break;

@@ -48,6 +48,18 @@ impl Device {
         role: Role,
     ) -> anyhow::Result<Self> {
         let account = server.add_user(login, login, role, PASSWORD)?;
+        Self::sign_in_existing(server, dir, login, &account.id, role).await
+    }
+
+    /// Signs in a new device, its store in `dir`, for the account `login` the scenario
+    /// already made (through the office API, say), whose id is `id`.
+    pub async fn sign_in_existing(
+        server: &TestServer,
+        dir: &Path,
+        login: &str,
+        id: &str,
+        role: Role,
+    ) -> anyhow::Result<Self> {
         let mut store = Store::open(&dir.join(format!("{login}.db")))?;
         let (client, _) =
             SyncClient::sign_in(&mut store, &server.url(""), login, PASSWORD, login).await?;
@@ -55,7 +67,7 @@ impl Device {
             store,
             client,
             actor: Actor {
-                user: UserId(account.id.parse()?),
+                user: UserId(id.parse()?),
                 role,
             },
             settings: Settings::default(),
@@ -210,4 +222,25 @@ pub fn new_order(seed: u128) -> NewOrder {
     let mut new = fixtures::new_order(seed, ServiceMode::OnSite, None);
     new.request.received_at = Utc::now();
     new
+}
+
+/// The office creates an order and dispatches it to `tech`; both devices sync.
+pub async fn dispatched(
+    office: &mut Device,
+    tech: &mut Device,
+    seed: u128,
+) -> anyhow::Result<OrderId> {
+    let new = new_order(seed);
+    let id = new.id;
+    office.create_order(new)?;
+    office.apply(
+        id,
+        OrderOp::Dispatch {
+            assignee: tech.actor.user,
+            window: None,
+        },
+    )?;
+    office.sync().await?;
+    tech.sync().await?;
+    Ok(id)
 }

@@ -321,5 +321,6 @@ pub mod protocol_client {
 
 pub mod devices;
 pub mod fleet;
+pub mod office_http;
 pub mod proxy;
 pub mod trust;

@@ -8,95 +8,14 @@
 
 use chrono::Utc;
 use onsite_core::doc::order::OrderOp;
-use onsite_core::ids::{LocationId, OrderId, PartId, RecordId, UserId};
+use onsite_core::ids::{LocationId, OrderId, PartId, RecordId};
 use onsite_core::records::order::FlagKind;
-use onsite_core::role::{Actor, Role};
-use onsite_core::{Calendar, Settings};
-use onsite_device::sync_client::{SyncClient, SyncError};
-use onsite_device::Store;
-use onsite_tests::devices::{new_order, Device, PASSWORD};
+use onsite_core::role::Role;
+use onsite_device::sync_client::SyncError;
+use onsite_tests::devices::{dispatched, Device, PASSWORD};
+use onsite_tests::office_http::{balance, get, part_id, post, token};
 use onsite_tests::TestServer;
-use serde_json::{json, Value};
-
-/// Signs in over HTTP with a device of its own and returns the token, as the desk does.
-async fn token(server: &TestServer, login: &str) -> anyhow::Result<String> {
-    let body: Value = reqwest::Client::new()
-        .post(server.url("/v1/auth/login"))
-        .json(&json!({
-            "login": login,
-            "password": PASSWORD,
-            "device_id": uuid::Uuid::now_v7().to_string(),
-            "device_name": format!("{login}'s desk"),
-        }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok(body["token"].as_str().unwrap_or_default().to_string())
-}
-
-/// A request to the office API: the status and the JSON body (null when there is none).
-async fn call(
-    server: &TestServer,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> anyhow::Result<(u16, Value)> {
-    let mut request = reqwest::Client::new()
-        .request(method, server.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    let text = response.text().await?;
-    let json = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text)?
-    };
-    Ok((status, json))
-}
-
-async fn post(
-    server: &TestServer,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> anyhow::Result<(u16, Value)> {
-    call(server, token, reqwest::Method::POST, path, Some(body)).await
-}
-
-async fn get(server: &TestServer, token: &str, path: &str) -> anyhow::Result<(u16, Value)> {
-    call(server, token, reqwest::Method::GET, path, None).await
-}
-
-/// A device for an account the office already made, signed in with its own client.
-async fn device_for(
-    server: &TestServer,
-    dir: &std::path::Path,
-    login: &str,
-    id: &str,
-    role: Role,
-) -> anyhow::Result<Device> {
-    let mut store = Store::open(&dir.join(format!("{login}.db")))?;
-    let (client, _) =
-        SyncClient::sign_in(&mut store, &server.url(""), login, PASSWORD, login).await?;
-    Ok(Device {
-        store,
-        client,
-        actor: Actor {
-            user: UserId(id.parse()?),
-            role,
-        },
-        settings: Settings::default(),
-        calendar: Calendar::default(),
-        at: None,
-    })
-}
+use serde_json::json;
 
 /// An empty server with its first supervisor, made as `onsite-server init` makes it,
 /// signed in at the desk.
@@ -127,27 +46,6 @@ async fn add_user(
     Ok(user["id"].as_str().unwrap_or_default().to_string())
 }
 
-fn part_id(stock: &Value, number: &str) -> anyhow::Result<PartId> {
-    let id = stock["parts"]
-        .as_array()
-        .and_then(|parts| parts.iter().find(|p| p["number"] == number))
-        .and_then(|p| p["id"].as_str())
-        .ok_or_else(|| anyhow::anyhow!("{number} is not in the catalog: {stock}"))?;
-    Ok(id.parse()?)
-}
-
-fn balance(stock: &Value, location: LocationId, part: PartId) -> i64 {
-    stock["balances"]
-        .as_array()
-        .and_then(|lines| {
-            lines
-                .iter()
-                .find(|l| l["location"] == location.to_string() && l["part"] == part.to_string())
-        })
-        .and_then(|l| l["quantity"].as_i64())
-        .unwrap_or(0)
-}
-
 async fn use_belts(
     tech: &mut Device,
     order: OrderId,
@@ -171,22 +69,6 @@ async fn use_belts(
         },
     )?;
     Ok(())
-}
-
-async fn dispatched(office: &mut Device, tech: &mut Device, seed: u128) -> anyhow::Result<OrderId> {
-    let new = new_order(seed);
-    let id = new.id;
-    office.create_order(new)?;
-    office.apply(
-        id,
-        OrderOp::Dispatch {
-            assignee: tech.actor.user,
-            window: None,
-        },
-    )?;
-    office.sync().await?;
-    tech.sync().await?;
-    Ok(id)
 }
 
 const CATALOG: &str = "备件编号,名称,单位,单价,序列号管理,贵重/限量,原厂认证,条形码\n\
@@ -276,7 +158,8 @@ async fn a_van_stocked_only_at_the_office_is_used_offline_without_an_over_use_fl
     assert_eq!(stock["recent"][0]["kind"], "issue", "newest first: {stock}");
 
     // The technician's device sees the van's stock once it syncs.
-    let mut li = device_for(&server, dir.path(), "li.wei", &tech_id, Role::Technician).await?;
+    let mut li =
+        Device::sign_in_existing(&server, dir.path(), "li.wei", &tech_id, Role::Technician).await?;
     li.sync().await?;
     let on_device = li.store.stock_balances(&van.to_string())?;
     assert_eq!(
@@ -348,7 +231,8 @@ async fn disabling_a_user_makes_their_next_sync_get_401() -> anyhow::Result<()> 
     let (server, boss) = first_run().await?;
     let dir = tempfile::tempdir()?;
     let tech_id = add_user(&server, &boss, "li.wei", "李伟", "technician").await?;
-    let mut li = device_for(&server, dir.path(), "li.wei", &tech_id, Role::Technician).await?;
+    let mut li =
+        Device::sign_in_existing(&server, dir.path(), "li.wei", &tech_id, Role::Technician).await?;
     li.sync().await?;
 
     let (status, user) = post(
@@ -408,7 +292,8 @@ async fn a_device_revoked_through_the_older_endpoint_is_on_the_office_record_too
     let dir = tempfile::tempdir()?;
     let tech_id = add_user(&server, &boss, "li.wei", "李伟", "technician").await?;
     // Two devices of Li's: a phone (named "li.wei") and a desk ("li.wei's desk").
-    let phone = device_for(&server, dir.path(), "li.wei", &tech_id, Role::Technician).await?;
+    let phone =
+        Device::sign_in_existing(&server, dir.path(), "li.wei", &tech_id, Role::Technician).await?;
     let desk = token(&server, "li.wei").await?;
     let (_, people) = get(&server, &boss, "/v1/office/people").await?;
     let id_of = |name: &str| {

@@ -14,29 +14,12 @@ use onsite_core::ops::SERVER_USER;
 use onsite_core::records::order::{Flag, FlagKind, FlagParams, HeldReason};
 use onsite_core::role::Role;
 use onsite_core::signoff::{self, SignOffStatus};
-use onsite_core::{fixtures, Ctx, OrderDoc, OrderId};
-use onsite_tests::devices::{new_order, Device};
+use onsite_core::{fixtures, Ctx, OrderDoc};
+use onsite_tests::devices::{dispatched, new_order, Device};
 use onsite_tests::TestServer;
 
 fn flags_of(order: &OrderDoc, kind: FlagKind) -> Vec<&Flag> {
     order.flags.iter().filter(|f| f.kind == kind).collect()
-}
-
-/// The office creates the order and dispatches it to `tech`; both devices sync.
-async fn dispatched(office: &mut Device, tech: &mut Device, seed: u128) -> anyhow::Result<OrderId> {
-    let new = new_order(seed);
-    let id = new.id;
-    office.create_order(new)?;
-    office.apply(
-        id,
-        OrderOp::Dispatch {
-            assignee: tech.actor.user,
-            window: None,
-        },
-    )?;
-    office.sync().await?;
-    tech.sync().await?;
-    Ok(id)
 }
 
 #[tokio::test]

@@ -13,91 +13,13 @@ use onsite_core::doc::order::OrderOp;
 use onsite_core::doc::requisition::{
     HandBackKind, RequisitionDoc, RequisitionOp, RequisitionStatus,
 };
-use onsite_core::ids::{LocationId, OrderId, PartId, RecordId, RequisitionId, UserId};
-use onsite_core::role::{Actor, Role};
-use onsite_core::{Calendar, Ctx, Settings};
-use onsite_device::sync_client::SyncClient;
-use onsite_device::Store;
+use onsite_core::ids::{LocationId, OrderId, PartId, RecordId, RequisitionId};
+use onsite_core::role::Role;
+use onsite_core::Ctx;
 use onsite_tests::devices::{new_order, Device, PASSWORD};
+use onsite_tests::office_http::{balance, get, post, token};
 use onsite_tests::TestServer;
 use serde_json::{json, Value};
-
-async fn token(server: &TestServer, login: &str) -> anyhow::Result<String> {
-    let body: Value = reqwest::Client::new()
-        .post(server.url("/v1/auth/login"))
-        .json(&json!({
-            "login": login,
-            "password": PASSWORD,
-            "device_id": uuid::Uuid::now_v7().to_string(),
-            "device_name": format!("{login}'s desk"),
-        }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok(body["token"].as_str().unwrap_or_default().to_string())
-}
-
-async fn call(
-    server: &TestServer,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> anyhow::Result<(u16, Value)> {
-    let mut request = reqwest::Client::new()
-        .request(method, server.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    let text = response.text().await?;
-    let json = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text)?
-    };
-    Ok((status, json))
-}
-
-async fn post(
-    server: &TestServer,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> anyhow::Result<(u16, Value)> {
-    call(server, token, reqwest::Method::POST, path, Some(body)).await
-}
-
-async fn get(server: &TestServer, token: &str, path: &str) -> anyhow::Result<(u16, Value)> {
-    call(server, token, reqwest::Method::GET, path, None).await
-}
-
-async fn device_for(
-    server: &TestServer,
-    dir: &std::path::Path,
-    login: &str,
-    id: &str,
-    role: Role,
-) -> anyhow::Result<Device> {
-    let mut store = Store::open(&dir.join(format!("{login}.db")))?;
-    let (client, _) =
-        SyncClient::sign_in(&mut store, &server.url(""), login, PASSWORD, login).await?;
-    Ok(Device {
-        store,
-        client,
-        actor: Actor {
-            user: UserId(id.parse()?),
-            role,
-        },
-        settings: Settings::default(),
-        calendar: Calendar::default(),
-        at: None,
-    })
-}
 
 const CATALOG: &str = "备件编号,名称,单位,单价,序列号管理,贵重/限量,原厂认证,条形码\n\
     PUMP-21,排水泵 Drain pump,个,120,是,否,是,\n\
@@ -190,8 +112,11 @@ async fn company() -> anyhow::Result<Company> {
         .await?;
         anyhow::ensure!(status == 204, "{body}");
     }
-    let li = device_for(&server, dir.path(), "li.wei", &ids[1], Role::Technician).await?;
-    let office = device_for(&server, dir.path(), "wang.fang", &ids[2], Role::Dispatcher).await?;
+    let li =
+        Device::sign_in_existing(&server, dir.path(), "li.wei", &ids[1], Role::Technician).await?;
+    let office =
+        Device::sign_in_existing(&server, dir.path(), "wang.fang", &ids[2], Role::Dispatcher)
+            .await?;
     Ok(Company {
         server,
         _dir: dir,
@@ -276,18 +201,6 @@ fn ask(
         },
     )?;
     Ok((id, line))
-}
-
-fn balance(stock: &Value, location: LocationId, part: PartId) -> i64 {
-    stock["balances"]
-        .as_array()
-        .and_then(|lines| {
-            lines
-                .iter()
-                .find(|l| l["location"] == location.to_string() && l["part"] == part.to_string())
-        })
-        .and_then(|l| l["quantity"].as_i64())
-        .unwrap_or(0)
 }
 
 fn queued<'a>(queue: &'a Value, list: &str, id: RequisitionId) -> Option<&'a Value> {
@@ -662,7 +575,7 @@ async fn the_server_refuses_a_technician_issuing_a_dispatcher_approving_a_storek
         .and_then(|u| u["id"].as_str())
         .unwrap_or_default()
         .to_string();
-    let mut desk = device_for(
+    let mut desk = Device::sign_in_existing(
         &c.server,
         c._dir.path(),
         "sun.li",

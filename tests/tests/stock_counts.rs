@@ -11,93 +11,17 @@ use onsite_commands::stock::{self, CountCommand};
 use onsite_commands::App;
 use onsite_core::doc::order::OrderOp;
 use onsite_core::doc::requisition::{RequisitionDoc, RequisitionOp};
-use onsite_core::ids::{LocationId, OrderId, PartId, RecordId, RequisitionId};
+use onsite_core::ids::{LocationId, PartId, RecordId, RequisitionId};
 use onsite_core::records::order::{Flag, FlagKind};
 use onsite_core::role::Role;
 use onsite_core::stock_count::CountState;
 use onsite_core::{fixtures, Ctx, OrderDoc};
 use onsite_device::sync_client::SyncClient;
 use onsite_device::Store;
-use onsite_tests::devices::{new_order, Device, PASSWORD};
+use onsite_tests::devices::{dispatched, Device, PASSWORD};
+use onsite_tests::office_http::{balance, call, get, part_id, post, token};
 use onsite_tests::TestServer;
-use serde_json::{json, Value};
-
-/// Signs in over HTTP with a device of its own and returns the token, as the desk does.
-async fn token(server: &TestServer, login: &str) -> anyhow::Result<String> {
-    let body: Value = reqwest::Client::new()
-        .post(server.url("/v1/auth/login"))
-        .json(&json!({
-            "login": login,
-            "password": PASSWORD,
-            "device_id": uuid::Uuid::now_v7().to_string(),
-            "device_name": format!("{login}'s desk"),
-        }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok(body["token"].as_str().unwrap_or_default().to_string())
-}
-
-/// A request to the office API: the status and the JSON body (null when there is none).
-async fn call(
-    server: &TestServer,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> anyhow::Result<(u16, Value)> {
-    let mut request = reqwest::Client::new()
-        .request(method, server.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    let text = response.text().await?;
-    let json = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text)?
-    };
-    Ok((status, json))
-}
-
-async fn post(
-    server: &TestServer,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> anyhow::Result<(u16, Value)> {
-    call(server, token, reqwest::Method::POST, path, Some(body)).await
-}
-
-async fn get(server: &TestServer, token: &str, path: &str) -> anyhow::Result<(u16, Value)> {
-    call(server, token, reqwest::Method::GET, path, None).await
-}
-
-fn balance(stock: &Value, location: LocationId, part: PartId) -> i64 {
-    stock["balances"]
-        .as_array()
-        .and_then(|lines| {
-            lines
-                .iter()
-                .find(|l| l["location"] == location.to_string() && l["part"] == part.to_string())
-        })
-        .and_then(|l| l["quantity"].as_i64())
-        .unwrap_or(0)
-}
-
-fn part_id(stock: &Value, number: &str) -> anyhow::Result<PartId> {
-    let id = stock["parts"]
-        .as_array()
-        .and_then(|parts| parts.iter().find(|p| p["number"] == number))
-        .and_then(|p| p["id"].as_str())
-        .ok_or_else(|| anyhow::anyhow!("{number} is not in the catalog: {stock}"))?;
-    Ok(id.parse()?)
-}
+use serde_json::json;
 
 /// The storekeeper's tablet: the app's command layer over its own signed-in store.
 async fn tablet(server: &TestServer, dir: &std::path::Path, login: &str) -> anyhow::Result<App> {
@@ -469,22 +393,6 @@ fn over_use(order: &OrderDoc) -> Vec<&Flag> {
         .iter()
         .filter(|f| f.kind == FlagKind::StockOverUse)
         .collect()
-}
-
-async fn dispatched(office: &mut Device, tech: &mut Device, seed: u128) -> anyhow::Result<OrderId> {
-    let new = new_order(seed);
-    let id = new.id;
-    office.create_order(new)?;
-    office.apply(
-        id,
-        OrderOp::Dispatch {
-            assignee: tech.actor.user,
-            window: None,
-        },
-    )?;
-    office.sync().await?;
-    tech.sync().await?;
-    Ok(id)
 }
 
 #[tokio::test]

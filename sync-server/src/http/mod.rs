@@ -55,7 +55,18 @@ pub struct AppState {
     pub(crate) blobs: std::sync::Arc<crate::blobs::BlobStore>,
 }
 
+/// Tells the long polls waiting in `wait` that the change feed has reached `latest`.
+/// A value they already saw wakes nobody, so callers need not check first.
+pub(crate) fn announce(changes: &tokio::sync::watch::Sender<u64>, latest: u64) {
+    changes.send_if_modified(|seq| std::mem::replace(seq, latest) != latest);
+}
+
 impl AppState {
+    /// [`announce`] on this server's change feed.
+    pub(crate) fn announce(&self, latest: u64) {
+        announce(&self.changes, latest);
+    }
+
     pub fn new(db: Db) -> Self {
         let blob_dir = db.data_dir().join(crate::blobs::BLOB_DIR);
         Self {

@@ -186,9 +186,7 @@ pub async fn transfer(
     })
     .await?;
     // The van's technician is told at once, through their long poll.
-    state
-        .changes
-        .send_if_modified(|seq| std::mem::replace(seq, latest) != latest);
+    state.announce(latest);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -54,9 +54,7 @@ async fn decide(
         })
         .await?;
     // The decision changed the document: devices waiting on the change feed sync now.
-    state
-        .changes
-        .send_if_modified(|seq| std::mem::replace(seq, latest) != latest);
+    state.announce(latest);
     Ok(Json(held))
 }
 

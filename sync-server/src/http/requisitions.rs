@@ -96,9 +96,7 @@ pub async fn act(
         })
         .await?;
     // The requester's phone hears of it at once, through its long poll.
-    state
-        .changes
-        .send_if_modified(|seq| std::mem::replace(seq, latest) != latest);
+    state.announce(latest);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -37,12 +37,6 @@ fn count_id(id: &str) -> Result<Uuid, ApiError> {
     })
 }
 
-fn wake(state: &AppState, latest: u64) {
-    state
-        .changes
-        .send_if_modified(|seq| std::mem::replace(seq, latest) != latest);
-}
-
 /// Every stock count, newest first.
 #[utoipa::path(get, path = "/v1/office/counts", tag = "office", security(("device_token" = [])),
     responses((status = 200, body = [Object]), (status = 403, body = ErrorBody)))]
@@ -103,7 +97,7 @@ pub async fn get_count(
     })
     .await?;
     // Catching up may have flagged an over-use: devices hear of it at once.
-    wake(&state, latest);
+    state.announce(latest);
     Ok(Json(view))
 }
 
@@ -163,7 +157,7 @@ pub async fn approve(
         Ok((view, crate::sync::docs::latest_seq(tx)?))
     })
     .await?;
-    wake(&state, latest);
+    state.announce(latest);
     Ok(Json(view))
 }
 
@@ -187,7 +181,7 @@ pub async fn resolve_over_use(
         crate::sync::docs::latest_seq(tx)
     })
     .await?;
-    wake(&state, latest);
+    state.announce(latest);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -242,7 +236,7 @@ pub async fn movements(
         ))
     })
     .await?;
-    wake(&state, latest);
+    state.announce(latest);
     Ok(Json(rows))
 }
 

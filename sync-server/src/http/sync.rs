@@ -62,9 +62,7 @@ pub async fn sync(
     metrics::histogram!("onsite_sync_seconds").record(started.elapsed().as_secs_f64());
     if pushed {
         // Wake the devices waiting in `wait` so that they sync now.
-        state
-            .changes
-            .send_if_modified(|seq| std::mem::replace(seq, latest) != latest);
+        state.announce(latest);
     }
     Ok(Json(response))
 }
