@@ -10,6 +10,7 @@ pub const COMMANDS: &[&str] = &[
     "sync_status",
     "sync_now",
     "list_orders",
+    "sla_board",
     "get_order",
     "order_op",
     "use_part",

@@ -51,9 +51,9 @@ struct SignOut {
     discard_unsent: bool,
 }
 #[derive(Deserialize)]
-struct Query {
+struct Query<Q: Default = OrderQuery> {
     #[serde(default)]
-    query: OrderQuery,
+    query: Q,
 }
 #[derive(Deserialize)]
 struct Id {
@@ -183,6 +183,10 @@ pub async fn invoke(
         "list_orders" => {
             let a: Query = args(command, raw)?;
             json(list::list_orders(app, &a.query)?)
+        }
+        "sla_board" => {
+            let a: Query<crate::sla_board::BoardQuery> = args(command, raw)?;
+            json(crate::sla_board::sla_board(app, &a.query)?)
         }
         "get_order" => {
             let a: Id = args(command, raw)?;

@@ -9,8 +9,8 @@
 //! `intake`, `reference` (van stock, catalog, staff), `office` (the catalog, stock and
 //! people screens of the company's set-up), `held` (the supervisor's review of held
 //! changes), `requisitions` (asking for parts, hand-backs, the van, the office's
-//! requisition queues), `stock` (counts, over-use resolution, the stock views) and `sync`
-//! (the background round).
+//! requisition queues), `stock` (counts, over-use resolution, the stock views), `sla_board` (every
+//! clock at risk, breached or paused) and `sync` (the background round).
 
 pub mod company;
 pub mod error;
@@ -26,6 +26,7 @@ pub mod reference;
 pub mod requisitions;
 pub mod session;
 pub mod signoff;
+pub mod sla_board;
 pub mod stock;
 pub mod sync;
 pub mod text_file;

@@ -61,6 +61,19 @@ impl From<SlaFilter> for SlaStatus {
     }
 }
 
+impl From<onsite_core::sla::SlaStatus> for SlaStatus {
+    /// A clock that is met is "on track" in the UI's words.
+    fn from(s: onsite_core::sla::SlaStatus) -> Self {
+        use onsite_core::sla::SlaStatus as Core;
+        match s {
+            Core::Met => SlaStatus::OnTrack,
+            Core::AtRisk => SlaStatus::AtRisk,
+            Core::Breached => SlaStatus::Breached,
+            Core::Paused => SlaStatus::Paused,
+        }
+    }
+}
+
 /// An agreed visit window.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Window {

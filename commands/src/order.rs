@@ -358,13 +358,7 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
         .into_iter()
         .map(|c| ClockView {
             clock: c.kind,
-            // The UI speaks of lists' "on track"; a clock that is met is on track.
-            status: match c.status {
-                sla::SlaStatus::Met => SlaStatus::OnTrack,
-                sla::SlaStatus::AtRisk => SlaStatus::AtRisk,
-                sla::SlaStatus::Breached => SlaStatus::Breached,
-                sla::SlaStatus::Paused => SlaStatus::Paused,
-            },
+            status: SlaStatus::from(c.status),
             deadline: c.deadline,
             running: c.running,
         })

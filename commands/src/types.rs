@@ -65,6 +65,8 @@ pub fn typescript() -> String {
         crate::session::Me, crate::session::AppStatus, crate::session::SyncStatus,
         crate::list::OrderQuery, crate::list::SlaStatus, crate::list::Window,
         crate::list::SignOffState, crate::list::OrderListItem,
+        crate::sla_board::BoardQuery, crate::sla_board::BoardDoc, crate::sla_board::BoardRow,
+        crate::sla_board::BoardGroup, crate::sla_board::SlaBoard,
         crate::order::ClockView, crate::order::ConflictView, crate::order::ChangeSource, crate::order::ChangeView,
         crate::order::QuarantineView, crate::order::Refusal, crate::order::OpCheck,
         crate::order::OrderDetail,

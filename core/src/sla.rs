@@ -53,6 +53,21 @@ pub enum ClockKind {
     ExchangeWindow,
 }
 
+impl ClockKind {
+    /// Its snake_case name, as stored in projections and sent to the UI.
+    pub fn name(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => String::new(),
+        }
+    }
+
+    /// The clock named `name` (snake_case), if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::from(name)).ok()
+    }
+}
+
 /// A clock's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -582,6 +597,19 @@ mod tests {
 
     fn h(n: i64) -> Duration {
         Duration::hours(n)
+    }
+
+    #[test]
+    fn a_clock_is_found_again_by_its_stored_name() {
+        assert_eq!(
+            ClockKind::ContactAfterDispatch.name(),
+            "contact_after_dispatch"
+        );
+        assert_eq!(
+            ClockKind::from_name("complaint_resolved"),
+            Some(ClockKind::ComplaintResolved)
+        );
+        assert_eq!(ClockKind::from_name("coffee_break"), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use onsite_core::stock::{Movement, MovementKind};
 use onsite_core::summary::OrderSummary;
 use onsite_core::{Calendar, CompanyRules, DomainError, OrderDoc, Settings};
 
+use crate::store::clocks::ClockRow;
 use crate::store::documents::DocKind;
 use crate::store::orders::{OrderRow, SlaRow};
 use crate::store::stock::MovementRow;
@@ -54,6 +55,8 @@ pub struct Projection {
     pub order: Option<OrderRow>,
     /// Stock movement legs recorded in the document.
     pub movements: Vec<MovementRow>,
+    /// Its running SLA clocks (orders and complaints), for the SLA board.
+    pub clocks: Vec<ClockRow>,
 }
 
 /// Why a document could not be projected.
@@ -82,9 +85,21 @@ pub trait Projectable {
 
 impl Projectable for OrderDoc {
     fn projection(&self, projector: &Projector) -> Projection {
+        let settings = &projector.rules.for_order_doc(self).settings;
+        let clocks = sla::order_clocks(self, settings, &projector.rules.calendar);
         Projection {
             order: Some(order_row(projector, self)),
             movements: legs(self.stock_movements()),
+            clocks: clock_rows(
+                &clocks,
+                &Labels {
+                    doc_kind: "order",
+                    doc_id: self.id.to_string(),
+                    number: self.number.clone(),
+                    customer: self.customer.name.clone(),
+                    assignee: self.assignee.map(|u| u.to_string()),
+                },
+            ),
         }
     }
 }
@@ -94,14 +109,73 @@ impl Projectable for RequisitionDoc {
         Projection {
             order: None,
             movements: legs(self.stock_movements()),
+            clocks: Vec::new(),
         }
     }
 }
 
 impl Projectable for ComplaintDoc {
-    fn projection(&self, _: &Projector) -> Projection {
-        Projection::default()
+    fn projection(&self, projector: &Projector) -> Projection {
+        // A complaint runs under the settings in force when it was received.
+        let settings = &projector.rules.in_force_at(self.received_at).settings;
+        let clocks = sla::complaint_clocks(self, settings, &projector.rules.calendar);
+        Projection {
+            clocks: clock_rows(
+                &clocks,
+                &Labels {
+                    doc_kind: "complaint",
+                    doc_id: self.id.to_string(),
+                    number: self.number.clone(),
+                    customer: self.complainant.clone(),
+                    assignee: self.owner.map(|u| u.to_string()),
+                },
+            ),
+            ..Projection::default()
+        }
     }
+}
+
+/// What the SLA board shows beside each clock of one document.
+struct Labels {
+    doc_kind: &'static str,
+    doc_id: String,
+    number: String,
+    customer: String,
+    assignee: Option<String>,
+}
+
+/// The board's rows: the clocks still running (a stopped clock is history, not work).
+fn clock_rows(clocks: &[sla::Clock], labels: &Labels) -> Vec<ClockRow> {
+    clocks
+        .iter()
+        .filter(|c| c.stopped_at.is_none())
+        .map(|c| ClockRow {
+            doc_kind: labels.doc_kind.to_string(),
+            doc_id: labels.doc_id.clone(),
+            number: labels.number.clone(),
+            customer: labels.customer.clone(),
+            assignee: labels.assignee.clone(),
+            clock: c.kind.name(),
+            started_at: c.start.timestamp_millis(),
+            deadline: c.deadline.timestamp_millis(),
+            at_risk_from: c.at_risk_from.timestamp_millis(),
+            pauses: pauses_json(&c.pauses),
+        })
+        .collect()
+}
+
+/// Pause intervals as `[[from, to|null], …]` in Unix milliseconds.
+fn pauses_json(
+    pauses: &[(
+        chrono::DateTime<chrono::Utc>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    )],
+) -> String {
+    let pairs: Vec<(i64, Option<i64>)> = pauses
+        .iter()
+        .map(|(from, to)| (from.timestamp_millis(), to.map(|t| t.timestamp_millis())))
+        .collect();
+    serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into())
 }
 
 /// Projects one document.
@@ -187,7 +261,7 @@ fn sla_row(order: &OrderDoc, settings: &Settings, calendar: &Calendar) -> Option
         }
         let due = c.deadline.timestamp_millis() + paused_ms;
         let row = SlaRow {
-            clock: snake(&c.kind),
+            clock: c.kind.name(),
             due_at: Some(due),
             // In working time for a working-day clock (see `Clock::at_risk_from`).
             at_risk_at: Some(c.at_risk_from.timestamp_millis() + paused_ms),
@@ -209,7 +283,7 @@ fn sla_row(order: &OrderDoc, settings: &Settings, calendar: &Calendar) -> Option
             clock: clocks
                 .iter()
                 .find(|c| c.stopped_at.is_some())
-                .map(|c| snake(&c.kind))
+                .map(|c| c.kind.name())
                 .unwrap_or_default(),
             due_at: None,
             at_risk_at: None,

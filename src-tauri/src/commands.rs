@@ -11,6 +11,7 @@ use onsite_commands::parts::UsePart;
 use onsite_commands::reference::{StaffMember, VanStockItem};
 use onsite_commands::session::{AppStatus, SyncStatus};
 use onsite_commands::signoff::SignatureInput;
+use onsite_commands::sla_board::{BoardQuery, SlaBoard};
 use onsite_commands::{intake, list, order, parts, photos, reference, session, signoff};
 use onsite_commands::{App, CommandError};
 use onsite_core::doc::order::OrderOp;
@@ -57,6 +58,11 @@ pub fn list_orders(
     query: OrderQuery,
 ) -> Result<Vec<OrderListItem>, CommandError> {
     list::list_orders(&app, &query)
+}
+
+#[tauri::command]
+pub fn sla_board(app: State<'_, App>, query: BoardQuery) -> Result<SlaBoard, CommandError> {
+    onsite_commands::sla_board::sla_board(&app, &query)
 }
 
 #[tauri::command]

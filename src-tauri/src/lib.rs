@@ -45,6 +45,7 @@ pub fn run() {
             commands::sync_status,
             commands::sync_now,
             commands::list_orders,
+            commands::sla_board,
             commands::get_order,
             commands::order_op,
             commands::use_part,

@@ -9,6 +9,7 @@
 
 mod blob_refs;
 pub mod blobs;
+pub mod clocks;
 pub mod documents;
 mod domain;
 pub mod meta;
@@ -88,7 +89,7 @@ pub struct SignatureRef {
 }
 
 /// Bumped whenever projections gain columns, so existing installs rebuild them on open.
-const PROJECTION_VERSION: &str = "2";
+const PROJECTION_VERSION: &str = "3";
 const PROJECTION_VERSION_KEY: &str = "projection_version";
 
 /// The device's local database.
@@ -616,7 +617,7 @@ impl Store {
         let tx = begin(&mut self.conn, || "rebuilding projections".into())?;
         tx.execute_batch(
             "DELETE FROM orders; DELETE FROM order_search;
-             DELETE FROM stock_movements; DELETE FROM stock_balances;",
+             DELETE FROM stock_movements; DELETE FROM stock_balances; DELETE FROM sla_clocks;",
         )
         .doing(|| "clearing projections for a rebuild".into())?;
         for row in rows {
@@ -650,6 +651,14 @@ impl Store {
         filter: &orders::OrderFilter,
     ) -> Result<Vec<orders::OrderRow>, StoreError> {
         orders::list(&self.conn, filter)
+    }
+
+    /// Every running SLA clock matching `filter`, soonest deadline first (the SLA board).
+    pub fn running_clocks(
+        &self,
+        filter: &clocks::ClockFilter,
+    ) -> Result<Vec<clocks::ClockRow>, StoreError> {
+        clocks::running(&self.conn, filter)
     }
 
     /// Ids of the orders about a product: the same serial, or without one the same
@@ -936,6 +945,7 @@ fn write_projection(conn: &Connection, doc_no: i64, proj: &Projection) -> Result
         orders::upsert(conn, doc_no, order)?;
         search::upsert(conn, doc_no, order)?;
     }
+    clocks::replace(conn, doc_no, &proj.clocks)?;
     stock::replace(conn, doc_no, &proj.movements)
 }
 

@@ -16,6 +16,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(BLOB_REFS),
         M::up(COUNTS),
         M::up(RESTORE_CHECK),
+        M::up(SLA_CLOCKS),
     ])
 }
 
@@ -212,6 +213,26 @@ CREATE INDEX count_entries_by_count ON count_entries (count_id, sent_at);
 /// (`store::restore`).
 const RESTORE_CHECK: &str =
     "ALTER TABLE documents ADD COLUMN restore_check INTEGER NOT NULL DEFAULT 0 CHECK (restore_check IN (0, 1));";
+
+/// Every running SLA clock of the orders and complaints held (`store::clocks`), for the
+/// office's SLA board. Filled by rebuilding projections (projection version 3).
+const SLA_CLOCKS: &str = "
+CREATE TABLE sla_clocks (
+    doc_no        INTEGER NOT NULL REFERENCES documents (doc_no) ON DELETE CASCADE,
+    doc_kind      TEXT NOT NULL CHECK (doc_kind IN ('order', 'complaint')),
+    doc_id        TEXT NOT NULL,
+    number        TEXT NOT NULL,
+    customer      TEXT NOT NULL,
+    assignee      TEXT,
+    clock         TEXT NOT NULL,
+    started_at    INTEGER NOT NULL,
+    deadline      INTEGER NOT NULL,
+    at_risk_from  INTEGER NOT NULL,
+    pauses        TEXT NOT NULL,
+    PRIMARY KEY (doc_no, clock)
+) STRICT;
+CREATE INDEX sla_clocks_by_deadline ON sla_clocks (deadline);
+";
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   AppStatus,
+  BoardQuery,
   CalendarDay,
   CalendarScreen,
   CommandError,
@@ -18,6 +19,7 @@ import type {
   SettingsScreen,
   Settings,
   SignatureInput,
+  SlaBoard,
   StaffMember,
   SyncStatus,
   VanStockItem,
@@ -61,6 +63,11 @@ export function syncNow(): Promise<SyncStatus> {
 
 export function listOrders(query: Partial<OrderQuery>): Promise<OrderListItem[]> {
   return invoke<OrderListItem[]>('list_orders', { query });
+}
+
+/** Every running clock at risk, breached or paused, grouped by clock, least time left first. */
+export function slaBoard(query: Partial<BoardQuery>): Promise<SlaBoard> {
+  return invoke<SlaBoard>('sla_board', { query });
 }
 
 export function getOrder(id: string): Promise<OrderDetail> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, ago, formatMoney, localDay, localInstant, localTime, parseMoney } from './format';
+import { addDays, ago, formatMoney, localDay, localInstant, localTime, parseMoney, span } from './format';
 
 describe('money', () => {
   it('reads typed amounts as integer fen, never through a float', () => {
@@ -56,5 +56,14 @@ describe('scanned codes', () => {
     expect(byCode(van, 'bp-2000', (i) => i.part)?.part.id).toBe('pump');
     expect(byCode(van, '690123456789', (i) => i.part)).toBeNull();
     expect(filterStock(van, '6901234567').length).toBe(2);
+  });
+});
+
+describe('span', () => {
+  it('says how long is left or overdue on the SLA board', () => {
+    expect(span(25 * 60_000)).toEqual({ key: 'sla_board.span.minutes', values: { m: 25 } });
+    expect(span(-(3 * 60 + 5) * 60_000)).toEqual({ key: 'sla_board.span.hours_minutes', values: { h: 3, m: 5 } });
+    expect(span(47 * 3_600_000 + 59 * 60_000)).toEqual({ key: 'sla_board.span.hours_minutes', values: { h: 47, m: 59 } });
+    expect(span(-(3 * 24 + 2) * 3_600_000)).toEqual({ key: 'sla_board.span.days_hours', values: { d: 3, h: 2 } });
   });
 });

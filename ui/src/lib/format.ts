@@ -119,3 +119,15 @@ export function ago(at: string, now: number): { key: string; values: Record<stri
   if (hours < 24) return { key: 'time.hours_ago', values: { count: hours } };
   return { key: 'time.days_ago', values: { count: Math.floor(hours / 24) } };
 }
+
+/**
+ * A length of time as an i18n key and its values, for "left" and "overdue by" on the SLA
+ * board: days and hours from two days up, hours and minutes from an hour, else minutes.
+ */
+export function span(ms: number): { key: string; values: Record<string, number> } {
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const hours = Math.floor(minutes / 60);
+  if (hours >= 48) return { key: 'sla_board.span.days_hours', values: { d: Math.floor(hours / 24), h: hours % 24 } };
+  if (hours >= 1) return { key: 'sla_board.span.hours_minutes', values: { h: hours, m: minutes % 60 } };
+  return { key: 'sla_board.span.minutes', values: { m: minutes } };
+}

@@ -1780,6 +1780,91 @@ unsent: boolean,
 updated_at: string, };
 
 /**
+ * What the board asks for. Empty filters match everything.
+ */
+export type BoardQuery = { 
+/**
+ * Only this technician's orders (and complaints they own).
+ */
+assignee?: string, 
+/**
+ * Only this clock.
+ */
+clock?: ClockKind, };
+
+/**
+ * Which kind of document a board row opens.
+ */
+export type BoardDoc = "order" | "complaint";
+
+/**
+ * One clock on the board.
+ */
+export type BoardRow = { 
+/**
+ * What the row opens.
+ */
+doc: BoardDoc, 
+/**
+ * The document's id.
+ */
+id: string, 
+/**
+ * Its human number.
+ */
+number: string, 
+/**
+ * The customer (or complainant).
+ */
+customer: string, 
+/**
+ * The technician (or complaint owner), if any.
+ */
+assignee: string | null, 
+/**
+ * Their name, from the staff list.
+ */
+assignee_name: string | null, 
+/**
+ * At risk, breached or paused.
+ */
+status: SlaStatus, 
+/**
+ * The deadline now, extended by the time spent paused.
+ */
+deadline: string, 
+/**
+ * Milliseconds left until the deadline (negative once breached).
+ */
+left_ms: number, };
+
+/**
+ * The rows of one clock.
+ */
+export type BoardGroup = { 
+/**
+ * The clock: i18n key `sla.clock.<name>`.
+ */
+clock: ClockKind, 
+/**
+ * Its rows, least time left first.
+ */
+rows: Array<BoardRow>, };
+
+/**
+ * The board.
+ */
+export type SlaBoard = { 
+/**
+ * When it was evaluated.
+ */
+at: string, 
+/**
+ * One group per clock with rows, in the clocks' order.
+ */
+groups: Array<BoardGroup>, };
+
+/**
  * One SLA clock as the order page shows it.
  */
 export type ClockView = { 
