@@ -141,6 +141,14 @@ impl From<BlobError> for ApiError {
                 "errors.blob.hash_mismatch",
             ),
             BlobError::NotFound(_) => (StatusCode::NOT_FOUND, "errors.blob.not_found"),
+            BlobError::Io { source, .. } if source.kind() == std::io::ErrorKind::StorageFull => {
+                return ApiError::storage_full(err.to_string());
+            }
+            BlobError::Db(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DiskFull =>
+            {
+                return ApiError::storage_full(err.to_string());
+            }
             BlobError::Io { .. } | BlobError::Db(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "errors.internal")
             }
@@ -542,6 +550,43 @@ fn upload_row(conn: &Connection, hash: &str) -> Result<Option<UploadRow>, BlobEr
             },
         )
         .optional()?)
+}
+
+/// Copies every complete blob (`ab/abcdef…`) of the blob folder `from` that `to` lacks,
+/// checking on the way that each one's bytes still hash to its name (a blob damaged on
+/// disk is refused, not copied). For backups and restores; returns how many it copied.
+pub fn copy_whole(from: &Path, to: &Path) -> anyhow::Result<usize> {
+    let mut copied = 0;
+    for shard in fs::read_dir(from)? {
+        let shard = shard?;
+        let name = shard.file_name();
+        // `partial/` holds uploads in progress: their state is in the database.
+        if !shard.file_type()?.is_dir() || name == "partial" {
+            continue;
+        }
+        for blob in fs::read_dir(shard.path())? {
+            let blob = blob?;
+            let target = to.join(&name).join(blob.file_name());
+            if target.exists() {
+                continue;
+            }
+            let bytes = fs::read(blob.path())?;
+            let hash = hex::encode(Sha256::digest(&bytes));
+            if blob.file_name().to_str() != Some(hash.as_str()) {
+                anyhow::bail!(
+                    "{} does not hash to its name (it hashes to {hash}): damaged on disk",
+                    blob.path().display()
+                );
+            }
+            fs::create_dir_all(to.join(&name))?;
+            // Written under a temporary name and renamed, so a name is always whole.
+            let partial = target.with_extension("copying");
+            fs::write(&partial, &bytes)?;
+            fs::rename(&partial, &target)?;
+            copied += 1;
+        }
+    }
+    Ok(copied)
 }
 
 /// The blob hashes an order references: its photos and its signature.

@@ -125,7 +125,24 @@ pub struct ApiPath<T>(pub T);
 
 impl From<rusqlite::Error> for ApiError {
     fn from(err: rusqlite::Error) -> Self {
-        Self::internal(format!("database: {err}"))
+        match &err {
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => {
+                Self::storage_full(format!("database: {err}"))
+            }
+            _ => Self::internal(format!("database: {err}")),
+        }
+    }
+}
+
+impl ApiError {
+    /// The server's disk (or its database's size limit) is full: `507`. The write was
+    /// rolled back whole, so the client keeps its data and tries again later.
+    pub fn storage_full(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "errors.server.storage_full",
+            message,
+        )
     }
 }
 

@@ -103,8 +103,8 @@ enum Command {
         /// The backup file made by `onsite-server backup`.
         #[arg(long)]
         from: PathBuf,
-        /// A copy of the blob folder (`DATA/blobs/`) to bring back too; blobs already
-        /// in the data folder are kept.
+        /// The blob folder to bring back too (by default `FROM.blobs/`, which `backup`
+        /// writes beside the database); blobs already in the data folder are kept.
         #[arg(long)]
         blobs: Option<PathBuf>,
     },
@@ -381,10 +381,20 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Backup { data, out } => {
-            backup::run(&data.data, &out)?;
-            println!("backed up to {}", out.display());
+            let done = backup::run(&data.data, &out)?;
+            println!(
+                "backed up to {} and {} ({} blobs; the orders reference {}, of which {} no device has uploaded yet)",
+                out.display(),
+                done.blobs.display(),
+                done.blobs_copied,
+                done.referenced,
+                done.not_uploaded
+            );
         }
         Command::Restore { data, from, blobs } => {
+            // The blob folder the backup wrote beside the database, unless told otherwise.
+            let beside = backup::blob_folder(&from);
+            let blobs = blobs.or_else(|| beside.is_dir().then_some(beside));
             let done = restore::run(&data.data, &from, blobs.as_deref())?;
             if let Some(aside) = &done.set_aside {
                 println!("the replaced database is kept in {}", aside.display());

@@ -33,7 +33,7 @@ pub fn run(data_dir: &Path, from: &Path, blobs: Option<&Path>) -> anyhow::Result
     let restored = db::open(data_dir)?;
     let epoch = db::new_epoch(&restored.conn())?;
     let blobs_copied = match blobs {
-        Some(dir) => copy_blobs(dir, &data_dir.join("blobs"))?,
+        Some(dir) => crate::blobs::copy_whole(dir, &data_dir.join(crate::blobs::BLOB_DIR))?,
         None => 0,
     };
     Ok(Restored {
@@ -80,33 +80,6 @@ fn set_aside(data_dir: &Path) -> anyhow::Result<Option<PathBuf>> {
         std::fs::rename(data_dir.join(name), aside.join(name))?;
     }
     Ok(Some(aside))
-}
-
-/// Copies every complete blob (`ab/abcdef…`) of `from` that `to` lacks.
-fn copy_blobs(from: &Path, to: &Path) -> anyhow::Result<usize> {
-    let mut copied = 0;
-    for shard in std::fs::read_dir(from)? {
-        let shard = shard?;
-        let name = shard.file_name();
-        // `partial/` holds uploads in progress: their state is in the database.
-        if !shard.file_type()?.is_dir() || name == "partial" {
-            continue;
-        }
-        for blob in std::fs::read_dir(shard.path())? {
-            let blob = blob?;
-            let target = to.join(&name).join(blob.file_name());
-            if target.exists() {
-                continue;
-            }
-            std::fs::create_dir_all(to.join(&name))?;
-            // Copied under a temporary name and renamed, so a name is always whole.
-            let partial = target.with_extension("restoring");
-            std::fs::copy(blob.path(), &partial)?;
-            std::fs::rename(&partial, &target)?;
-            copied += 1;
-        }
-    }
-    Ok(copied)
 }
 
 #[cfg(test)]

@@ -30,20 +30,6 @@ fn camera_photo() -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
-fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
-}
-
 fn comment(text: &str) -> OrderOp {
     OrderOp::Comment {
         id: RecordId::new_at(Utc::now()),
@@ -101,11 +87,19 @@ async fn a_restored_server_gets_back_everything_the_devices_synced_after_its_bac
     phone_sync.sync(&mut phone).await?;
     office_sync.sync(&mut office).await?;
 
-    // The backup: the database, then the blob folder.
+    // The backup: the database, and the blob folder beside it, checked against it.
     let backup = dir.path().join("backup.db");
-    onsite_server::backup::run(server.data.path(), &backup)?;
-    let blob_backup = dir.path().join("blobs-backup");
-    copy_dir(&server.data.path().join("blobs"), &blob_backup)?;
+    let backed_up = onsite_server::backup::run(server.data.path(), &backup)?;
+    assert_eq!(
+        (
+            backed_up.blobs_copied,
+            backed_up.referenced,
+            backed_up.not_uploaded
+        ),
+        (1, 1, 0),
+        "the one photo uploaded before the backup is in it: {backed_up:?}"
+    );
+    let blob_backup = backed_up.blobs;
 
     // The busy hour after it: a photo and a note from Li on order 2, a note from the
     // office on order 3 and a new order 4, all synced to the server that will be lost.

@@ -344,6 +344,42 @@ async fn a_malformed_path_or_query_gets_a_json_error_not_plain_text() -> anyhow:
     server.stop().await
 }
 
+#[tokio::test]
+async fn invalid_utf8_and_deeply_nested_bodies_get_a_4xx_json_error() -> anyhow::Result<()> {
+    let server = TestServer::start().await?;
+    server.add_user("li.wei", "李伟", Role::Technician, PASSWORD)?;
+    let me = Client::sign_in(&server.url(""), "li.wei", PASSWORD).await?;
+    let http = reqwest::Client::new();
+    let deep = format!("{}{}", "[".repeat(1_500), "]".repeat(1_500));
+    // Bytes that are not UTF-8 in a field the server reads, and between fields.
+    let bad_login = b"{\"login\": \"li.\xff\xfewei\", \"password\": \"x\"}".to_vec();
+    let bad_sync = b"{\"cursor\": 0, \xff\xfe}".to_vec();
+    let cases: [(&str, Vec<u8>, u16); 4] = [
+        ("/v1/auth/login", bad_login, 400),
+        ("/v1/auth/login", deep.clone().into_bytes(), 422),
+        ("/v1/sync", bad_sync, 400),
+        ("/v1/sync", deep.into_bytes(), 422),
+    ];
+    for (path, body, expected) in cases {
+        let response = http
+            .post(server.url(path))
+            .header("authorization", format!("Bearer {}", me.token))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await?;
+        assert_eq!(status, expected, "{path}: {body}");
+        assert_eq!(body["code"], "errors.request.bad_json", "{path}: {body}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // The server still answers.
+    let health = http.get(server.url("/health")).send().await?;
+    assert_eq!(health.status().as_u16(), 200);
+    server.stop().await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_while_a_10000_comment_push_holds_the_write_lock() -> anyhow::Result<()> {
     let server = TestServer::start().await?;
