@@ -61,6 +61,19 @@ impl From<SlaFilter> for SlaStatus {
     }
 }
 
+impl From<onsite_core::sla::SlaStatus> for SlaStatus {
+    /// The UI speaks of lists' "on track"; a clock that is met is on track.
+    fn from(s: onsite_core::sla::SlaStatus) -> Self {
+        use onsite_core::sla::SlaStatus as S;
+        match s {
+            S::Met => SlaStatus::OnTrack,
+            S::AtRisk => SlaStatus::AtRisk,
+            S::Breached => SlaStatus::Breached,
+            S::Paused => SlaStatus::Paused,
+        }
+    }
+}
+
 /// An agreed visit window.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Window {
