@@ -74,6 +74,9 @@ async function intake(mode, name) {
 
 async function openOrder(id) {
   await sync(desk);
+  // Through the list, so the order page loads afresh what the desk just pulled.
+  await page.goto(`${ui.url}#/orders`);
+  await page.getByTestId('orders-table').waitFor();
   await page.goto(`${ui.url}#/order/${id}`);
   await page.getByTestId('order-number').waitFor();
 }

@@ -121,8 +121,8 @@ test('customer damage reassessed with a photo sends the order back to consent, i
   await op(phone, o.id, { op: 'add_repair_step', id: randomUUID(), description: '拆机检查', minutes: 10 });
   await openOrder(o.number);
   // The photo: one taken on the phone now.
-  const photoStep = page.getByTestId('step-photos');
-  await photoStep.locator('.step-toggle').tap();
+  const toggle = page.getByTestId('step-photos').locator('.step-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.tap();
   const shot = await page.screenshot({ clip: { x: 0, y: 0, width: 120, height: 90 } });
   await page.getByTestId('photo-caption').fill('主板进水');
   await page.getByTestId('photo-input').setInputFiles({ name: 'damage.png', mimeType: 'image/png', buffer: shot });
@@ -157,9 +157,18 @@ test('an objection is signed and kept with the signature, in Chinese', async () 
   await page.mouse.down();
   for (const [dx, dy] of [[90, 30], [150, 80], [220, 40]]) await page.mouse.move(box.x + dx, box.y + dy, { steps: 5 });
   await page.mouse.up();
-  await page.getByTestId('primary-action').tap();
+  const button = page.getByTestId('primary-action');
+  await waitFor('the bottom action to be the sign-off', async () => (await button.getAttribute('data-step')) === 'sign_off');
+  await button.tap();
+  await waitFor('the objection on record', async () => {
+    const problem = page.getByTestId('visit-problem');
+    if (await problem.count()) throw new Error(`refused: ${await problem.innerText()}`);
+    return (await backend.call(phone, 'get_order', { id: o.id })).order.state === 'in_repair';
+  });
+  // Back to rework: the sign-off step waits again; opened, it shows the signed objection.
+  const toggle = page.getByTestId('step-sign_off').locator('.step-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.tap();
   const kept = page.getByTestId('signature-objection');
-  await kept.waitFor();
   assert.match(await kept.innerText(), /客户异议/);
   assert.match(await kept.innerText(), /水温仍然偏低/);
   await kept.getByTestId('signature-earlier').waitFor();
