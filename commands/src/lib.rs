@@ -32,6 +32,7 @@ pub mod sync;
 pub mod text_file;
 pub mod types;
 pub mod visit;
+pub mod workshop;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
