@@ -52,4 +52,7 @@ pub const COMMANDS: &[&str] = &[
     "van_detail",
     "office_requisitions",
     "office_requisition_action",
+    "service_report",
+    "kpi",
+    "kpi_csv",
 ];

@@ -6,6 +6,7 @@
 mod commands;
 mod office_commands;
 mod parts_commands;
+mod report_commands;
 mod stock_commands;
 
 use onsite_commands::App;
@@ -87,6 +88,9 @@ pub fn run() {
             parts_commands::van_detail,
             parts_commands::office_requisitions,
             parts_commands::office_requisition_action,
+            report_commands::service_report,
+            report_commands::kpi,
+            report_commands::kpi_csv,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {
