@@ -55,4 +55,7 @@ pub const COMMANDS: &[&str] = &[
     "office_requisition_action",
     "workshop",
     "receive_product",
+    "service_report",
+    "kpi",
+    "kpi_csv",
 ];

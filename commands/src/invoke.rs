@@ -85,6 +85,22 @@ struct SignOff {
     objection: Option<String>,
 }
 #[derive(Deserialize)]
+struct ReportArgs {
+    id: String,
+    lang: String,
+}
+#[derive(Deserialize)]
+struct KpiArgs {
+    #[serde(default)]
+    query: onsite_core::kpi::KpiQuery,
+}
+#[derive(Deserialize)]
+struct KpiCsvArgs {
+    #[serde(default)]
+    query: onsite_core::kpi::KpiQuery,
+    table: crate::kpi::KpiTable,
+}
+#[derive(Deserialize)]
 struct BlobUrl {
     hash: String,
     #[serde(default)]
@@ -351,6 +367,18 @@ pub async fn invoke(
                 a.signer.as_deref(),
                 a.signature.as_ref(),
             )?)
+        }
+        "service_report" => {
+            let a: ReportArgs = args(command, raw)?;
+            json(crate::report::service_report(app, &a.id, &a.lang)?)
+        }
+        "kpi" => {
+            let a: KpiArgs = args(command, raw)?;
+            json(crate::kpi::kpi(app, a.query).await?)
+        }
+        "kpi_csv" => {
+            let a: KpiCsvArgs = args(command, raw)?;
+            json(crate::kpi::kpi_csv(app, a.query, a.table).await?)
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

@@ -123,6 +123,11 @@ pub fn typescript() -> String {
         crate::stock::CountCommand, onsite_core::over_use_fix::OverUseFix,
         onsite_core::over_use_fix::OverUseResolution, onsite_core::stock_views::StockRow,
         onsite_core::stock_views::StockMinimum, onsite_core::stock_views::MovementFilter,
+        // the service report and the KPIs (issue 16)
+        crate::report::ServiceReport, crate::kpi::KpiTable,
+        onsite_core::kpi::Granularity, onsite_core::kpi::KpiQuery, onsite_core::kpi::Rate,
+        onsite_core::kpi::Mean, onsite_core::kpi::ClockCompliance, onsite_core::kpi::Count,
+        onsite_core::kpi::Figures, onsite_core::kpi::Group, onsite_core::kpi::KpiReport,
     );
     out.trim_end().to_string() + "\n"
 }

@@ -6,6 +6,7 @@
 mod commands;
 mod office_commands;
 mod parts_commands;
+mod report_commands;
 mod stock_commands;
 mod workshop_commands;
 
@@ -91,6 +92,9 @@ pub fn run() {
             parts_commands::office_requisition_action,
             workshop_commands::workshop,
             workshop_commands::receive_product,
+            report_commands::service_report,
+            report_commands::kpi,
+            report_commands::kpi_csv,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -1811,7 +1811,11 @@ role: Role,
 /**
  * The desk offers the review of held changes (the server checks it again).
  */
-reviews_held_changes: boolean, };
+reviews_held_changes: boolean, 
+/**
+ * The desk offers the KPI page (the server checks it again).
+ */
+sees_kpis: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -4354,3 +4358,218 @@ from: string | null,
  * Up to and including this day.
  */
 to: string | null, };
+
+/**
+ * A report made and saved.
+ */
+export type ServiceReport = { 
+/**
+ * The file's name, e.g. `WO-2026-000123-服务报告.pdf`.
+ */
+file_name: string, 
+/**
+ * Where it was saved on this device.
+ */
+path: string, 
+/**
+ * The PDF as a `data:application/pdf;base64,…` URL.
+ */
+data_url: string, 
+/**
+ * Its pages.
+ */
+pages: number, 
+/**
+ * Photos or the signature this device does not have yet (the report says so).
+ */
+blobs_missing: number, 
+/**
+ * Characters of the order the report font cannot show.
+ */
+missing_glyphs: Array<string>, };
+
+/**
+ * Which table of the KPIs a CSV holds.
+ */
+export type KpiTable = "period" | "technician" | "model";
+
+/**
+ * How periods are cut.
+ */
+export type Granularity = "week" | "month" | "quarter";
+
+/**
+ * What the KPIs are asked for.
+ */
+export type KpiQuery = { 
+/**
+ * How the trend is cut.
+ */
+granularity: Granularity, 
+/**
+ * First day (company date) of requests counted, inclusive.
+ */
+from: string | null, 
+/**
+ * Last day (company date) of requests counted, inclusive.
+ */
+to: string | null, };
+
+/**
+ * A share: how many of how many.
+ */
+export type Rate = { 
+/**
+ * Counted.
+ */
+count: number, 
+/**
+ * Out of.
+ */
+of: number, 
+/**
+ * `count / of`, or `None` when `of` is zero.
+ */
+rate: number | null, };
+
+/**
+ * A mean over some samples.
+ */
+export type Mean = { 
+/**
+ * The mean, or `None` without samples.
+ */
+mean: number | null, 
+/**
+ * How many samples.
+ */
+n: number, };
+
+/**
+ * SLA compliance of one clock.
+ */
+export type ClockCompliance = { 
+/**
+ * The clock.
+ */
+clock: ClockKind, 
+/**
+ * Met over met and breached.
+ */
+compliance: Rate, };
+
+/**
+ * A count under a name (a cause category, a part number).
+ */
+export type Count = { 
+/**
+ * The name.
+ */
+key: string, 
+/**
+ * How many.
+ */
+count: number, };
+
+/**
+ * Every figure, for one group of orders.
+ */
+export type Figures = { 
+/**
+ * Orders counted (received, not cancelled).
+ */
+orders: number, 
+/**
+ * Completed over orders.
+ */
+completion: Rate, 
+/**
+ * First-time fixes over completed orders.
+ */
+first_time_fix: Rate, 
+/**
+ * Dispatch → first contact, working hours.
+ */
+hours_to_contact: Mean, 
+/**
+ * Dispatch → first check-in, working hours (on-site orders).
+ */
+hours_to_arrive: Mean, 
+/**
+ * Arrival → the last passed test, working hours.
+ */
+hours_to_repair: Mean, 
+/**
+ * Received → closed, working hours.
+ */
+hours_to_close: Mean, 
+/**
+ * Per clock, in clock order.
+ */
+sla: Array<ClockCompliance>, 
+/**
+ * All clocks together.
+ */
+sla_overall: Rate, 
+/**
+ * Mean sign-off rating, 1–5.
+ */
+sign_off_rating: Mean, 
+/**
+ * Mean follow-up score, 1–5 (orders' and complaints' follow-ups).
+ */
+follow_up_score: Mean, 
+/**
+ * Complaints received.
+ */
+complaints: number, 
+/**
+ * Complaints per cause category (`unknown` until investigated), most first.
+ */
+complaint_causes: Array<Count>, 
+/**
+ * Units of parts used.
+ */
+parts_used: number, 
+/**
+ * Units per part number, most first.
+ */
+parts: Array<Count>, };
+
+/**
+ * The figures of one technician, model or period.
+ */
+export type Group = { 
+/**
+ * The technician's user id, the model, or the period key.
+ */
+key: string, 
+/**
+ * Its figures.
+ */
+figures: Figures, };
+
+/**
+ * The KPIs.
+ */
+export type KpiReport = { 
+/**
+ * What was asked.
+ */
+query: KpiQuery, 
+/**
+ * Every order and complaint counted.
+ */
+overall: Figures, 
+/**
+ * Per technician (orders never assigned under `""`), by user id.
+ */
+by_technician: Array<Group>, 
+/**
+ * Per product model, by name.
+ */
+by_model: Array<Group>, 
+/**
+ * Per period, oldest first: the trend.
+ */
+by_period: Array<Group>, };
