@@ -11,6 +11,14 @@ cd "$(dirname "$0")/.."
 # heavy push).
 cargo bench -p onsite-core -p onsite-device -p onsite-tests
 
+# onsite-report: the service report PDF of an order with 6 photos and a signature, as the
+# phone renders it offline (target < 1 s).
+cargo bench -p onsite-report --bench report
+
+# onsite-server: the KPI query over 50,000 orders from the office's KPI rows (target
+# < 500 ms), and what indexing one changed order document costs.
+cargo bench -p onsite-server --bench kpi
+
 # onsite-commands: a 40 MP photo's peak memory through the command path, as the shell
 # hands over the raw body, through the real bridge binary, and the old JSON array
 # (photo_ipc; it runs the bridge, so it needs that feature).

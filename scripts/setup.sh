@@ -10,6 +10,8 @@ APT_PACKAGES=(
   webkit2gtk-driver xvfb xauth chromium fonts-noto-cjk
   # the held-change suite plays a tampered device by editing its store
   sqlite3
+  # the service report test reads its PDF back (pdftotext, pdffonts, pdftoppm)
+  poppler-utils
 )
 
 need() { command -v "$1" >/dev/null 2>&1; }

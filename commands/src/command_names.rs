@@ -53,4 +53,9 @@ pub const COMMANDS: &[&str] = &[
     "van_detail",
     "office_requisitions",
     "office_requisition_action",
+    "workshop",
+    "receive_product",
+    "service_report",
+    "kpi",
+    "kpi_csv",
 ];

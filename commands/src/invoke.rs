@@ -34,6 +34,17 @@ struct Wrapped<T> {
     args: T,
 }
 #[derive(Deserialize)]
+struct ReceiveProduct {
+    id: String,
+    condition: String,
+    #[serde(default)]
+    photo: Option<String>,
+    #[serde(default)]
+    signer: Option<String>,
+    #[serde(default)]
+    signature: Option<SignatureInput>,
+}
+#[derive(Deserialize)]
 struct ReqAction {
     id: String,
     action: onsite_core::parts_flow::RequisitionAction,
@@ -70,6 +81,24 @@ struct SignOff {
     signature: SignatureInput,
     signer: String,
     rating: Option<u8>,
+    #[serde(default)]
+    objection: Option<String>,
+}
+#[derive(Deserialize)]
+struct ReportArgs {
+    id: String,
+    lang: String,
+}
+#[derive(Deserialize)]
+struct KpiArgs {
+    #[serde(default)]
+    query: onsite_core::kpi::KpiQuery,
+}
+#[derive(Deserialize)]
+struct KpiCsvArgs {
+    #[serde(default)]
+    query: onsite_core::kpi::KpiQuery,
+    table: crate::kpi::KpiTable,
 }
 #[derive(Deserialize)]
 struct BlobUrl {
@@ -212,6 +241,7 @@ pub async fn invoke(
                 &a.signature,
                 &a.signer,
                 a.rating,
+                a.objection.as_deref(),
             )?)
         }
         "blob_url" => {
@@ -325,6 +355,30 @@ pub async fn invoke(
         "office_requisition_action" => {
             let a: ReqAction = args(command, raw)?;
             json(requisitions::office_requisition_action(app, &a.id, a.action).await?)
+        }
+        "workshop" => json(crate::workshop::workshop(app)?),
+        "receive_product" => {
+            let a: ReceiveProduct = args(command, raw)?;
+            json(crate::workshop::receive_product(
+                app,
+                &a.id,
+                &a.condition,
+                a.photo,
+                a.signer.as_deref(),
+                a.signature.as_ref(),
+            )?)
+        }
+        "service_report" => {
+            let a: ReportArgs = args(command, raw)?;
+            json(crate::report::service_report(app, &a.id, &a.lang)?)
+        }
+        "kpi" => {
+            let a: KpiArgs = args(command, raw)?;
+            json(crate::kpi::kpi(app, a.query).await?)
+        }
+        "kpi_csv" => {
+            let a: KpiCsvArgs = args(command, raw)?;
+            json(crate::kpi::kpi_csv(app, a.query, a.table).await?)
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

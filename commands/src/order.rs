@@ -135,6 +135,15 @@ pub struct RulesVersion {
     pub since: DateTime<Utc>,
 }
 
+/// One signature on the order, as the order page lists it (oldest first).
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct SignatureView {
+    /// The signature as recorded (see `onsite_core::records::signature`).
+    pub signature: onsite_core::records::signature::Signature,
+    /// The current sign-off: the one the order's `sign_off` holds.
+    pub current: bool,
+}
+
 /// Everything the order page shows.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct OrderDetail {
@@ -147,6 +156,8 @@ pub struct OrderDetail {
     pub clocks: Vec<ClockView>,
     /// Sign-off status.
     pub sign_off: SignOffState,
+    /// Every signature on the order, oldest first, old documents included.
+    pub signatures: Vec<SignatureView>,
     /// Concurrent values to decide.
     pub conflicts: Vec<ConflictView>,
     /// Warranty on the company's date today, from the purchase date.
@@ -178,11 +189,13 @@ fn candidates() -> Vec<(&'static str, Transition)> {
         ("schedule", Transition::Schedule),
         ("log_contact", Transition::LogContact { reached: true }),
         ("check_in", Transition::CheckIn),
+        ("receive", Transition::Receive),
         ("show_work_id", Transition::ShowWorkId),
         ("confirm_fault", Transition::ConfirmFault),
         ("record_diagnosis", Transition::RecordDiagnosis),
         ("approve_plan", Transition::ApprovePlan),
         ("record_consent", Transition::AgreePlan),
+        ("reassess_charge", Transition::ReassessCharge),
         ("add_repair_step", Transition::AddRepairStep),
         ("use_part", Transition::UsePart),
         ("remove_part", Transition::RemovePart),
@@ -190,13 +203,18 @@ fn candidates() -> Vec<(&'static str, Transition)> {
         ("record_test", Transition::RecordTest { passed: true }),
         ("sign_off", Transition::SignOff),
         ("object", Transition::Object),
+        ("record_payment", Transition::RecordPayment),
+        ("ship_back", Transition::ShipBack),
         ("check_out", Transition::CheckOut),
         ("close", Transition::Close),
+        ("resolve_remotely", Transition::ResolveRemotely),
         ("hold", Transition::Hold { reason: "-".into() }),
         ("resume", Transition::Resume),
         ("cancel", Transition::Cancel { reason: "-".into() }),
         ("reopen", Transition::Reopen { reason: "-".into() }),
+        ("override_fee", Transition::OverrideFee),
         ("comment", Transition::Comment),
+        ("authorise_data_access", Transition::AuthoriseDataAccess),
         ("resolve_flag", Transition::ResolveFlag),
     ]
 }
@@ -223,6 +241,7 @@ pub fn op_checks(
                         .as_ref()
                         .map(|d| d.estimated_fee.clone())
                         .filter(|_| order.is_chargeable()),
+                    by_phone: false,
                 };
                 order
                     .clone()
@@ -369,7 +388,16 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
         SignOffStatus::Void => SignOffState::Void,
     };
     let steps = visit::steps(&order, sign_off, &ops);
+    let current = signoff::current(&order);
+    let signatures = signoff::record(&order)
+        .into_iter()
+        .map(|signature| SignatureView {
+            current: Some(signature.id) == current,
+            signature,
+        })
+        .collect();
     Ok(OrderDetail {
+        signatures,
         rules: rules_in_force,
         clocks,
         sign_off,

@@ -22,6 +22,8 @@ pub struct Me {
     pub role: Role,
     /// The desk offers the review of held changes (the server checks it again).
     pub reviews_held_changes: bool,
+    /// The desk offers the KPI page (the server checks it again).
+    pub sees_kpis: bool,
 }
 
 /// What the start screen needs to know about this device.
@@ -68,6 +70,7 @@ pub fn app_status(app: &App) -> Result<AppStatus, CommandError> {
                 login: a.login,
                 name: a.name,
                 reviews_held_changes: a.role.reviews_held_changes(),
+                sees_kpis: onsite_core::kpi::may_view(a.role),
                 role: a.role,
             }),
         })

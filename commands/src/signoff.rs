@@ -1,8 +1,8 @@
 //! `sign_off`: stores the customer's signature strokes (and their rendering) and signs
-//! the order off.
+//! the order off, or records the customer's signed objection (异议) when one is given.
 
 use onsite_core::doc::order::OrderOp;
-use onsite_core::ids::OrderId;
+use onsite_core::ids::{OrderId, RecordId};
 
 use crate::error::CommandError;
 use crate::order::{edit, OrderDetail};
@@ -20,7 +20,8 @@ pub struct SignatureInput {
     pub strokes: Vec<serde_json::Value>,
 }
 
-/// Stores the signature and signs off.
+/// Stores the signature and signs off; with `objection`, records the objection signed
+/// with it instead (the order goes back to rework).
 #[tracing::instrument(skip_all, fields(order = %id))]
 pub fn sign_off(
     app: &App,
@@ -28,6 +29,7 @@ pub fn sign_off(
     signature: &SignatureInput,
     signer: &str,
     rating: Option<u8>,
+    objection: Option<&str>,
 ) -> Result<OrderDetail, CommandError> {
     let id: OrderId = parse_id("order", id)?;
     if signature.strokes.is_empty() {
@@ -46,10 +48,20 @@ pub fn sign_off(
         let strokes = serde_json::to_vec(signature)
             .map_err(|e| CommandError::new("errors.input.bad_signature", e.to_string()))?;
         let signature = store.add_signature(&strokes)?;
-        Ok(OrderOp::SignOff {
-            signer: signer.trim().to_string(),
-            rating,
-            signature_blob: signature.strokes,
+        let id = RecordId::new_at(app.now());
+        Ok(match objection {
+            Some(text) => OrderOp::Object {
+                id,
+                signer: signer.trim().to_string(),
+                text: text.trim().to_string(),
+                signature_blob: Some(signature.strokes),
+            },
+            None => OrderOp::SignOff {
+                id,
+                signer: signer.trim().to_string(),
+                rating,
+                signature_blob: signature.strokes,
+            },
         })
     })
 }

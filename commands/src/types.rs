@@ -56,6 +56,11 @@ pub fn typescript() -> String {
         rec::PhotoRef, rec::Comment, rec::DataAuthorisation, rec::StateChange,
         rec::PriorRepair, rec::FlagKind, rec::FlagResolution, rec::FlagParams,
         rec::ConflictValues, rec::HeldReason, rec::Flag, rec::ClockOffset,
+        onsite_core::records::signature::SignatureKind,
+        onsite_core::records::charge::ChargeReassessment,
+        onsite_core::records::charge::Payment,
+        onsite_core::records::signature::SignatureCapture,
+        onsite_core::records::signature::Signature,
         doc::OrderDoc, doc::OrderOp,
         catalog::Part,
         onsite_core::intake::Intake, onsite_core::intake::IntakeCustomer,
@@ -69,7 +74,8 @@ pub fn typescript() -> String {
         crate::sla_board::BoardGroup, crate::sla_board::SlaBoard,
         crate::order::ClockView, crate::order::ConflictView, crate::order::ChangeSource, crate::order::ChangeView,
         crate::order::QuarantineView, crate::order::Refusal, crate::order::OpCheck,
-        crate::order::OrderDetail,
+        crate::order::SignatureView, crate::order::OrderDetail,
+        crate::workshop::WorkshopItem, crate::workshop::WorkshopClock,
         crate::visit::StepId, crate::visit::StepStatus, crate::visit::VisitStep,
         crate::parts::UsePart, crate::photos::PhotoArgs, crate::signoff::SignatureInput,
         crate::intake::WarrantyCheck,
@@ -117,6 +123,11 @@ pub fn typescript() -> String {
         crate::stock::CountCommand, onsite_core::over_use_fix::OverUseFix,
         onsite_core::over_use_fix::OverUseResolution, onsite_core::stock_views::StockRow,
         onsite_core::stock_views::StockMinimum, onsite_core::stock_views::MovementFilter,
+        // the service report and the KPIs (issue 16)
+        crate::report::ServiceReport, crate::kpi::KpiTable,
+        onsite_core::kpi::Granularity, onsite_core::kpi::KpiQuery, onsite_core::kpi::Rate,
+        onsite_core::kpi::Mean, onsite_core::kpi::ClockCompliance, onsite_core::kpi::Count,
+        onsite_core::kpi::Figures, onsite_core::kpi::Group, onsite_core::kpi::KpiReport,
     );
     out.trim_end().to_string() + "\n"
 }

@@ -5,7 +5,7 @@
 
 use onsite_core::doc::order::OrderDoc;
 use onsite_core::lifecycle::OrderState;
-use onsite_core::records::request::ServiceMode;
+use onsite_core::records::request::{Classification, ServiceMode};
 use serde::Serialize;
 
 use crate::list::SignOffState;
@@ -163,6 +163,13 @@ pub fn steps(o: &OrderDoc, sign_off: SignOffState, checks: &[OpCheck]) -> Vec<Vi
     rules
         .into_iter()
         .filter(|(id, ..)| on_site || *id != StepId::CheckIn)
+        // A mail-in customer is not there to sign: the product is shipped back (from the
+        // desk's workshop) and the order closes on the tracking number.
+        .filter(|(id, ..)| o.mode != ServiceMode::MailIn || *id != StepId::SignOff)
+        // An installation has no diagnosis (安装): the consent is to the installation.
+        .filter(|(id, ..)| {
+            o.request.classification != Classification::Installation || *id != StepId::Diagnosis
+        })
         .map(|(id, ops, optional, done)| {
             let checks: Vec<&OpCheck> = checks
                 .iter()
@@ -255,6 +262,10 @@ mod tests {
             .map(|s| s.id)
             .collect();
         assert!(!ids.contains(&StepId::CheckIn));
-        assert_eq!(ids.len(), 10);
+        assert!(
+            !ids.contains(&StepId::SignOff),
+            "a mail-in customer is not there to sign: the product ships back"
+        );
+        assert_eq!(ids.len(), 9);
     }
 }

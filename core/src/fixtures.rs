@@ -187,6 +187,7 @@ pub fn on_site_lifecycle(cast: &Cast, fee_minor: i64, work: u32) -> Vec<Step> {
                 estimated_minutes: 90,
                 estimated_fee: fee.clone(),
                 risks: "bearing may need replacing if noisy after repair".into(),
+                touches_data: false,
             },
             at(20),
         ),
@@ -195,6 +196,7 @@ pub fn on_site_lifecycle(cast: &Cast, fee_minor: i64, work: u32) -> Vec<Step> {
             OrderOp::RecordConsent {
                 customer_name: "王芳".into(),
                 fee_agreed: Some(fee.clone()),
+                by_phone: false,
             },
             at(5),
         ),
@@ -264,6 +266,7 @@ pub fn on_site_lifecycle(cast: &Cast, fee_minor: i64, work: u32) -> Vec<Step> {
                 id: next(),
                 signer: "王芳".into(),
                 text: "door seal still leaks".into(),
+                signature_blob: None,
             },
             at(5),
         ),
@@ -289,6 +292,7 @@ pub fn on_site_lifecycle(cast: &Cast, fee_minor: i64, work: u32) -> Vec<Step> {
         (
             tech,
             OrderOp::SignOff {
+                id: next(),
                 signer: "王芳".into(),
                 rating: Some(5),
                 signature_blob: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -454,12 +458,36 @@ impl Scenario {
                     let visit = self.id();
                     self.run(tech, OrderOp::CheckIn { visit })?
                 }
-                S::Contacted => self.run(
-                    tech,
-                    OrderOp::Receive {
-                        condition: "boxed, accessories complete".into(),
-                    },
-                )?,
+                S::Contacted => {
+                    // Mail-in: the condition on arrival is photographed; carry-in: the
+                    // customer signs the receipt at the counter.
+                    let mail_in = self.order.mode == ServiceMode::MailIn;
+                    let photo = "a1".repeat(32);
+                    if mail_in {
+                        self.run(
+                            tech,
+                            OrderOp::AddPhoto {
+                                hash: photo.clone(),
+                                caption: "on arrival".into(),
+                            },
+                        )?;
+                    }
+                    let id = self.id();
+                    self.run(
+                        tech,
+                        OrderOp::Receive {
+                            condition: "boxed, accessories complete".into(),
+                            photo: mail_in.then_some(photo),
+                            signature: (!mail_in).then(|| {
+                                crate::records::signature::SignatureCapture {
+                                    id,
+                                    signer: "王芳".into(),
+                                    signature_blob: "a2".repeat(32),
+                                }
+                            }),
+                        },
+                    )?
+                }
                 S::OnSite | S::Received => {
                     if self.order.mode == ServiceMode::OnSite
                         && self
@@ -468,6 +496,25 @@ impl Scenario {
                             .is_some_and(|v| v.id_shown_at.is_none())
                     {
                         self.run(tech, OrderOp::ShowWorkId)?;
+                    }
+                    let called = self.order.receipt.as_ref().is_some_and(|r| {
+                        self.order
+                            .contacts
+                            .iter()
+                            .any(|c| c.reached && c.at >= r.at)
+                    });
+                    if self.order.mode == ServiceMode::MailIn && !called {
+                        // The fault is confirmed with a mail-in customer by phone.
+                        let id = self.id();
+                        self.run(
+                            tech,
+                            OrderOp::LogContact {
+                                id,
+                                channel: ContactChannel::Phone,
+                                reached: true,
+                                note: "fault confirmed by phone".into(),
+                            },
+                        )?;
                     }
                     if self.order.fault_confirmed.is_none() {
                         self.run(
@@ -489,10 +536,15 @@ impl Scenario {
                                 estimated_minutes: 60,
                                 estimated_fee,
                                 risks: "none".into(),
+                                touches_data: false,
                             },
                         )?;
                     }
-                    if self.settings.plan_approval_required && self.order.plan_approval.is_none() {
+                    if self
+                        .settings
+                        .needs_plan_approval(self.order.request.classification)
+                        && self.order.plan_approval.is_none()
+                    {
                         self.run(
                             self.cast.supervisor,
                             OrderOp::ApprovePlan { note: "ok".into() },
@@ -504,6 +556,7 @@ impl Scenario {
                         OrderOp::RecordConsent {
                             customer_name: "王芳".into(),
                             fee_agreed,
+                            by_phone: false,
                         },
                     )?
                 }
@@ -530,21 +583,38 @@ impl Scenario {
                         },
                     )?
                 }
-                S::Tested if self.order.mode == ServiceMode::MailIn => self.run(
-                    tech,
-                    OrderOp::ShipBack {
-                        carrier: "SF".into(),
-                        tracking: "SF1234567890".into(),
-                    },
-                )?,
-                S::Tested => self.run(
-                    tech,
-                    OrderOp::SignOff {
-                        signer: "王芳".into(),
-                        rating: Some(5),
-                        signature_blob: "ab".repeat(32),
-                    },
-                )?,
+                S::Tested if self.order.mode == ServiceMode::MailIn => {
+                    if self.order.is_chargeable() && self.order.payment.is_none() {
+                        let amount = self.order.fee.clone();
+                        self.run(
+                            self.cast.dispatcher,
+                            OrderOp::RecordPayment {
+                                amount,
+                                method: "bank transfer".into(),
+                                reference: "T-1".into(),
+                            },
+                        )?;
+                    }
+                    self.run(
+                        tech,
+                        OrderOp::ShipBack {
+                            carrier: "SF".into(),
+                            tracking: "SF1234567890".into(),
+                        },
+                    )?
+                }
+                S::Tested => {
+                    let id = self.id();
+                    self.run(
+                        tech,
+                        OrderOp::SignOff {
+                            id,
+                            signer: "王芳".into(),
+                            rating: Some(5),
+                            signature_blob: "ab".repeat(32),
+                        },
+                    )?
+                }
                 S::SignedOff | S::ShippedBack => self.run(tech, OrderOp::Close)?,
                 S::Closed | S::Cancelled | S::OnHold => return Ok(()),
             }

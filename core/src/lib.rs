@@ -19,6 +19,7 @@ pub mod error;
 pub mod fixtures;
 pub mod ids;
 pub mod intake;
+pub mod kpi;
 pub mod lifecycle;
 pub mod money;
 pub mod office;

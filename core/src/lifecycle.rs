@@ -167,6 +167,8 @@ pub enum Transition {
     SignOff,
     /// Customer objects at sign-off: tested → in repair (rework, 整改).
     Object,
+    /// Payment for chargeable work marked received.
+    RecordPayment,
     /// Mail-in product shipped back: tested or signed off → shipped back.
     ShipBack,
     /// Signed off (shipped back for mail-in) → closed.
@@ -208,6 +210,8 @@ pub enum Transition {
     AnswerConsultation,
     /// The server notes a device's measured clock offset: no role may.
     NoteClockOffsets,
+    /// A tech-support request (技术支持) resolved remotely, with no visit: → closed.
+    ResolveRemotely,
 }
 
 impl Transition {
@@ -233,6 +237,7 @@ impl Transition {
             Transition::RecordTest { .. } => "record_test",
             Transition::SignOff => "sign_off",
             Transition::Object => "object",
+            Transition::RecordPayment => "record_payment",
             Transition::ShipBack => "ship_back",
             Transition::Close => "close",
             Transition::Cancel { .. } => "cancel",
@@ -248,6 +253,7 @@ impl Transition {
             Transition::ResolveFlag => "resolve_flag",
             Transition::AnswerConsultation => "answer_consultation",
             Transition::NoteClockOffsets => "note_clock_offsets",
+            Transition::ResolveRemotely => "resolve_remotely",
         }
     }
 
@@ -263,7 +269,7 @@ impl Transition {
             Transition::CheckIn | Transition::CheckOut | Transition::ShowWorkId => {
                 &[Technician, Supervisor]
             }
-            Transition::Receive | Transition::ShipBack => {
+            Transition::Receive | Transition::ShipBack | Transition::RecordPayment => {
                 &[Technician, Dispatcher, Storekeeper, Supervisor]
             }
             Transition::ConfirmFault | Transition::AgreePlan | Transition::ReassessCharge => {
@@ -291,6 +297,7 @@ impl Transition {
             // Everyone who resolves some kind of flag; the kind narrows it further.
             Transition::ResolveFlag => &[Dispatcher, Supervisor, Storekeeper],
             Transition::AnswerConsultation => &[Dispatcher, Support, Supervisor],
+            Transition::ResolveRemotely => &[Technician, Dispatcher, Support, Supervisor],
         }
     }
 
@@ -383,6 +390,29 @@ pub enum TransitionError {
     /// Rule 10: a changed signed order is not closed on a void signature.
     #[error("the sign-off is void: work, parts or fee changed after signing (rule 10)")]
     SignOffVoid,
+    /// Rule 3: a mail-in product's condition on arrival is photographed.
+    #[error("a mail-in product needs a photo of its condition on arrival (rule 3: 寄修)")]
+    ArrivalPhotoMissing,
+    /// Rule 3: the fault of a mail-in product is confirmed with the customer by a call.
+    #[error("log the call that confirms the fault with the customer first (rule 3: 寄修)")]
+    CallNotLogged,
+    /// Rule 3: chargeable mail-in work is paid before the product goes back.
+    #[error("chargeable repair: mark the payment received before shipping back (rule 3)")]
+    PaymentMissing,
+    /// Nothing to pay on a free repair.
+    #[error("this repair is free: there is no payment to record")]
+    NothingToPay,
+    /// Only a tech-support request is resolved remotely.
+    #[error(
+        "only a tech-support request is resolved remotely, without a visit (rule 1: 技术支持)"
+    )]
+    NotTechSupport,
+    /// Data and privacy: work on the customer's stored data needs their authorisation.
+    #[error("the repair touches data in the customer's product: record the customer's authorisation first")]
+    DataAuthorisationMissing,
+    /// Customer damage is shown by a photo on the order.
+    #[error("customer damage needs a photo of it on the order as evidence (rule 2: 人为损坏)")]
+    EvidenceMissing,
     /// Rule 3: a mail-in order closes after shipping back.
     #[error("the product has not been shipped back (rule 3: mail-in)")]
     ShipmentMissing,
@@ -505,6 +535,13 @@ impl TransitionError {
             TransitionError::SignOffMissing => "errors.order.sign_off_missing",
             TransitionError::SignOffVoid => "errors.order.sign_off_void",
             TransitionError::ShipmentMissing => "errors.order.shipment_missing",
+            TransitionError::EvidenceMissing => "errors.order.evidence_missing",
+            TransitionError::DataAuthorisationMissing => "errors.order.data_authorisation_missing",
+            TransitionError::NotTechSupport => "errors.order.not_tech_support",
+            TransitionError::ArrivalPhotoMissing => "errors.order.arrival_photo_missing",
+            TransitionError::CallNotLogged => "errors.order.call_not_logged",
+            TransitionError::PaymentMissing => "errors.order.payment_missing",
+            TransitionError::NothingToPay => "errors.order.nothing_to_pay",
             TransitionError::ReasonRequired { .. } => "errors.order.reason_required",
             TransitionError::OnHold { .. } => "errors.order.on_hold",
             TransitionError::PartNotCertified { .. } => "errors.order.part_not_certified",
@@ -690,6 +727,16 @@ pub fn check(
             if !receives && !open_visit_shown {
                 return Err(TransitionError::WorkIdNotShown);
             }
+            let called = order
+                .receipt
+                .as_ref()
+                .is_some_and(|r| order.contacts.iter().any(|c| c.reached && c.at >= r.at));
+            if matches!(transition, Transition::ConfirmFault)
+                && mode == ServiceMode::MailIn
+                && !called
+            {
+                return Err(TransitionError::CallNotLogged);
+            }
             if !matches!(transition, Transition::ConfirmFault) && order.fault_confirmed.is_none() {
                 return Err(TransitionError::FaultNotConfirmed);
             }
@@ -708,32 +755,51 @@ pub fn check(
             if order.fault_confirmed.is_none() {
                 return Err(TransitionError::FaultNotConfirmed);
             }
-            let Some(diagnosis) = &order.diagnosis else {
-                return Err(TransitionError::PlanMissing);
+            // An installation has no diagnosis: the customer agrees to the installation
+            // (and its fee, when chargeable) as confirmed.
+            let installation = order.request.classification == Classification::Installation;
+            let estimate = match &order.diagnosis {
+                Some(d) => Some(&d.estimated_fee),
+                None if installation => None,
+                None => return Err(TransitionError::PlanMissing),
             };
-            if settings.plan_approval_required && order.plan_approval.is_none() {
+            if settings.needs_plan_approval(order.request.classification)
+                && order.plan_approval.is_none()
+            {
                 return Err(TransitionError::PlanApprovalMissing);
             }
             let Some(consent) = &order.consent else {
                 return Err(TransitionError::ConsentMissing);
             };
-            if order.charge.is_chargeable()
-                && consent.fee_agreed.as_ref() != Some(&diagnosis.estimated_fee)
-            {
+            let fee_ok = match estimate {
+                Some(fee) => consent.fee_agreed.as_ref() == Some(fee),
+                None => consent.fee_agreed.is_some(),
+            };
+            if order.charge.is_chargeable() && !fee_ok {
                 return Err(TransitionError::FeeConsentMissing);
             }
             Ok(S::PlanAgreed)
         }
-        Transition::ReassessCharge => {
-            if state.is_before_consent() {
-                Ok(state)
-            } else {
-                Err(not_here())
+        // Before consent the basis simply changes. After it, until the customer signs,
+        // the consent no longer covers the fee: the order goes back to where consent is
+        // given (on site, or received), so no repair goes on until they agree again.
+        Transition::ReassessCharge => match state {
+            s if s.is_before_consent() => Ok(state),
+            S::PlanAgreed | S::InRepair | S::Tested => {
+                Ok(if receives { S::Received } else { S::OnSite })
             }
-        }
+            _ => Err(not_here()),
+        },
         Transition::AddRepairStep | Transition::UsePart | Transition::RemovePart => {
             if state.is_before_consent() || order.consent.is_none() {
                 return Err(TransitionError::ConsentMissing);
+            }
+            // Work on data stored in the customer's product waits for their
+            // authorisation (data and privacy: 数据安全).
+            if order.diagnosis.as_ref().is_some_and(|d| d.touches_data)
+                && order.data_authorisations.is_empty()
+            {
+                return Err(TransitionError::DataAuthorisationMissing);
             }
             match state {
                 S::PlanAgreed | S::InRepair | S::Tested => Ok(S::InRepair),
@@ -748,6 +814,15 @@ pub fn check(
             _ => Err(not_here()),
         },
         Transition::SignOff | Transition::Object => match state {
+            // A signature voided by a later change (a fee override, say) is given again
+            // on the changed order; the first stays on record (rule 10).
+            S::SignedOff
+                if matches!(transition, Transition::SignOff)
+                    && signoff::is_void(order)
+                    && order.latest_test_passed() =>
+            {
+                Ok(S::SignedOff)
+            }
             S::Tested if !order.latest_test_passed() => Err(TransitionError::TestNotPassed),
             S::Tested if matches!(transition, Transition::SignOff) => Ok(S::SignedOff),
             S::Tested => Ok(S::InRepair),
@@ -756,11 +831,29 @@ pub fn check(
             }
             _ => Err(not_here()),
         },
+        Transition::RecordPayment => {
+            if !order.is_chargeable() {
+                return Err(TransitionError::NothingToPay);
+            }
+            if state.is_before_consent() {
+                return Err(TransitionError::ConsentMissing);
+            }
+            match state {
+                S::PlanAgreed | S::InRepair | S::Tested | S::SignedOff | S::ShippedBack => {
+                    Ok(state)
+                }
+                _ => Err(not_here()),
+            }
+        }
         Transition::ShipBack => {
             if mode != ServiceMode::MailIn {
                 return Err(wrong_mode());
             }
+            let unpaid = order.is_chargeable() && order.fee.minor > 0 && order.payment.is_none();
             match state {
+                S::Tested | S::SignedOff if order.latest_test_passed() && unpaid => {
+                    Err(TransitionError::PaymentMissing)
+                }
                 S::Tested | S::SignedOff if order.latest_test_passed() => Ok(S::ShippedBack),
                 S::ShippedBack => Err(not_here()),
                 _ => Err(TransitionError::TestNotPassed),
@@ -809,6 +902,15 @@ pub fn check(
             _ => Err(not_here()),
         },
         Transition::RaiseFlag | Transition::ResolveFlag | Transition::NoteClockOffsets => Ok(state),
+        Transition::ResolveRemotely => {
+            if order.request.classification != Classification::TechSupport {
+                return Err(TransitionError::NotTechSupport);
+            }
+            match state {
+                S::New | S::Dispatched | S::Contacted => Ok(S::Closed),
+                _ => Err(not_here()),
+            }
+        }
         Transition::AnswerConsultation => {
             if order.request.classification != Classification::Consultation {
                 return Err(TransitionError::NotAConsultation);
@@ -824,3 +926,7 @@ pub fn check(
 #[cfg(test)]
 #[path = "lifecycle_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "lifecycle_mode_tests.rs"]
+mod mode_tests;

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::doc::order::OrderOp;
-use crate::fixtures::Scenario;
+use crate::fixtures::{rid, Scenario};
 use crate::money::Money;
 use crate::records::order::{ContactChannel, HoldKind};
 use crate::records::request::ServiceMode;
@@ -67,6 +67,7 @@ fn mail_in_order_cannot_check_in_nor_close_before_shipping_back() -> R {
     s.run(
         tech,
         OrderOp::SignOff {
+            id: rid(901),
             signer: "王芳".into(),
             rating: None,
             signature_blob: "cd".repeat(32),
@@ -156,6 +157,7 @@ fn consent_needs_a_recorded_plan() -> R {
         OrderOp::RecordConsent {
             customer_name: "王芳".into(),
             fee_agreed: None,
+            by_phone: false,
         },
     );
     assert_eq!(e, Err(TransitionError::PlanMissing));
@@ -188,6 +190,7 @@ fn chargeable_repair_needs_consent_to_the_fee_estimate() -> R {
             estimated_minutes: 30,
             estimated_fee: estimated_fee.clone(),
             risks: String::new(),
+            touches_data: false,
         },
     )?;
     let none = s.run(
@@ -195,6 +198,7 @@ fn chargeable_repair_needs_consent_to_the_fee_estimate() -> R {
         OrderOp::RecordConsent {
             customer_name: "王芳".into(),
             fee_agreed: None,
+            by_phone: false,
         },
     );
     assert_eq!(none, Err(TransitionError::FeeConsentMissing));
@@ -203,6 +207,7 @@ fn chargeable_repair_needs_consent_to_the_fee_estimate() -> R {
         OrderOp::RecordConsent {
             customer_name: "王芳".into(),
             fee_agreed: Some(Money::new(100, "CNY")),
+            by_phone: false,
         },
     );
     assert_eq!(
@@ -215,6 +220,7 @@ fn chargeable_repair_needs_consent_to_the_fee_estimate() -> R {
         OrderOp::RecordConsent {
             customer_name: "王芳".into(),
             fee_agreed: Some(estimated_fee.clone()),
+            by_phone: false,
         },
     )?;
     assert_eq!(s.order.state, OrderState::PlanAgreed);
@@ -254,11 +260,13 @@ fn plan_approval_required_by_company_setting() -> R {
             estimated_minutes: 30,
             estimated_fee: Money::zero("CNY"),
             risks: String::new(),
+            touches_data: false,
         },
     )?;
     let consent = OrderOp::RecordConsent {
         customer_name: "王芳".into(),
         fee_agreed: None,
+        by_phone: false,
     };
     assert_eq!(
         s.run(tech, consent.clone()),
@@ -316,6 +324,7 @@ fn diagnosis_needs_the_fault_confirmed() -> R {
             estimated_minutes: 30,
             estimated_fee: Money::zero("CNY"),
             risks: String::new(),
+            touches_data: false,
         },
     );
     assert_eq!(e, Err(TransitionError::FaultNotConfirmed));
@@ -359,6 +368,7 @@ fn no_sign_off_without_a_passing_test() -> R {
     s.drive_to(OrderState::InRepair)?;
     let tech = s.cast.technician;
     let sign = OrderOp::SignOff {
+        id: rid(902),
         signer: "王芳".into(),
         rating: Some(4),
         signature_blob: "ef".repeat(32),
@@ -420,6 +430,7 @@ fn objection_at_sign_off_sends_the_order_to_rework() -> R {
             id,
             signer: "王芳".into(),
             text: "still noisy".into(),
+            signature_blob: None,
         },
     )?;
     assert_eq!(s.order.state, OrderState::InRepair, "异议 → 整改");
@@ -722,24 +733,110 @@ fn customer_damage_found_on_site_makes_the_repair_chargeable_before_consent() ->
     let mut s = Scenario::new(ServiceMode::OnSite, false);
     s.drive_to(OrderState::OnSite)?;
     assert!(!s.order.is_chargeable());
+    let (id, again) = (s.id(), s.id());
+    let found = |id, evidence: Option<String>| OrderOp::ReassessCharge {
+        id,
+        customer_damage: true,
+        evidence,
+        note: "cracked housing".into(),
+    };
+    assert_eq!(
+        s.run(s.cast.technician, found(id, None)),
+        Err(TransitionError::EvidenceMissing),
+        "customer damage is shown by a photo"
+    );
     s.run(
         s.cast.technician,
-        OrderOp::ReassessCharge {
-            customer_damage: true,
+        OrderOp::AddPhoto {
+            hash: "aa".repeat(32),
+            caption: "crack".into(),
         },
     )?;
+    s.run(s.cast.technician, found(again, Some("aa".repeat(32))))?;
     assert!(s.order.is_chargeable(), "人为损坏 is chargeable");
-    s.drive_to(OrderState::PlanAgreed)?;
-    let e = s.run(
-        s.cast.technician,
-        OrderOp::ReassessCharge {
-            customer_damage: false,
+    assert_eq!(s.order.state, OrderState::OnSite, "before consent: no move");
+    assert!(!s.order.charge_reassessments[0].voided_consent);
+    Ok(())
+}
+
+#[test]
+fn a_charge_reassessed_after_consent_blocks_repair_until_the_customer_agrees_again() -> R {
+    let mut s = Scenario::new(ServiceMode::OnSite, false);
+    s.drive_to(OrderState::InRepair)?;
+    let tech = s.cast.technician;
+    s.run(
+        tech,
+        OrderOp::AddPhoto {
+            hash: "bb".repeat(32),
+            caption: "water damage".into(),
         },
+    )?;
+    let id = s.id();
+    s.run(
+        tech,
+        OrderOp::ReassessCharge {
+            id,
+            customer_damage: true,
+            evidence: Some("bb".repeat(32)),
+            note: "liquid inside the board".into(),
+        },
+    )?;
+    assert_eq!(
+        s.order.state,
+        OrderState::OnSite,
+        "back to where consent is given"
     );
     assert!(
-        matches!(e, Err(TransitionError::NotAllowedInState { .. })),
-        "the consent covers the fee"
+        s.order.consent.is_none(),
+        "the old consent no longer covers the fee"
     );
+    assert!(s.order.charge_reassessments[0].voided_consent);
+    let step = s.id();
+    assert_eq!(
+        s.run(
+            tech,
+            OrderOp::AddRepairStep {
+                id: step,
+                description: "more work".into(),
+                minutes: 5,
+            }
+        ),
+        Err(TransitionError::ConsentMissing),
+        "no repair before the customer agrees to the new fee"
+    );
+    let fee = Money::new(45_000, "CNY");
+    s.run(
+        tech,
+        OrderOp::RecordDiagnosis {
+            cause: "liquid damage".into(),
+            plan: "replace the board".into(),
+            parts: vec![],
+            tools: String::new(),
+            estimated_minutes: 60,
+            estimated_fee: fee.clone(),
+            risks: String::new(),
+            touches_data: false,
+        },
+    )?;
+    s.run(
+        tech,
+        OrderOp::RecordConsent {
+            customer_name: "王芳".into(),
+            fee_agreed: Some(fee.clone()),
+            by_phone: false,
+        },
+    )?;
+    assert_eq!(s.order.state, OrderState::PlanAgreed);
+    assert_eq!(s.order.fee, fee, "the fee is the one agreed again");
+    s.run(
+        tech,
+        OrderOp::AddRepairStep {
+            id: step,
+            description: "replaced the board".into(),
+            minutes: 30,
+        },
+    )?;
+    assert_eq!(s.order.state, OrderState::InRepair);
     Ok(())
 }
 
@@ -772,6 +869,13 @@ fn every_error_code_is_a_distinct_i18n_key() {
         TransitionError::SignOffMissing,
         TransitionError::SignOffVoid,
         TransitionError::ShipmentMissing,
+        TransitionError::EvidenceMissing,
+        TransitionError::ArrivalPhotoMissing,
+        TransitionError::CallNotLogged,
+        TransitionError::PaymentMissing,
+        TransitionError::NothingToPay,
+        TransitionError::DataAuthorisationMissing,
+        TransitionError::NotTechSupport,
         TransitionError::ReasonRequired { action: "x" },
         TransitionError::OnHold { action: "x" },
         TransitionError::PartNotCertified {

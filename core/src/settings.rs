@@ -167,6 +167,10 @@ pub struct Settings {
     pub at_risk_percent: u8,
     /// Project work: a supervisor (or tech support) approves the plan before consent.
     pub plan_approval_required: bool,
+    /// Which request types count as project work when plan approval is required; empty
+    /// means every order does (as before this list existed).
+    #[serde(default)]
+    pub project_work: Vec<crate::records::request::Classification>,
     /// Long-term customers get a follow-up at least every this many months: 12.
     pub long_term_follow_up_months: u32,
     /// Key customers (重要客户) get a follow-up every this many months: 6.
@@ -179,6 +183,13 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Whether an order of this request type needs its plan approved before the
+    /// customer's consent (rule 7: project work, a company setting).
+    pub fn needs_plan_approval(&self, kind: crate::records::request::Classification) -> bool {
+        self.plan_approval_required
+            && (self.project_work.is_empty() || self.project_work.contains(&kind))
+    }
+
     /// Checks every figure is one a company could mean: clocks longer than zero, an
     /// at-risk share between 1 and 99 %, windows and warranties within reason.
     pub fn validate(&self) -> Result<(), SettingsError> {
@@ -278,6 +289,7 @@ impl Default for Settings {
             exchange_window_days: 15,
             at_risk_percent: 25,
             plan_approval_required: false,
+            project_work: Vec::new(),
             long_term_follow_up_months: 12,
             key_customer_follow_up_months: 6,
             sla: SlaSettings::default(),

@@ -125,7 +125,7 @@ pub const HISTORY_CSV_HEADER: [&str; 10] = [
     "movement_id",
 ];
 
-fn cell(value: &str) -> String {
+pub(crate) fn cell(value: &str) -> String {
     // RFC 4180: quote a cell holding a comma, quote or line break, doubling quotes. A
     // cell starting with = + - @ is prefixed with ' so a spreadsheet does not run it as a
     // formula (a reason typed by anyone ends up in the office's spreadsheet).

@@ -111,6 +111,7 @@ fn to_op(edit: &Edit, seed: u128, s: &Scenario) -> (Actor, OrderOp) {
         Edit::SignOff => (
             tech,
             OrderOp::SignOff {
+                id: rid(seed),
                 signer: "王芳".into(),
                 rating: Some(4),
                 signature_blob: "ab".repeat(32),
@@ -352,6 +353,8 @@ fn pick_op(k: usize, flag: bool, s: &mut Scenario) -> OrderOp {
         3 => OrderOp::ShowWorkId,
         4 => OrderOp::Receive {
             condition: "ok".into(),
+            photo: None,
+            signature: None,
         },
         5 => OrderOp::ConfirmFault { note: "E21".into() },
         6 => OrderOp::RecordDiagnosis {
@@ -366,6 +369,7 @@ fn pick_op(k: usize, flag: bool, s: &mut Scenario) -> OrderOp {
                 Money::zero("CNY")
             },
             risks: String::new(),
+            touches_data: false,
         },
         7 => OrderOp::ApprovePlan {
             note: String::new(),
@@ -373,6 +377,7 @@ fn pick_op(k: usize, flag: bool, s: &mut Scenario) -> OrderOp {
         8 => OrderOp::RecordConsent {
             customer_name: "王芳".into(),
             fee_agreed: flag.then_some(estimate),
+            by_phone: false,
         },
         9 => OrderOp::AddRepairStep {
             id,
@@ -397,6 +402,7 @@ fn pick_op(k: usize, flag: bool, s: &mut Scenario) -> OrderOp {
             care_advice_given: true,
         },
         12 => OrderOp::SignOff {
+            id,
             signer: "王芳".into(),
             rating: Some(5),
             signature_blob: "ab".repeat(32),
@@ -405,6 +411,7 @@ fn pick_op(k: usize, flag: bool, s: &mut Scenario) -> OrderOp {
             id,
             signer: "王芳".into(),
             text: "no".into(),
+            signature_blob: None,
         },
         14 => OrderOp::ShipBack {
             carrier: "SF".into(),
@@ -430,7 +437,10 @@ fn pick_op(k: usize, flag: bool, s: &mut Scenario) -> OrderOp {
             reason: "r".into(),
         },
         21 => OrderOp::ReassessCharge {
+            id,
             customer_damage: flag,
+            evidence: None,
+            note: String::new(),
         },
         22 => OrderOp::CheckOut,
         _ => OrderOp::Assign {
@@ -462,6 +472,9 @@ fn allowed_edge(from: OrderState, to: OrderState, mode: ServiceMode) -> bool {
         (Tested, ShippedBack) | (SignedOff, ShippedBack) | (ShippedBack, Closed) => mail_in,
         (SignedOff, Closed) => !mail_in,
         (Closed, InRepair) => true,
+        // A charge reassessed after consent sends the order back to be agreed again.
+        (PlanAgreed | InRepair | Tested, OnSite) => on_site,
+        (PlanAgreed | InRepair | Tested, Received) => !on_site,
         _ => false,
     }
 }
@@ -511,7 +524,16 @@ fn check_invariants(s: &Scenario, last_op: &OrderOp) -> Result<(), TestCaseError
         effective,
         PlanAgreed | InRepair | Tested | SignedOff | ShippedBack | Closed
     );
-    if past_consent || !o.steps.is_empty() || !o.parts.is_empty() {
+    // Work recorded with no consent on the order is work done under a consent that a
+    // later charge reassessment withdrew: the customer agrees again before more repair.
+    let withdrawn = o.consent.is_none()
+        && !past_consent
+        && o.charge_reassessments.iter().any(|r| {
+            r.voided_consent
+                && o.steps.iter().all(|st| st.at <= r.at)
+                && o.parts.iter().all(|p| p.at <= r.at)
+        });
+    if past_consent || ((!o.steps.is_empty() || !o.parts.is_empty()) && !withdrawn) {
         prop_assert!(o.consent.is_some(), "no repair before consent");
         prop_assert!(o.diagnosis.is_some(), "consent is to a recorded plan");
         prop_assert!(
@@ -524,7 +546,7 @@ fn check_invariants(s: &Scenario, last_op: &OrderOp) -> Result<(), TestCaseError
                 "chargeable work has fee consent"
             );
         }
-        if s.settings.plan_approval_required {
+        if s.settings.needs_plan_approval(o.request.classification) {
             prop_assert!(
                 o.plan_approval.is_some(),
                 "the company requires plan approval"

@@ -192,6 +192,7 @@ impl Fixture {
                     estimated_minutes: 40,
                     estimated_fee: Money::zero(&self.settings.currency),
                     risks: "none".into(),
+                    touches_data: false,
                 },
             ),
             (
@@ -200,6 +201,7 @@ impl Fixture {
                 OrderOp::RecordConsent {
                     customer_name: "customer".into(),
                     fee_agreed: None,
+                    by_phone: false,
                 },
             ),
             (
@@ -240,6 +242,7 @@ impl Fixture {
                 t,
                 Duration::hours(27),
                 OrderOp::SignOff {
+                    id: rec(6),
                     signer: "customer".into(),
                     rating: Some(5),
                     signature_blob: signature_blob.into(),

@@ -155,8 +155,9 @@ pub fn sign_off(
     signature: SignatureInput,
     signer: String,
     rating: Option<u8>,
+    objection: Option<String>,
 ) -> Result<OrderDetail, CommandError> {
-    signoff::sign_off(&app, &id, &signature, &signer, rating)
+    signoff::sign_off(&app, &id, &signature, &signer, rating, objection.as_deref())
 }
 
 #[tauri::command]

@@ -6,7 +6,9 @@
 mod commands;
 mod office_commands;
 mod parts_commands;
+mod report_commands;
 mod stock_commands;
+mod workshop_commands;
 
 use onsite_commands::App;
 use tauri::Manager;
@@ -88,6 +90,11 @@ pub fn run() {
             parts_commands::van_detail,
             parts_commands::office_requisitions,
             parts_commands::office_requisition_action,
+            workshop_commands::workshop,
+            workshop_commands::receive_product,
+            report_commands::service_report,
+            report_commands::kpi,
+            report_commands::kpi_csv,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -595,6 +595,7 @@ pub fn order_refs(order: &OrderDoc) -> Vec<String> {
     if let Some(sign_off) = &order.sign_off {
         refs.push(sign_off.signature_blob.clone());
     }
+    refs.extend(order.signatures.iter().map(|s| s.signature_blob.clone()));
     refs.retain(|h| check_hash(h).is_ok());
     refs.sort();
     refs.dedup();

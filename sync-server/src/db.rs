@@ -404,6 +404,17 @@ fn migrations() -> Migrations<'static> {
             ) STRICT;
             INSERT INTO server_identity (id, epoch) VALUES (1, lower(hex(randomblob(16))));",
         ),
+        // The KPI rows (`office/kpi.rs`): one per order and complaint, the onsite-core
+        // kpi row as JSON, derived from the documents and brought up to date from the
+        // change sequence on each KPI query; never edited by hand.
+        M::up(
+            "CREATE TABLE kpi_rows (
+                doc_id TEXT PRIMARY KEY,
+                kind   TEXT NOT NULL,
+                seq    INTEGER NOT NULL,
+                row    TEXT NOT NULL
+            ) STRICT;",
+        ),
     ])
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod office;
 pub mod reference;
+pub mod report;
 pub mod restore;
 #[cfg(feature = "demo")]
 pub mod seed;

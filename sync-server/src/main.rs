@@ -108,6 +108,20 @@ enum Command {
         #[arg(long)]
         blobs: Option<PathBuf>,
     },
+    /// Write the service report (服务报告) PDF of one order from the server's copy.
+    Report {
+        #[command(flatten)]
+        data: DataArg,
+        /// The order number, e.g. WO-2026-000123.
+        #[arg(long)]
+        order: String,
+        /// The PDF file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The customer's language: zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -404,6 +418,28 @@ async fn main() -> anyhow::Result<()> {
                 from.display(),
                 done.epoch,
                 done.blobs_copied
+            );
+        }
+        Command::Report {
+            data,
+            order,
+            out,
+            lang,
+        } => {
+            let done = onsite_server::report::run(&data.data, &order, &lang, &out)?;
+            println!(
+                "wrote {} ({} pages, {} bytes{})",
+                out.display(),
+                done.pages,
+                done.bytes,
+                if done.blobs_missing > 0 {
+                    format!(
+                        "; {} photos or signatures not on the server",
+                        done.blobs_missing
+                    )
+                } else {
+                    String::new()
+                }
             );
         }
     }

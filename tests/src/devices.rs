@@ -171,6 +171,7 @@ impl Device {
                 estimated_minutes: 40,
                 estimated_fee: fee.clone(),
                 risks: "none".into(),
+                touches_data: false,
             },
         )?;
         self.apply(
@@ -178,6 +179,7 @@ impl Device {
             OrderOp::RecordConsent {
                 customer_name: "王芳".into(),
                 fee_agreed: Some(fee),
+                by_phone: false,
             },
         )
     }
@@ -208,6 +210,7 @@ impl Device {
         self.apply(
             id,
             OrderOp::SignOff {
+                id: RecordId::new_at(self.now()),
                 signer: "王芳".into(),
                 rating: Some(5),
                 signature_blob: "ab".repeat(32),

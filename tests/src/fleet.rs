@@ -332,11 +332,13 @@ pub fn next_ops(rng: &mut fastrand::Rng, order: &OrderDoc, actor: Actor) -> Vec<
                 estimated_minutes: 60,
                 estimated_fee: fee.clone(),
                 risks: "none".into(),
+                touches_data: false,
             },
             OrderOp::ApprovePlan { note: "ok".into() },
             OrderOp::RecordConsent {
                 customer_name: "王芳".into(),
                 fee_agreed: Some(fee),
+                by_phone: false,
             },
         ],
         S::PlanAgreed | S::InRepair => vec![
@@ -355,6 +357,7 @@ pub fn next_ops(rng: &mut fastrand::Rng, order: &OrderDoc, actor: Actor) -> Vec<
         ],
         S::Tested => vec![
             OrderOp::SignOff {
+                id: record_id(rng),
                 signer: "王芳".into(),
                 rating: Some(5),
                 signature_blob: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -364,6 +367,7 @@ pub fn next_ops(rng: &mut fastrand::Rng, order: &OrderDoc, actor: Actor) -> Vec<
                 id: record_id(rng),
                 signer: "王芳".into(),
                 text: "still noisy".into(),
+                signature_blob: None,
             },
         ],
         S::SignedOff => vec![OrderOp::CheckOut, OrderOp::Close],

@@ -190,3 +190,27 @@ pub fn peak_rss_bytes() -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb * 1024)
 }
+
+/// What a tampered client writes: whatever `edit` does to the order `id` on `c`, as one
+/// change from `who` with an honest commit message, past the app's own checks, so only
+/// the server's review can catch it.
+pub fn tamper(
+    c: &mut crate::protocol_client::Client,
+    id: &str,
+    who: onsite_core::role::Actor,
+    op: &str,
+    edit: impl FnOnce(&mut OrderDoc) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use onsite_core::doc::Document as _;
+    let doc = c.doc(id)?;
+    let before: OrderDoc = onsite_core::ops::hydrate(doc)?;
+    let mut after = before.clone();
+    edit(&mut after)?;
+    OrderDoc::reconcile_changes(doc, &before, &after)?;
+    doc.commit_with(
+        automerge::transaction::CommitOptions::default()
+            .with_message(format!("order.{op} {} {}", who.role.as_str(), who.user))
+            .with_time(chrono::Utc::now().timestamp()),
+    );
+    Ok(())
+}

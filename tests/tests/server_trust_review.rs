@@ -18,6 +18,7 @@ use onsite_core::role::{Actor, Role};
 use onsite_core::{fixtures, ops, Calendar, Ctx, Money, RecordId, Settings, UserId};
 use onsite_server::sync::protocol::{DocKind, PushResult};
 use onsite_tests::protocol_client::Client;
+use onsite_tests::trust::tamper;
 use onsite_tests::TestServer;
 
 const PASSWORD: &str = "correct horse";
@@ -130,10 +131,12 @@ impl Office {
                 estimated_minutes: 30,
                 estimated_fee: fee.clone(),
                 risks: "none".into(),
+                touches_data: false,
             },
             OrderOp::RecordConsent {
                 customer_name: "王芳".into(),
                 fee_agreed: Some(fee),
+                by_phone: false,
             },
             OrderOp::AddRepairStep {
                 id: RecordId::new_at(now),
@@ -147,6 +150,7 @@ impl Office {
                 care_advice_given: true,
             },
             OrderOp::SignOff {
+                id: RecordId::new_at(now),
                 signer: "王芳".into(),
                 rating: Some(5),
                 signature_blob: "ab".repeat(32),
@@ -195,28 +199,6 @@ impl Office {
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
-}
-
-/// Writes whatever `edit` does to the order on `c` as one change from `who`, with an
-/// honest commit message.
-fn tamper(
-    c: &mut Client,
-    id: &str,
-    who: Actor,
-    op: &str,
-    edit: impl FnOnce(&mut OrderDoc) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let doc = c.doc(id)?;
-    let before: OrderDoc = ops::hydrate(doc)?;
-    let mut after = before.clone();
-    edit(&mut after)?;
-    OrderDoc::reconcile_changes(doc, &before, &after)?;
-    doc.commit_with(
-        CommitOptions::default()
-            .with_message(format!("order.{op} {} {}", who.role.as_str(), who.user))
-            .with_time(chrono::Utc::now().timestamp()),
-    );
-    Ok(())
 }
 
 fn order(c: &mut Client, id: &str) -> anyhow::Result<OrderDoc> {

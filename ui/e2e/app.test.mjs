@@ -7,6 +7,9 @@
 //     order page shows the signed order with the signature image.
 //  3. The technician asks for parts on the phone's Stock tab; the storekeeper approves and
 //     issues them on the desk; the phone shows the request issued.
+//  4. A mail-in order through the workshop to shipped back: received on the desk with a
+//     photo, the fault confirmed by phone, diagnosed and repaired on the phone, consent,
+//     payment and shipping on the desk, with the tracking number on the order.
 // Run under xvfb-run; ONSITE_APP and ONSITE_SERVER name the built binaries.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,6 +98,22 @@ async function openStep(session, step) {
   await session.waitFind(`[data-testid=step-${step}] .step-body`);
 }
 
+/** On the desk's dispatch board: the order `which` to 李伟, 9–11 today. */
+async function dispatchToLiWei(which) {
+  await desk.click('[data-testid=nav-dispatch]');
+  const orderRadio = `[data-testid=dispatch-waiting] input[aria-label^="${which}"]`;
+  await desk.click(orderRadio);
+  const liWei = await desk.exec(
+    `return [...document.querySelectorAll('[data-testid=dispatch-techs] li')].findIndex((li) => li.innerText.includes('李伟'));`,
+  );
+  assert.ok(liWei >= 0, 'the board lists 李伟 with his load');
+  await desk.click(`[data-testid=dispatch-techs] li:nth-child(${liWei + 1}) input[type=radio]`);
+  await desk.pick('[data-testid=dispatch-start]', '09:00');
+  await desk.pick('[data-testid=dispatch-end]', '11:00');
+  await desk.click('[data-testid=dispatch-submit]');
+  await desk.textOf('[data-testid=dispatch-done]');
+}
+
 before(async () => {
   assert.ok(app, 'ONSITE_APP must name the built app binary');
   assert.ok(serverBin, 'ONSITE_SERVER must name the built server binary');
@@ -144,18 +163,7 @@ test('the office takes a request, makes it an order and dispatches it; the phone
   await desk.click('[data-testid=intake-submit]');
   number = await desk.textOf('[data-testid=order-number]', { matching: /^WO-/ });
 
-  await desk.click('[data-testid=nav-dispatch]');
-  const orderRadio = `[data-testid=dispatch-waiting] input[aria-label^="${number}"]`;
-  await desk.click(orderRadio);
-  const liWei = await desk.exec(
-    `return [...document.querySelectorAll('[data-testid=dispatch-techs] li')].findIndex((li) => li.innerText.includes('李伟'));`,
-  );
-  assert.ok(liWei >= 0, 'the board lists 李伟 with his load');
-  await desk.click(`[data-testid=dispatch-techs] li:nth-child(${liWei + 1}) input[type=radio]`);
-  await desk.pick('[data-testid=dispatch-start]', '09:00');
-  await desk.pick('[data-testid=dispatch-end]', '11:00');
-  await desk.click('[data-testid=dispatch-submit]');
-  await desk.textOf('[data-testid=dispatch-done]');
+  await dispatchToLiWei(number);
   await shot(desk, 'app-desk-dispatched');
 
   // The phone was already open: the long poll brings the order without anyone pressing Sync.
@@ -313,4 +321,85 @@ test('the supervisor opens the working calendar and the people on the desk', asy
   await desk.textOf('[data-testid=users-table]', { matching: /storekeeper/ });
   await desk.waitFind('[data-testid=devices-table]');
   await shot(desk, 'app-desk-people');
+});
+
+test('a mail-in order goes through the workshop to shipped back', async () => {
+  await desk.click('[data-testid=nav-intake]');
+  await desk.type('[data-testid=intake-name]', '周琳 Zhou Lin');
+  await desk.type('[data-testid=intake-phone]', '13700007777');
+  await desk.type('[data-testid=intake-address]', '上海市徐汇区漕溪北路 18 号');
+  await desk.type('[data-testid=intake-model]', 'WM-8000');
+  await desk.type('[data-testid=intake-serial]', 'WM8K-2023-10001');
+  await desk.pick('[data-testid=intake-purchase-date]', '2019-03-01');
+  await desk.pick('[data-testid=intake-mode]', 'mail_in');
+  await desk.type('[data-testid=intake-fault-code]', 'E21');
+  await desk.type('[data-testid=intake-description]', 'Drum does not spin');
+  await desk.click('[data-testid=intake-submit]');
+  const mailIn = await desk.textOf('[data-testid=order-number]', { matching: /^WO-/ });
+  await dispatchToLiWei(mailIn);
+
+  // The technician calls the customer: the packing instructions went out.
+  await phone.click('[data-testid=nav-today]');
+  await phone.click(`[data-testid=order-card][data-number="${mailIn}"]`);
+  await phone.click('[data-testid=contact-reached]');
+  await phone.type('[data-testid=contact-note]', 'Packing instructions sent by WeChat');
+  await primary(phone, 'contact');
+
+  // At the workshop desk: received with a photo, the fault confirmed by phone.
+  await desk.click('[data-testid=sync-now]');
+  await desk.click('[data-testid=nav-orders]');
+  await desk.type('[data-testid=filter-text]', mailIn);
+  await waitFor('the mail-in order listed', async () =>
+    desk.exec(`const rows = [...document.querySelectorAll('[data-testid=order-row]')];
+               return rows.length === 1 && rows[0].innerText.includes(arguments[0]);`, mailIn));
+  await desk.click('[data-testid=order-row]');
+  await desk.textOf('[data-testid=packing-instructions]', { matching: new RegExp(mailIn) });
+  await desk.type('[data-testid=receive-condition]', 'Box dented, product intact');
+  const arrival = join(work, 'arrival.png');
+  writeFileSync(arrival, await desk.screenshot());
+  await desk.upload('[data-testid=receive-photo]', arrival);
+  await desk.click('[data-testid=receive-submit]');
+  await desk.waitFind('[data-testid=receipt]', 30_000);
+  await desk.type('[data-testid=call-note]', 'Customer confirms E21');
+  await desk.click('[data-testid=confirm-submit]');
+  await waitFor('the fault confirmed on the desk', async () => desk.exec(`return !document.querySelector('[data-testid=confirm-form]');`));
+
+  // On the bench (the phone): diagnosis.
+  await phone.click('[data-testid=sync-now]');
+  await waitFor('the phone to have the receipt', async () => (await phone.attr('[data-testid=step-diagnosis]', 'data-status')) === 'next', { timeoutMs: 30_000 });
+  await phone.type('[data-testid=diagnosis-cause]', 'Belt cracked');
+  await phone.type('[data-testid=diagnosis-plan]', 'Replace the belt');
+  await phone.type('[data-testid=diagnosis-minutes]', '40');
+  await phone.type('[data-testid=diagnosis-fee]', '180');
+  await primary(phone, 'diagnosis');
+  await phone.click('[data-testid=sync-now]');
+
+  // The customer agrees by phone; the desk records it.
+  await desk.click('[data-testid=sync-now]');
+  await desk.click('[data-testid=consent-submit]');
+  await desk.waitFind('[data-testid=consent-by-phone]', 30_000);
+
+  // Repair and test on the bench.
+  await phone.click('[data-testid=sync-now]');
+  await waitFor('the phone to have the consent', async () => (await phone.attr('[data-testid=step-repair]', 'data-status')) === 'next', { timeoutMs: 30_000 });
+  await phone.type('[data-testid=repair-description]', 'Replaced the belt');
+  await phone.type('[data-testid=repair-minutes]', '25');
+  await primary(phone, 'repair');
+  await phone.click('[data-testid=test-pass]');
+  await phone.type('[data-testid=test-notes]', 'Full spin');
+  await phone.click('[data-testid=test-care]');
+  await primary(phone, 'test');
+  await phone.click('[data-testid=sync-now]');
+
+  // Paid, then shipped back with the tracking number.
+  await desk.click('[data-testid=sync-now]');
+  await desk.type('[data-testid=payment-method]', 'WeChat Pay');
+  await desk.click('[data-testid=payment-submit]');
+  await desk.waitFind('[data-testid=payment]', 30_000);
+  await desk.type('[data-testid=ship-carrier]', 'SF Express');
+  await desk.type('[data-testid=ship-tracking]', 'SF1400555666');
+  await desk.click('[data-testid=ship-submit]');
+  assert.equal(await desk.textOf('[data-testid=shipment-tracking]'), 'SF1400555666');
+  assert.match(await desk.textOf('[data-testid=state-chip]'), /Shipped back/);
+  await shot(desk, 'app-desk-mailin-shipped');
 });

@@ -280,6 +280,7 @@ mod tests {
             &s,
             s.cast.technician,
             OrderOp::SignOff {
+                id: crate::fixtures::rid(900),
                 signer: "王芳".into(),
                 rating: Some(5),
                 signature_blob: "ab".repeat(32),

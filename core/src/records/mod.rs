@@ -2,6 +2,8 @@
 //! derive `Reconcile`/`Hydrate`; list entries carry a stable `#[key]` id.
 
 pub mod catalog;
+pub mod charge;
 pub mod flag_params;
 pub mod order;
 pub mod request;
+pub mod signature;

@@ -81,6 +81,11 @@ pub struct Receipt {
     pub by: UserId,
     /// Condition on arrival, accessories included.
     pub condition: String,
+    /// Hash of the photo (on the order) of the condition on arrival; a mail-in order
+    /// needs one. Receipts recorded before photos were kept have none.
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub photo: Option<String>,
 }
 
 /// The product and fault confirmed with the customer.
@@ -119,6 +124,11 @@ pub struct Diagnosis {
     pub estimated_fee: Money,
     /// Risks explained to the customer.
     pub risks: String,
+    /// The repair touches data stored in the customer's product: the customer
+    /// authorises it before the work. Diagnoses recorded before this was kept read false.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub touches_data: bool,
 }
 
 /// An approval by a supervisor or tech support.
@@ -147,6 +157,11 @@ pub struct Consent {
     pub recorded_by: UserId,
     /// The fee agreed to; `None` when the work is free.
     pub fee_agreed: Option<Money>,
+    /// Agreed over the phone (a mail-in customer is not at the counter). Consents
+    /// recorded before this was kept read as given in person.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub by_phone: bool,
 }
 
 /// One repair step (维修).

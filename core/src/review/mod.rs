@@ -8,6 +8,9 @@ pub mod diff;
 pub mod order;
 pub mod requisition;
 
+#[cfg(test)]
+mod mode_tests;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::LocationId;

@@ -41,10 +41,11 @@ macro_rules! each_field {
             registers: [schema_version, id, number, request, customer, product, mode, priority,
                 fault_code, customer_damage, charge, repeat_of, state, assignee, schedule,
                 receipt, fault_confirmed, diagnosis, plan_approval, consent, fee, sign_off,
-                shipment, hold, cancellation],
+                shipment, hold, cancellation, payment],
             times: [dispatched_at, closed_at],
             lists: [contacts, visits, fee_overrides, steps, parts, tests, objections, follow_ups,
-                photos, comments, data_authorisations, history, flags])
+                photos, comments, data_authorisations, history, flags, signatures,
+                charge_reassessments])
     };
 }
 
@@ -305,6 +306,16 @@ pub fn judge(
             "the state history is append-only: an entry was removed",
         ));
     }
+    // Consents this push withdrew by reassessing the charge: a move made under one of
+    // them (a consent, then the reassessment, in one push) is judged with it.
+    let withdrawn: Vec<crate::records::order::Consent> =
+        keyed(&old.charge_reassessments, &new.charge_reassessments, |r| {
+            r.id
+        })
+        .added
+        .iter()
+        .filter_map(|r| r.withdrawn.clone())
+        .collect();
     let mut moves = new.clone();
     moves.assignee = j.proxy.assignee;
     let mut state_ok = true;
@@ -326,6 +337,13 @@ pub fn judge(
         }
         // The order as it stood at this move: what the push recorded up to then.
         moves.state = h.from;
+        if new.consent.is_none() {
+            moves.consent = withdrawn
+                .iter()
+                .filter(|c| c.at <= h.at)
+                .max_by_key(|c| c.at)
+                .cloned();
+        }
         moves.tests = new.tests.iter().filter(|t| t.at <= h.at).cloned().collect();
         moves.visits = new
             .visits
@@ -353,6 +371,7 @@ pub fn judge(
             T::CheckIn,
             T::Receive,
             T::AgreePlan,
+            T::ReassessCharge,
             T::AddRepairStep,
             T::UsePart,
             T::RemovePart,
@@ -371,6 +390,7 @@ pub fn judge(
             T::Resume,
             T::Reopen { reason },
             T::AnswerConsultation,
+            T::ResolveRemotely,
         ];
         let moves_to = |who: &Actor, t: &Transition| {
             lifecycle::check(&moves, t, who, settings).is_ok_and(|s| s == h.to)
@@ -429,7 +449,7 @@ pub fn judge(
     }
 
     // Registers.
-    let consent_changed = old.consent != new.consent;
+    let consent_changed = old.consent != new.consent || !withdrawn.is_empty();
     let diagnosis_changed = old.diagnosis != new.diagnosis;
     for key in touched {
         let key = key.as_str();
@@ -448,6 +468,8 @@ pub fn judge(
                 Some(vec![T::RecordDiagnosis])
             }
             "plan_approval" => Some(vec![T::ApprovePlan]),
+            // A reassessed charge withdraws the consent it no longer covers.
+            "consent" if new.consent.is_none() => Some(vec![T::ReassessCharge]),
             "consent" => Some(vec![T::AgreePlan]),
             "fee" if consent_changed && old.fee_overrides.is_empty() => {
                 Some(vec![T::AgreePlan, T::OverrideFee])
@@ -456,11 +478,13 @@ pub fn judge(
             "customer_damage" | "charge" => Some(vec![T::ReassessCharge]),
             "sign_off" => Some(vec![T::SignOff]),
             "shipment" => Some(vec![T::ShipBack]),
+            "payment" => Some(vec![T::RecordPayment]),
             "cancellation" => Some(vec![T::Cancel { reason: "-".into() }]),
             "hold" => Some(vec![T::Hold { reason: "-".into() }, T::Resume]),
             "closed_at" => Some(vec![
                 T::Close,
                 T::AnswerConsultation,
+                T::ResolveRemotely,
                 T::Reopen { reason: "-".into() },
             ]),
             _ => None,
@@ -573,6 +597,23 @@ pub fn judge(
         |_| vec![T::AuthoriseDataAccess]
     );
     append_only!(
+        charge_reassessments,
+        |r: &crate::records::charge::ChargeReassessment| r.id,
+        |_| vec![T::ReassessCharge]
+    );
+    append_only!(
+        signatures,
+        |r: &crate::records::signature::Signature| r.id,
+        |r: &crate::records::signature::Signature| {
+            use crate::records::signature::SignatureKind as K;
+            vec![match r.kind {
+                K::SignOff | K::PickUp => T::SignOff,
+                K::Objection => T::Object,
+                K::Receipt => T::Receive,
+            }]
+        }
+    );
+    append_only!(
         fee_overrides,
         |r: &crate::records::order::FeeOverride| r.id,
         |_| vec![T::OverrideFee]
@@ -667,6 +708,7 @@ fn register_authors(j: &mut Judge<'_>, new: &OrderDoc, key: &str) {
         "consent" => j.authors(key, None, &new.consent),
         "sign_off" => j.authors(key, None, &new.sign_off),
         "shipment" => j.authors(key, None, &new.shipment),
+        "payment" => j.authors(key, None, &new.payment),
         "hold" => j.authors(key, None, &new.hold),
         "cancellation" => j.authors(key, None, &new.cancellation),
         _ => {}

@@ -169,6 +169,13 @@ impl Store {
                     if let Some(sign_off) = &order.sign_off {
                         refs.push((sign_off.signature_blob.clone(), BlobRole::Signature));
                     }
+                    // Every earlier signature too (sign-offs before a reopening,
+                    // objections, carry-in receipt and pick-up): the desk shows them all.
+                    for s in &order.signatures {
+                        refs.push((s.signature_blob.clone(), BlobRole::Signature));
+                    }
+                    let mut seen = std::collections::HashSet::new();
+                    refs.retain(|(hash, _)| seen.insert(hash.clone()));
                     // A reference that is not a hash can never be fetched.
                     refs.retain(|(hash, _)| is_hash(hash));
                     refs

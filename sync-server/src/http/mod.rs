@@ -5,6 +5,7 @@ mod auth;
 mod blobs;
 mod company;
 mod health;
+mod kpi;
 mod office;
 mod quarantine;
 mod reference;
@@ -199,6 +200,7 @@ pub fn router(state: AppState) -> Router {
         .merge(requisitions::router())
         .merge(stock::router())
         .merge(blobs::router())
+        .merge(kpi::router())
         .split_for_parts();
     let mut openapi = openapi;
     utoipa::Modify::modify(&Declared, &mut openapi);

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod counts;
+pub mod kpi;
 pub mod over_use;
 pub mod people;
 pub mod requisitions;

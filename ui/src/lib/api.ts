@@ -25,6 +25,7 @@ import type {
   VanStockItem,
   WarrantyCheck,
   WorkingWeek,
+  WorkshopItem,
 } from './gen/types';
 
 export type * from './gen/types';
@@ -107,8 +108,9 @@ export function signOff(
   signature: SignatureInput,
   signer: string,
   rating: number | null,
+  objection: string | null = null,
 ): Promise<OrderDetail> {
-  return invoke<OrderDetail>('sign_off', { id, signature, signer, rating });
+  return invoke<OrderDetail>('sign_off', { id, signature, signer, rating, objection });
 }
 
 /** A photo, thumbnail or signature as a `data:` URL, or null if this device does not have it yet. */
@@ -213,4 +215,20 @@ export function newId(): string {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The workshop: mail-in and carry-in products received and not yet closed, with their clocks. */
+export function workshop(): Promise<WorkshopItem[]> {
+  return invoke<WorkshopItem[]>('workshop');
+}
+
+/** A mail-in or carry-in product arrives: its condition, the photo of it, the customer's signature at the counter. */
+export function receiveProduct(
+  id: string,
+  condition: string,
+  photo: string | null,
+  signer: string | null,
+  signature: SignatureInput | null,
+): Promise<OrderDetail> {
+  return invoke<OrderDetail>('receive_product', { id, condition, photo, signer, signature });
 }

@@ -5,7 +5,10 @@ use crate::ids::RecordId;
 use crate::lifecycle::{self, OrderState, TransitionError};
 use crate::money::Money;
 use crate::ops::Ctx;
+use crate::records::charge::{ChargeReassessment, Payment};
 use crate::records::order::*;
+use crate::records::request::ServiceMode;
+use crate::records::signature::{Signature, SignatureKind};
 use crate::role::Role;
 use crate::signoff;
 use crate::warranty;
@@ -104,6 +107,9 @@ impl OrderDoc {
             flags: vec![],
             settings_version: new.settings_version,
             clock_offsets: vec![],
+            signatures: vec![],
+            charge_reassessments: vec![],
+            payment: None,
         })
     }
 
@@ -142,7 +148,9 @@ impl OrderDoc {
                 })
             }
             OrderOp::Reopen { .. } => next.closed_at = None,
-            OrderOp::Close | OrderOp::AnswerConsultation { .. } => next.closed_at = Some(ctx.now),
+            OrderOp::Close
+            | OrderOp::AnswerConsultation { .. }
+            | OrderOp::ResolveRemotely { .. } => next.closed_at = Some(ctx.now),
             _ => {}
         }
         if to != from {
@@ -154,6 +162,7 @@ impl OrderDoc {
                 OrderOp::Object { text, .. } => (text.clone(), false),
                 OrderOp::ResolveFlag { note, .. } => (note.clone(), false),
                 OrderOp::AnswerConsultation { answer } => (answer.clone(), false),
+                OrderOp::ResolveRemotely { resolution } => (resolution.clone(), false),
                 _ => (String::new(), false),
             };
             next.history.push(StateChange {
@@ -237,11 +246,47 @@ impl OrderDoc {
                     }
                 }
             }
-            OrderOp::Receive { condition } => {
+            OrderOp::Receive {
+                condition,
+                photo,
+                signature,
+            } => {
+                non_empty(condition, "condition")?;
+                // Mail-in: the condition on arrival is photographed (the courier's
+                // damage is told apart from the fault). Carry-in: the customer signs the
+                // receipt at the counter.
+                if self.mode == ServiceMode::MailIn
+                    && !photo
+                        .as_ref()
+                        .is_some_and(|h| self.photos.iter().any(|p| &p.hash == h))
+                {
+                    return Err(TransitionError::ArrivalPhotoMissing);
+                }
+                if self.mode == ServiceMode::CarryIn {
+                    let Some(s) = signature else {
+                        return Err(TransitionError::EmptyField { field: "signature" });
+                    };
+                    fresh(&self.signatures, s.id, |r| r.id)?;
+                    non_empty(&s.signer, "signer")?;
+                    non_empty(&s.signature_blob, "signature")?;
+                    let digest = signoff::digest(self);
+                    self.signatures.push(Signature {
+                        id: s.id,
+                        kind: SignatureKind::Receipt,
+                        signer: s.signer.clone(),
+                        at: now,
+                        captured_by: by,
+                        rating: None,
+                        signature_blob: s.signature_blob.clone(),
+                        digest,
+                        text: condition.clone(),
+                    });
+                }
                 self.receipt = Some(Receipt {
                     at: now,
                     by,
                     condition: condition.clone(),
+                    photo: photo.clone(),
                 })
             }
             OrderOp::ConfirmFault { note } => {
@@ -260,6 +305,7 @@ impl OrderDoc {
                 estimated_minutes,
                 estimated_fee,
                 risks,
+                touches_data,
             } => {
                 non_empty(cause, "cause")?;
                 non_empty(plan, "plan")?;
@@ -274,6 +320,7 @@ impl OrderDoc {
                     estimated_minutes: *estimated_minutes,
                     estimated_fee: estimated_fee.clone(),
                     risks: risks.clone(),
+                    touches_data: *touches_data,
                 });
                 // A new plan needs a new approval.
                 self.plan_approval = None;
@@ -288,6 +335,7 @@ impl OrderDoc {
             OrderOp::RecordConsent {
                 customer_name,
                 fee_agreed,
+                by_phone,
             } => {
                 non_empty(customer_name, "customer_name")?;
                 self.consent = Some(Consent {
@@ -295,6 +343,7 @@ impl OrderDoc {
                     at: now,
                     recorded_by: by,
                     fee_agreed: fee_agreed.clone(),
+                    by_phone: *by_phone,
                 });
                 self.fee = if self.is_chargeable() {
                     fee_agreed
@@ -304,7 +353,19 @@ impl OrderDoc {
                     Money::zero(&ctx.settings.currency)
                 };
             }
-            OrderOp::ReassessCharge { customer_damage } => {
+            OrderOp::ReassessCharge {
+                id,
+                customer_damage,
+                evidence,
+                note,
+            } => {
+                fresh(&self.charge_reassessments, *id, |r| r.id)?;
+                let evidence = evidence.clone().unwrap_or_default();
+                // Customer damage makes the customer pay: it is shown, not asserted.
+                if *customer_damage && !self.photos.iter().any(|p| p.hash == evidence) {
+                    return Err(TransitionError::EvidenceMissing);
+                }
+                let from = self.charge;
                 self.customer_damage = *customer_damage;
                 let prior = self
                     .repeat_of
@@ -325,6 +386,26 @@ impl OrderDoc {
                     ctx.settings,
                 );
                 self.charge = a.basis;
+                // After consent the fee agreed no longer holds: the customer agrees
+                // again before any more repair (the lifecycle moves the order back).
+                let voided_consent = !self.state.is_before_consent() && self.consent.is_some();
+                let withdrawn = if voided_consent {
+                    self.consent.take()
+                } else {
+                    None
+                };
+                self.charge_reassessments.push(ChargeReassessment {
+                    id: *id,
+                    at: now,
+                    by,
+                    customer_damage: *customer_damage,
+                    from,
+                    to: a.basis,
+                    evidence,
+                    note: note.clone(),
+                    voided_consent,
+                    withdrawn,
+                });
             }
             OrderOp::AddRepairStep {
                 id,
@@ -402,24 +483,51 @@ impl OrderDoc {
                 });
             }
             OrderOp::SignOff {
+                id,
                 signer,
                 rating,
                 signature_blob,
             } => {
+                fresh(&self.signatures, *id, |s| s.id)?;
                 non_empty(signer, "signer")?;
                 non_empty(signature_blob, "signature")?;
                 rating_ok(*rating)?;
+                let digest = signoff::digest(self);
                 self.sign_off = Some(SignOff {
                     signer: signer.clone(),
                     at: now,
                     captured_by: by,
                     rating: *rating,
                     signature_blob: signature_blob.clone(),
-                    digest: signoff::digest(self),
+                    digest: digest.clone(),
+                });
+                // The register holds the current sign-off; the list keeps every one, so
+                // signing again after a reopening does not lose the first (rule 10).
+                // A carry-in customer signs when picking the product up.
+                self.signatures.push(Signature {
+                    id: *id,
+                    kind: if self.mode == ServiceMode::CarryIn {
+                        SignatureKind::PickUp
+                    } else {
+                        SignatureKind::SignOff
+                    },
+                    signer: signer.clone(),
+                    at: now,
+                    captured_by: by,
+                    rating: *rating,
+                    signature_blob: signature_blob.clone(),
+                    digest,
+                    text: String::new(),
                 });
             }
-            OrderOp::Object { id, signer, text } => {
+            OrderOp::Object {
+                id,
+                signer,
+                text,
+                signature_blob,
+            } => {
                 fresh(&self.objections, *id, |o| o.id)?;
+                fresh(&self.signatures, *id, |s| s.id)?;
                 non_empty(text, "objection")?;
                 self.objections.push(Objection {
                     id: *id,
@@ -427,8 +535,35 @@ impl OrderDoc {
                     signer: signer.clone(),
                     text: text.clone(),
                 });
+                self.signatures.push(Signature {
+                    id: *id,
+                    kind: SignatureKind::Objection,
+                    signer: signer.clone(),
+                    at: now,
+                    captured_by: by,
+                    rating: None,
+                    signature_blob: signature_blob.clone().unwrap_or_default(),
+                    digest: signoff::digest(self),
+                    text: text.clone(),
+                });
+            }
+            OrderOp::RecordPayment {
+                amount,
+                method,
+                reference,
+            } => {
+                self.same_currency(amount, ctx)?;
+                non_empty(method, "method")?;
+                self.payment = Some(Payment {
+                    at: now,
+                    by,
+                    amount: amount.clone(),
+                    method: method.clone(),
+                    reference: reference.clone(),
+                });
             }
             OrderOp::ShipBack { carrier, tracking } => {
+                non_empty(carrier, "carrier")?;
                 non_empty(tracking, "tracking")?;
                 self.shipment = Some(Shipment {
                     at: now,
@@ -501,6 +636,7 @@ impl OrderDoc {
             OrderOp::AuthoriseDataAccess { id, signer, scope } => {
                 fresh(&self.data_authorisations, *id, |a| a.id)?;
                 non_empty(signer, "signer")?;
+                non_empty(scope, "scope")?;
                 self.data_authorisations.push(DataAuthorisation {
                     id: *id,
                     at: now,
@@ -536,6 +672,16 @@ impl OrderDoc {
                     }
                 }
                 self.resolve_flag(*id, by, now, note, choice.clone())?;
+            }
+            OrderOp::ResolveRemotely { resolution } => {
+                non_empty(resolution, "resolution")?;
+                // What the customer was told, where the office and the report read it.
+                self.comments.push(Comment {
+                    id: RecordId::new_at(now),
+                    at: now,
+                    by: ctx.actor,
+                    text: resolution.clone(),
+                });
             }
             OrderOp::AnswerConsultation { answer } => {
                 non_empty(answer, "answer")?;

@@ -59,6 +59,14 @@ pub enum OrderOp {
     Receive {
         /// Condition on arrival.
         condition: String,
+        /// Hash of the photo on the order of the condition on arrival (mail-in needs one).
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        photo: Option<String>,
+        /// The customer's signature on receipt (carry-in needs one).
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        signature: Option<crate::records::signature::SignatureCapture>,
     },
     /// Confirm product and fault with the customer.
     ConfirmFault {
@@ -81,6 +89,10 @@ pub enum OrderOp {
         estimated_fee: Money,
         /// Risks explained.
         risks: String,
+        /// The repair touches data stored in the customer's product.
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+        touches_data: bool,
     },
     /// Approve the plan.
     ApprovePlan {
@@ -93,11 +105,25 @@ pub enum OrderOp {
         customer_name: String,
         /// Fee agreed (required when chargeable).
         fee_agreed: Option<Money>,
+        /// Agreed over the phone (mail-in).
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+        by_phone: bool,
     },
-    /// Customer damage found or ruled out before consent.
+    /// Customer damage found (with a photo of it) or ruled out. After the customer's
+    /// consent it withdraws the consent: the customer must agree to the new fee again.
     ReassessCharge {
+        /// Record id.
+        id: RecordId,
         /// Damaged by the customer.
         customer_damage: bool,
+        /// Hash of a photo on the order showing the damage (required when found).
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        evidence: Option<String>,
+        /// What was found.
+        #[serde(default)]
+        note: String,
     },
     /// A repair step.
     AddRepairStep {
@@ -147,6 +173,8 @@ pub enum OrderOp {
     },
     /// Customer signs off.
     SignOff {
+        /// Record id of the signature kept in `signatures`.
+        id: RecordId,
         /// Signer.
         signer: String,
         /// Rating 1–5.
@@ -162,6 +190,20 @@ pub enum OrderOp {
         signer: String,
         /// Objection.
         text: String,
+        /// The objection's signature blob hash, when the customer signed it.
+        #[serde(default)]
+        #[cfg_attr(feature = "ts", ts(optional))]
+        signature_blob: Option<String>,
+    },
+    /// Payment received for chargeable work.
+    RecordPayment {
+        /// Amount received.
+        amount: Money,
+        /// How it was paid.
+        method: String,
+        /// Transaction number or receipt reference.
+        #[serde(default)]
+        reference: String,
     },
     /// Ship back (mail-in).
     ShipBack {
@@ -251,6 +293,11 @@ pub enum OrderOp {
         /// The value to keep, for a conflict.
         choice: Option<String>,
     },
+    /// A tech-support request (技术支持) resolved remotely, without a visit.
+    ResolveRemotely {
+        /// How it was resolved, as told to the customer.
+        resolution: String,
+    },
     /// The office answers a consultation (咨询) and closes it at intake.
     AnswerConsultation {
         /// The answer given to the customer.
@@ -288,6 +335,7 @@ impl OrderOp {
             OrderOp::RecordTest { passed, .. } => Transition::RecordTest { passed: *passed },
             OrderOp::SignOff { .. } => Transition::SignOff,
             OrderOp::Object { .. } => Transition::Object,
+            OrderOp::RecordPayment { .. } => Transition::RecordPayment,
             OrderOp::ShipBack { .. } => Transition::ShipBack,
             OrderOp::Close => Transition::Close,
             OrderOp::Cancel { reason } => Transition::Cancel {
@@ -308,6 +356,7 @@ impl OrderOp {
             OrderOp::RaiseFlag { .. } => Transition::RaiseFlag,
             OrderOp::ResolveFlag { .. } => Transition::ResolveFlag,
             OrderOp::AnswerConsultation { .. } => Transition::AnswerConsultation,
+            OrderOp::ResolveRemotely { .. } => Transition::ResolveRemotely,
             OrderOp::NoteClockOffsets { .. } => Transition::NoteClockOffsets,
         }
     }

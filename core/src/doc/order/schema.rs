@@ -9,8 +9,10 @@ use crate::doc::TimeWindow;
 use crate::ids::{OrderId, UserId};
 use crate::lifecycle::OrderState;
 use crate::money::Money;
+use crate::records::charge::{ChargeReassessment, Payment};
 use crate::records::order::*;
 use crate::records::request::{Customer, Priority, Product, ServiceMode, ServiceRequest};
+use crate::records::signature::Signature;
 use crate::stock::{Movement, MovementKind};
 use crate::warranty::ChargeBasis;
 
@@ -74,6 +76,11 @@ pub struct OrderDoc {
     pub fee: Money,
     /// Supervisor fee overrides.
     pub fee_overrides: Vec<FeeOverride>,
+    /// Charge basis reassessments (customer damage found or ruled out). Documents
+    /// written before they were kept have none.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub charge_reassessments: Vec<ChargeReassessment>,
     /// Repair steps.
     pub steps: Vec<RepairStep>,
     /// Parts used.
@@ -82,10 +89,21 @@ pub struct OrderDoc {
     pub tests: Vec<TestResult>,
     /// Objections at sign-off.
     pub objections: Vec<Objection>,
-    /// The customer's sign-off.
+    /// The customer's current sign-off (what the lifecycle and the void check read).
     pub sign_off: Option<SignOff>,
+    /// Every signature given on the order, in order: sign-offs, objections, carry-in
+    /// receipt and pick-up. Documents written before it existed have none; read them
+    /// through [`crate::signoff::record`], which adds the sign-off and objections they hold.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub signatures: Vec<Signature>,
     /// Shipping back (mail-in).
     pub shipment: Option<Shipment>,
+    /// Payment received for chargeable work. Documents written before it was kept
+    /// have none.
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub payment: Option<Payment>,
     /// When the order was (last) closed.
     #[autosurgeon(with = "crate::doc::am::opt_time")]
     pub closed_at: Option<DateTime<Utc>>,
@@ -157,7 +175,8 @@ macro_rules! order_fields {
                 shipment,
                 hold,
                 cancellation,
-                settings_version
+                settings_version,
+                payment
             ],
             times: [dispatched_at, closed_at],
             lists: [
@@ -173,7 +192,9 @@ macro_rules! order_fields {
                 comments,
                 data_authorisations,
                 history,
-                clock_offsets
+                clock_offsets,
+                signatures,
+                charge_reassessments
             ],
             flags: [flags],
         }

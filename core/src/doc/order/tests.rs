@@ -252,6 +252,7 @@ fn cancel_against_sign_off() -> Result<(Scenario, AutoCommit, Flag), Box<dyn std
     ops::apply(
         &mut phone,
         &OrderOp::SignOff {
+            id: crate::fixtures::rid(900),
             signer: "王芳".into(),
             rating: Some(5),
             signature_blob: "ab".repeat(32),

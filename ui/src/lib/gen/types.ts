@@ -288,7 +288,12 @@ by: UserId,
 /**
  * Condition on arrival, accessories included.
  */
-condition: string, };
+condition: string, 
+/**
+ * Hash of the photo (on the order) of the condition on arrival; a mail-in order
+ * needs one. Receipts recorded before photos were kept have none.
+ */
+photo: string | null, };
 
 /**
  * The product and fault confirmed with the customer.
@@ -346,7 +351,12 @@ estimated_fee: Money,
 /**
  * Risks explained to the customer.
  */
-risks: string, };
+risks: string, 
+/**
+ * The repair touches data stored in the customer's product: the customer
+ * authorises it before the work. Diagnoses recorded before this was kept read false.
+ */
+touches_data: boolean, };
 
 /**
  * An approval by a supervisor or tech support.
@@ -384,7 +394,12 @@ recorded_by: UserId,
 /**
  * The fee agreed to; `None` when the work is free.
  */
-fee_agreed: Money | null, };
+fee_agreed: Money | null, 
+/**
+ * Agreed over the phone (a mail-in customer is not at the counter). Consents
+ * recorded before this was kept read as given in person.
+ */
+by_phone: boolean, };
 
 /**
  * One repair step (维修).
@@ -969,6 +984,144 @@ device: string,
 measured_at: string, };
 
 /**
+ * What a signature was given for.
+ */
+export type SignatureKind = "sign_off" | "objection" | "receipt" | "pick_up";
+
+/**
+ * One reassessment of who pays.
+ */
+export type ChargeReassessment = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who reassessed (an agent or the technician).
+ */
+by: UserId, 
+/**
+ * Damaged by the customer, as now found.
+ */
+customer_damage: boolean, 
+/**
+ * The basis before.
+ */
+from: ChargeBasis, 
+/**
+ * The basis after.
+ */
+to: ChargeBasis, 
+/**
+ * Content hash of the photo on the order that shows the damage; empty when the
+ * damage was ruled out.
+ */
+evidence: string, 
+/**
+ * What was found, in words.
+ */
+note: string, 
+/**
+ * True when it came after the customer's consent, which it then withdrew: the
+ * customer must consent again to the new fee before any more repair.
+ */
+voided_consent: boolean, 
+/**
+ * The consent it withdrew, kept so the record (and the server's review of a push
+ * that consented and then reassessed) still shows what was agreed before.
+ */
+withdrawn: Consent | null, };
+
+/**
+ * Payment received for chargeable work (收费维修).
+ */
+export type Payment = { 
+/**
+ * When it was marked received.
+ */
+at: string, 
+/**
+ * Who marked it.
+ */
+by: UserId, 
+/**
+ * The amount received.
+ */
+amount: Money, 
+/**
+ * How it was paid (transfer, WeChat Pay, cash …), in words.
+ */
+method: string, 
+/**
+ * A transaction number or receipt reference, if any.
+ */
+reference: string, };
+
+/**
+ * A signature captured with another operation (the carry-in receipt): the record id it
+ * is kept under, the signer and the stroke blob.
+ */
+export type SignatureCapture = { 
+/**
+ * Record id in `signatures`.
+ */
+id: RecordId, 
+/**
+ * The signer's name.
+ */
+signer: string, 
+/**
+ * Content hash of the stroke blob.
+ */
+signature_blob: string, };
+
+/**
+ * One signature on the order.
+ */
+export type Signature = { 
+/**
+ * Stable id. For an objection it is the objection's own id.
+ */
+id: RecordId, 
+/**
+ * What it was given for.
+ */
+kind: SignatureKind, 
+/**
+ * The signer's name.
+ */
+signer: string, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who captured it on their screen.
+ */
+captured_by: UserId, 
+/**
+ * Satisfaction 1–5, for a sign-off that gave one.
+ */
+rating: number | null, 
+/**
+ * Content hash of the stroke blob; empty for an objection recorded without one
+ * (before objections were signed).
+ */
+signature_blob: string, 
+/**
+ * SHA-256 (hex) of what the order covered when signed ([`crate::signoff::digest`]).
+ */
+digest: string, 
+/**
+ * The objection's text, or a note (the condition on receipt); empty otherwise.
+ */
+text: string, };
+
+/**
  * Everything about one repair order. Each field at the top level is a register (last
  * writer wins, concurrent values surfaced by [`crate::doc::conflicts`]); each `Vec` is a
  * list keyed by a stable id, so concurrent additions all survive a merge.
@@ -1075,6 +1228,11 @@ fee: Money,
  */
 fee_overrides: Array<FeeOverride>, 
 /**
+ * Charge basis reassessments (customer damage found or ruled out). Documents
+ * written before they were kept have none.
+ */
+charge_reassessments: Array<ChargeReassessment>, 
+/**
  * Repair steps.
  */
 steps: Array<RepairStep>, 
@@ -1091,13 +1249,24 @@ tests: Array<TestResult>,
  */
 objections: Array<Objection>, 
 /**
- * The customer's sign-off.
+ * The customer's current sign-off (what the lifecycle and the void check read).
  */
 sign_off: SignOff | null, 
+/**
+ * Every signature given on the order, in order: sign-offs, objections, carry-in
+ * receipt and pick-up. Documents written before it existed have none; read them
+ * through [`crate::signoff::record`], which adds the sign-off and objections they hold.
+ */
+signatures: Array<Signature>, 
 /**
  * Shipping back (mail-in).
  */
 shipment: Shipment | null, 
+/**
+ * Payment received for chargeable work. Documents written before it was kept
+ * have none.
+ */
+payment: Payment | null, 
 /**
  * When the order was (last) closed.
  */
@@ -1191,7 +1360,15 @@ visit: RecordId, } | { "op": "show_work_id" } | { "op": "check_out" } | { "op": 
 /**
  * Condition on arrival.
  */
-condition: string, } | { "op": "confirm_fault", 
+condition: string, 
+/**
+ * Hash of the photo on the order of the condition on arrival (mail-in needs one).
+ */
+photo?: string, 
+/**
+ * The customer's signature on receipt (carry-in needs one).
+ */
+signature?: SignatureCapture, } | { "op": "confirm_fault", 
 /**
  * The fault as confirmed.
  */
@@ -1223,7 +1400,11 @@ estimated_fee: Money,
 /**
  * Risks explained.
  */
-risks: string, } | { "op": "approve_plan", 
+risks: string, 
+/**
+ * The repair touches data stored in the customer's product.
+ */
+touches_data?: boolean, } | { "op": "approve_plan", 
 /**
  * Notes.
  */
@@ -1235,11 +1416,27 @@ customer_name: string,
 /**
  * Fee agreed (required when chargeable).
  */
-fee_agreed: Money | null, } | { "op": "reassess_charge", 
+fee_agreed: Money | null, 
+/**
+ * Agreed over the phone (mail-in).
+ */
+by_phone?: boolean, } | { "op": "reassess_charge", 
+/**
+ * Record id.
+ */
+id: RecordId, 
 /**
  * Damaged by the customer.
  */
-customer_damage: boolean, } | { "op": "add_repair_step", 
+customer_damage: boolean, 
+/**
+ * Hash of a photo on the order showing the damage (required when found).
+ */
+evidence?: string, 
+/**
+ * What was found.
+ */
+note: string, } | { "op": "add_repair_step", 
 /**
  * Record id.
  */
@@ -1309,6 +1506,10 @@ notes: string,
  */
 care_advice_given: boolean, } | { "op": "sign_off", 
 /**
+ * Record id of the signature kept in `signatures`.
+ */
+id: RecordId, 
+/**
  * Signer.
  */
 signer: string, 
@@ -1331,7 +1532,23 @@ signer: string,
 /**
  * Objection.
  */
-text: string, } | { "op": "ship_back", 
+text: string, 
+/**
+ * The objection's signature blob hash, when the customer signed it.
+ */
+signature_blob?: string, } | { "op": "record_payment", 
+/**
+ * Amount received.
+ */
+amount: Money, 
+/**
+ * How it was paid.
+ */
+method: string, 
+/**
+ * Transaction number or receipt reference.
+ */
+reference: string, } | { "op": "ship_back", 
 /**
  * Carrier.
  */
@@ -1427,7 +1644,11 @@ note: string,
 /**
  * The value to keep, for a conflict.
  */
-choice: string | null, } | { "op": "answer_consultation", 
+choice: string | null, } | { "op": "resolve_remotely", 
+/**
+ * How it was resolved, as told to the customer.
+ */
+resolution: string, } | { "op": "answer_consultation", 
 /**
  * The answer given to the customer.
  */
@@ -1590,7 +1811,11 @@ role: Role,
 /**
  * The desk offers the review of held changes (the server checks it again).
  */
-reviews_held_changes: boolean, };
+reviews_held_changes: boolean, 
+/**
+ * The desk offers the KPI page (the server checks it again).
+ */
+sees_kpis: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -1994,6 +2219,19 @@ allowed: boolean,
 refusal: Refusal | null, };
 
 /**
+ * One signature on the order, as the order page lists it (oldest first).
+ */
+export type SignatureView = { 
+/**
+ * The signature as recorded (see `onsite_core::records::signature`).
+ */
+signature: Signature, 
+/**
+ * The current sign-off: the one the order's `sign_off` holds.
+ */
+current: boolean, };
+
+/**
  * Everything the order page shows.
  */
 export type OrderDetail = { 
@@ -2014,6 +2252,10 @@ clocks: Array<ClockView>,
  * Sign-off status.
  */
 sign_off: SignOffState, 
+/**
+ * Every signature on the order, oldest first, old documents included.
+ */
+signatures: Array<SignatureView>, 
 /**
  * Concurrent values to decide.
  */
@@ -2054,6 +2296,68 @@ unsent: boolean,
  * The server held back a change from this device.
  */
 quarantined: QuarantineView | null, };
+
+/**
+ * One product in the workshop.
+ */
+export type WorkshopItem = { 
+/**
+ * Order id.
+ */
+id: string, 
+/**
+ * Order number.
+ */
+number: string, 
+/**
+ * Mail-in or carry-in.
+ */
+mode: ServiceMode, 
+/**
+ * Where the order stands.
+ */
+state: OrderState, 
+/**
+ * Customer.
+ */
+customer_name: string, 
+/**
+ * Product model and serial.
+ */
+product: string, 
+/**
+ * When it arrived.
+ */
+received_at: string, 
+/**
+ * The assigned technician's name, if any.
+ */
+assignee_name: string | null, 
+/**
+ * The mail-in inspection clock (24 h from receipt), while it matters.
+ */
+clock: WorkshopClock | null, };
+
+/**
+ * A workshop product's clock.
+ */
+export type WorkshopClock = { 
+/**
+ * The clock (`mail_in_inspection`): i18n key `sla.clock.<name>`.
+ */
+kind: ClockKind, 
+/**
+ * Its status now.
+ */
+status: SlaStatus, 
+/**
+ * Its deadline.
+ */
+deadline: string, 
+/**
+ * Still running (not inspected yet).
+ */
+running: boolean, };
 
 /**
  * A step of the visit.
@@ -2704,6 +3008,11 @@ at_risk_percent: number,
  * Project work: a supervisor (or tech support) approves the plan before consent.
  */
 plan_approval_required: boolean, 
+/**
+ * Which request types count as project work when plan approval is required; empty
+ * means every order does (as before this list existed).
+ */
+project_work: Array<Classification>, 
 /**
  * Long-term customers get a follow-up at least every this many months: 12.
  */
@@ -4049,3 +4358,218 @@ from: string | null,
  * Up to and including this day.
  */
 to: string | null, };
+
+/**
+ * A report made and saved.
+ */
+export type ServiceReport = { 
+/**
+ * The file's name, e.g. `WO-2026-000123-服务报告.pdf`.
+ */
+file_name: string, 
+/**
+ * Where it was saved on this device.
+ */
+path: string, 
+/**
+ * The PDF as a `data:application/pdf;base64,…` URL.
+ */
+data_url: string, 
+/**
+ * Its pages.
+ */
+pages: number, 
+/**
+ * Photos or the signature this device does not have yet (the report says so).
+ */
+blobs_missing: number, 
+/**
+ * Characters of the order the report font cannot show.
+ */
+missing_glyphs: Array<string>, };
+
+/**
+ * Which table of the KPIs a CSV holds.
+ */
+export type KpiTable = "period" | "technician" | "model";
+
+/**
+ * How periods are cut.
+ */
+export type Granularity = "week" | "month" | "quarter";
+
+/**
+ * What the KPIs are asked for.
+ */
+export type KpiQuery = { 
+/**
+ * How the trend is cut.
+ */
+granularity: Granularity, 
+/**
+ * First day (company date) of requests counted, inclusive.
+ */
+from: string | null, 
+/**
+ * Last day (company date) of requests counted, inclusive.
+ */
+to: string | null, };
+
+/**
+ * A share: how many of how many.
+ */
+export type Rate = { 
+/**
+ * Counted.
+ */
+count: number, 
+/**
+ * Out of.
+ */
+of: number, 
+/**
+ * `count / of`, or `None` when `of` is zero.
+ */
+rate: number | null, };
+
+/**
+ * A mean over some samples.
+ */
+export type Mean = { 
+/**
+ * The mean, or `None` without samples.
+ */
+mean: number | null, 
+/**
+ * How many samples.
+ */
+n: number, };
+
+/**
+ * SLA compliance of one clock.
+ */
+export type ClockCompliance = { 
+/**
+ * The clock.
+ */
+clock: ClockKind, 
+/**
+ * Met over met and breached.
+ */
+compliance: Rate, };
+
+/**
+ * A count under a name (a cause category, a part number).
+ */
+export type Count = { 
+/**
+ * The name.
+ */
+key: string, 
+/**
+ * How many.
+ */
+count: number, };
+
+/**
+ * Every figure, for one group of orders.
+ */
+export type Figures = { 
+/**
+ * Orders counted (received, not cancelled).
+ */
+orders: number, 
+/**
+ * Completed over orders.
+ */
+completion: Rate, 
+/**
+ * First-time fixes over completed orders.
+ */
+first_time_fix: Rate, 
+/**
+ * Dispatch → first contact, working hours.
+ */
+hours_to_contact: Mean, 
+/**
+ * Dispatch → first check-in, working hours (on-site orders).
+ */
+hours_to_arrive: Mean, 
+/**
+ * Arrival → the last passed test, working hours.
+ */
+hours_to_repair: Mean, 
+/**
+ * Received → closed, working hours.
+ */
+hours_to_close: Mean, 
+/**
+ * Per clock, in clock order.
+ */
+sla: Array<ClockCompliance>, 
+/**
+ * All clocks together.
+ */
+sla_overall: Rate, 
+/**
+ * Mean sign-off rating, 1–5.
+ */
+sign_off_rating: Mean, 
+/**
+ * Mean follow-up score, 1–5 (orders' and complaints' follow-ups).
+ */
+follow_up_score: Mean, 
+/**
+ * Complaints received.
+ */
+complaints: number, 
+/**
+ * Complaints per cause category (`unknown` until investigated), most first.
+ */
+complaint_causes: Array<Count>, 
+/**
+ * Units of parts used.
+ */
+parts_used: number, 
+/**
+ * Units per part number, most first.
+ */
+parts: Array<Count>, };
+
+/**
+ * The figures of one technician, model or period.
+ */
+export type Group = { 
+/**
+ * The technician's user id, the model, or the period key.
+ */
+key: string, 
+/**
+ * Its figures.
+ */
+figures: Figures, };
+
+/**
+ * The KPIs.
+ */
+export type KpiReport = { 
+/**
+ * What was asked.
+ */
+query: KpiQuery, 
+/**
+ * Every order and complaint counted.
+ */
+overall: Figures, 
+/**
+ * Per technician (orders never assigned under `""`), by user id.
+ */
+by_technician: Array<Group>, 
+/**
+ * Per product model, by name.
+ */
+by_model: Array<Group>, 
+/**
+ * Per period, oldest first: the trend.
+ */
+by_period: Array<Group>, };
