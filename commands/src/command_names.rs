@@ -52,4 +52,10 @@ pub const COMMANDS: &[&str] = &[
     "van_detail",
     "office_requisitions",
     "office_requisition_action",
+    "create_complaint",
+    "list_complaints",
+    "order_complaints",
+    "get_complaint",
+    "complaint_op",
+    "check_return",
 ];

@@ -14,8 +14,8 @@ use crate::error::CommandError;
 use crate::list::OrderQuery;
 use crate::signoff::SignatureInput;
 use crate::{
-    company, held, intake, list, office, order, parts, photos, reference, requisitions, session,
-    signoff, App,
+    company, complaints, held, intake, list, office, order, parts, photos, reference, requisitions,
+    session, signoff, App,
 };
 
 include!("command_names.rs");
@@ -37,6 +37,25 @@ struct Wrapped<T> {
 struct ReqAction {
     id: String,
     action: onsite_core::parts_flow::RequisitionAction,
+}
+#[derive(Deserialize)]
+struct NewComplaintArgs {
+    intake: Intake,
+    complaint: onsite_core::intake::IntakeComplaint,
+}
+#[derive(Deserialize)]
+struct ComplaintList {
+    #[serde(default)]
+    scope: Option<complaints::ComplaintScope>,
+}
+#[derive(Deserialize)]
+struct ComplaintStep {
+    id: String,
+    op: onsite_core::doc::complaint::ComplaintOp,
+}
+#[derive(Deserialize)]
+struct ReturnClaim {
+    claim: onsite_core::returns::Claim,
 }
 #[derive(Deserialize)]
 struct SignIn {
@@ -321,6 +340,33 @@ pub async fn invoke(
         "office_requisition_action" => {
             let a: ReqAction = args(command, raw)?;
             json(requisitions::office_requisition_action(app, &a.id, a.action).await?)
+        }
+        "create_complaint" => {
+            let a: NewComplaintArgs = args(command, raw)?;
+            json(complaints::create_complaint(app, a.intake, a.complaint)?)
+        }
+        "list_complaints" => {
+            let a: ComplaintList = args(command, raw)?;
+            json(complaints::list_complaints(
+                app,
+                a.scope.unwrap_or_default(),
+            )?)
+        }
+        "order_complaints" => {
+            let a: Id = args(command, raw)?;
+            json(complaints::order_complaints(app, &a.id)?)
+        }
+        "get_complaint" => {
+            let a: Id = args(command, raw)?;
+            json(complaints::get_complaint(app, &a.id)?)
+        }
+        "complaint_op" => {
+            let a: ComplaintStep = args(command, raw)?;
+            json(complaints::complaint_op(app, &a.id, a.op)?)
+        }
+        "check_return" => {
+            let a: ReturnClaim = args(command, raw)?;
+            json(intake::check_return(app, a.claim))
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

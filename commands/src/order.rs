@@ -37,6 +37,22 @@ pub struct ClockView {
     pub running: bool,
 }
 
+/// A clock's state as the pages show it (orders' and complaints').
+pub(crate) fn clock_view(c: sla::ClockState) -> ClockView {
+    ClockView {
+        clock: c.kind,
+        // The UI speaks of lists' "on track"; a clock that is met is on track.
+        status: match c.status {
+            sla::SlaStatus::Met => SlaStatus::OnTrack,
+            sla::SlaStatus::AtRisk => SlaStatus::AtRisk,
+            sla::SlaStatus::Breached => SlaStatus::Breached,
+            sla::SlaStatus::Paused => SlaStatus::Paused,
+        },
+        deadline: c.deadline,
+        running: c.running,
+    }
+}
+
 /// A field with concurrent values a person must decide between.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ConflictView {
@@ -356,18 +372,7 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
     });
     let clocks = sla::evaluate_order(&order, settings, &rules.calendar, now)
         .into_iter()
-        .map(|c| ClockView {
-            clock: c.kind,
-            // The UI speaks of lists' "on track"; a clock that is met is on track.
-            status: match c.status {
-                sla::SlaStatus::Met => SlaStatus::OnTrack,
-                sla::SlaStatus::AtRisk => SlaStatus::AtRisk,
-                sla::SlaStatus::Breached => SlaStatus::Breached,
-                sla::SlaStatus::Paused => SlaStatus::Paused,
-            },
-            deadline: c.deadline,
-            running: c.running,
-        })
+        .map(clock_view)
         .collect();
     let sign_off = match signoff::status(&order) {
         SignOffStatus::Unsigned => SignOffState::None,

@@ -22,6 +22,8 @@ pub struct Me {
     pub role: Role,
     /// The desk offers the review of held changes (the server checks it again).
     pub reviews_held_changes: bool,
+    /// The desk offers the complaint desk (the rules' office roles for complaints).
+    pub handles_complaints: bool,
 }
 
 /// What the start screen needs to know about this device.
@@ -68,6 +70,7 @@ pub fn app_status(app: &App) -> Result<AppStatus, CommandError> {
                 login: a.login,
                 name: a.name,
                 reviews_held_changes: a.role.reviews_held_changes(),
+                handles_complaints: onsite_core::doc::complaint::handles_complaints(a.role),
                 role: a.role,
             }),
         })

@@ -115,6 +115,19 @@ pub fn typescript() -> String {
         crate::stock::CountCommand, onsite_core::over_use_fix::OverUseFix,
         onsite_core::over_use_fix::OverUseResolution, onsite_core::stock_views::StockRow,
         onsite_core::stock_views::StockMinimum, onsite_core::stock_views::MovementFilter,
+        // complaints, returns and exchanges
+        onsite_core::ids::ComplaintId,
+        onsite_core::doc::complaint::Severity, onsite_core::doc::complaint::ComplaintStatus,
+        onsite_core::doc::complaint::CauseCategory, onsite_core::doc::complaint::Cause,
+        onsite_core::doc::complaint::Measure, onsite_core::doc::complaint::Note,
+        onsite_core::doc::complaint::ComplaintStatusChange,
+        onsite_core::doc::complaint::ComplaintDoc, onsite_core::doc::complaint::ComplaintOp,
+        onsite_core::intake::IntakeComplaint,
+        crate::complaints::ComplaintListItem, crate::complaints::ComplaintDetail,
+        crate::complaints::ComplaintScope,
+        onsite_core::returns::ClaimKind, onsite_core::returns::Ground,
+        onsite_core::returns::Claim, onsite_core::returns::Refusal,
+        crate::intake::ReturnCheck,
     );
     out.trim_end().to_string() + "\n"
 }

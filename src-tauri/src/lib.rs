@@ -4,6 +4,7 @@
 //! builds. No command body lives here.
 
 mod commands;
+mod complaint_commands;
 mod office_commands;
 mod parts_commands;
 mod stock_commands;
@@ -87,6 +88,12 @@ pub fn run() {
             parts_commands::van_detail,
             parts_commands::office_requisitions,
             parts_commands::office_requisition_action,
+            complaint_commands::create_complaint,
+            complaint_commands::list_complaints,
+            complaint_commands::order_complaints,
+            complaint_commands::get_complaint,
+            complaint_commands::complaint_op,
+            complaint_commands::check_return,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {
