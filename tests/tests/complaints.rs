@@ -23,42 +23,14 @@ use onsite_core::returns::{Claim, ClaimKind, Ground, Refusal};
 use onsite_core::role::Role;
 use onsite_core::sla::{ClockKind, SlaStatus};
 use onsite_core::{OrderId, RecordId};
-use onsite_device::{DocKind, Store};
-use onsite_tests::devices::{Device, PASSWORD};
+use onsite_device::DocKind;
+use onsite_tests::desk::{fail, set, signed_in};
+use onsite_tests::devices::Device;
 use onsite_tests::TestServer;
-
-fn fail(err: CommandError) -> anyhow::Error {
-    anyhow::anyhow!("{}: {} {:?}", err.code, err.message, err.details)
-}
 
 /// 2026-`m`-`d` at `h`:00 in Beijing.
 fn beijing(m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, m, d, h, 0, 0).unwrap() - Duration::hours(8)
-}
-
-type Clock = Arc<Mutex<DateTime<Utc>>>;
-
-/// A desk app on its own store, signed in as a new `role` user, reading "now" from `clock`.
-async fn desk(
-    server: &TestServer,
-    dir: &std::path::Path,
-    login: &str,
-    role: Role,
-    clock: Clock,
-) -> anyhow::Result<App> {
-    server.add_user(login, login, role, PASSWORD)?;
-    let store = Store::open(&dir.join(format!("{login}.db")))?;
-    let app = App::new(store).with_clock(Arc::new(move || {
-        *clock.lock().unwrap_or_else(|p| p.into_inner())
-    }));
-    session::sign_in(&app, &server.url(""), login, PASSWORD)
-        .await
-        .map_err(fail)?;
-    Ok(app)
-}
-
-fn set(clock: &Clock, at: DateTime<Utc>) {
-    *clock.lock().unwrap_or_else(|p| p.into_inner()) = at;
 }
 
 fn phoned_in(description: &str) -> Intake {
@@ -164,7 +136,7 @@ async fn a_general_complaint_phoned_in_on_friday_afternoon_is_due_on_the_third_w
         .import_calendar("year 2026\nholiday 2026-12-01 公司假日\n")
         .await?;
     let clock = Arc::new(Mutex::new(beijing(11, 27, 15)));
-    let app = desk(
+    let app = signed_in(
         &server,
         dir.path(),
         "wang.fang",
@@ -195,7 +167,7 @@ async fn a_general_complaint_phoned_in_on_friday_afternoon_is_due_on_the_third_w
     );
     // The complaint reached the office: a supervisor's desk lists it with the same clock.
     let boss_clock = Arc::new(Mutex::new(beijing(11, 27, 17)));
-    let sup = desk(
+    let sup = signed_in(
         &server,
         dir.path(),
         "zhao.min",
@@ -234,7 +206,7 @@ async fn a_major_complaint_cannot_be_closed_by_a_dispatcher_and_the_server_holds
     let server = TestServer::start().await?;
     let dir = tempfile::tempdir()?;
     let clock = Arc::new(Mutex::new(Utc::now()));
-    let sup = desk(
+    let sup = signed_in(
         &server,
         dir.path(),
         "chen.zhu",
@@ -242,7 +214,7 @@ async fn a_major_complaint_cannot_be_closed_by_a_dispatcher_and_the_server_holds
         clock.clone(),
     )
     .await?;
-    let disp = desk(
+    let disp = signed_in(
         &server,
         dir.path(),
         "wang.fang",
@@ -358,7 +330,7 @@ async fn a_complaint_the_customer_is_not_satisfied_with_is_handled_again_not_clo
     let server = TestServer::start().await?;
     let dir = tempfile::tempdir()?;
     let clock = Arc::new(Mutex::new(Utc::now()));
-    let app = desk(
+    let app = signed_in(
         &server,
         dir.path(),
         "wang.fang",
@@ -410,7 +382,7 @@ async fn a_complaint_about_an_order_is_listed_on_that_order() -> anyhow::Result<
     let server = TestServer::start().await?;
     let dir = tempfile::tempdir()?;
     let clock = Arc::new(Mutex::new(Utc::now()));
-    let app = desk(&server, dir.path(), "wang.fang", Role::Dispatcher, clock).await?;
+    let app = signed_in(&server, dir.path(), "wang.fang", Role::Dispatcher, clock).await?;
     let mut repair = phoned_in("drum does not turn");
     repair.classification = Classification::Repair;
     let order = intake::create_order(&app, repair, None).map_err(fail)?;
@@ -437,7 +409,7 @@ async fn intake_refuses_a_future_purchase_and_a_delivery_before_the_purchase() -
     let server = TestServer::start().await?;
     let dir = tempfile::tempdir()?;
     let clock = Arc::new(Mutex::new(beijing(11, 27, 15)));
-    let app = desk(&server, dir.path(), "wang.fang", Role::Dispatcher, clock).await?;
+    let app = signed_in(&server, dir.path(), "wang.fang", Role::Dispatcher, clock).await?;
     let mut req = phoned_in("no power");
     req.classification = Classification::Repair;
     req.product.purchase_date = NaiveDate::from_ymd_opt(2026, 11, 28);
@@ -485,7 +457,7 @@ async fn a_return_asked_on_day_8_after_delivery_is_refused_as_outside_the_return
     let dir = tempfile::tempdir()?;
     let delivered = NaiveDate::from_ymd_opt(2026, 11, 1).ok_or_else(|| anyhow::anyhow!("date"))?;
     let clock = Arc::new(Mutex::new(beijing(11, 8, 10)));
-    let app = desk(
+    let app = signed_in(
         &server,
         dir.path(),
         "wang.fang",
