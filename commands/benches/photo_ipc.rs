@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use onsite_commands::{intake, photos, session, App};
 use onsite_core::intake::{Intake, IntakeCustomer, IntakeProduct};
-use onsite_core::records::request::{Channel, Priority, ServiceMode};
+use onsite_core::records::request::{Channel, Classification, Priority, ServiceMode};
 use onsite_core::role::Role;
 use onsite_device::Store;
 use onsite_tests::{trust, TestServer};
@@ -30,6 +30,7 @@ const HEIGHT: u32 = 5472;
 fn intake() -> Intake {
     Intake {
         channel: Channel::Phone,
+        classification: Classification::Repair,
         customer: IntakeCustomer {
             name: "张伟".into(),
             phone: "13800138001".into(),
@@ -40,9 +41,12 @@ fn intake() -> Intake {
             model: "WM-8000".into(),
             serial: "SN-PHOTO-1".into(),
             purchase_date: None,
+            delivered_on: None,
         },
         fault_code: "E21".into(),
         description: "排水泵不转".into(),
+        fault_since: None,
+        external_damage: String::new(),
         mode: ServiceMode::OnSite,
         priority: Priority::Normal,
     }

@@ -58,4 +58,10 @@ pub const COMMANDS: &[&str] = &[
     "service_report",
     "kpi",
     "kpi_csv",
+    "create_complaint",
+    "list_complaints",
+    "order_complaints",
+    "get_complaint",
+    "complaint_op",
+    "check_return",
 ];

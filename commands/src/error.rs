@@ -65,6 +65,11 @@ impl From<onsite_core::DomainError> for CommandError {
     fn from(err: onsite_core::DomainError) -> Self {
         match err {
             onsite_core::DomainError::Order(e) => e.into(),
+            onsite_core::DomainError::Complaint(e) => Self {
+                code: e.code().to_string(),
+                message: e.to_string(),
+                details: crate::complaints::details(&e),
+            },
             onsite_core::DomainError::Requisition(e) => Self {
                 code: e.code().to_string(),
                 message: e.to_string(),
@@ -77,7 +82,19 @@ impl From<onsite_core::DomainError> for CommandError {
 
 impl From<onsite_core::intake::IntakeError> for CommandError {
     fn from(err: onsite_core::intake::IntakeError) -> Self {
-        Self::new(err.code(), err.to_string()).with("field", err.field())
+        let out = Self::new(err.code(), err.to_string()).with("field", err.field());
+        match err {
+            onsite_core::intake::IntakeError::DateInFuture { date, today, .. } => out
+                .with("date", date.to_string())
+                .with("today", today.to_string()),
+            onsite_core::intake::IntakeError::DeliveryBeforePurchase {
+                delivered,
+                purchased,
+            } => out
+                .with("delivered", delivered.to_string())
+                .with("purchased", purchased.to_string()),
+            _ => out,
+        }
     }
 }
 
@@ -95,6 +112,7 @@ impl From<onsite_device::StoreError> for CommandError {
             onsite_device::StoreError::Domain { source, .. } => match source.as_ref() {
                 onsite_core::DomainError::Order(e) => e.details(),
                 onsite_core::DomainError::Requisition(e) => e.details(),
+                onsite_core::DomainError::Complaint(e) => crate::complaints::details(e),
                 _ => Map::new(),
             },
             _ => Map::new(),

@@ -1,13 +1,17 @@
-//! Office intake: `create_order` (a repair order, or a consultation answered and closed
-//! on the spot) and `check_warranty` (the live preview on the form). Both judge the
-//! warranty on the company calendar's date, and the order looks up the product's earlier
-//! repairs so the repeat-repair warranty applies.
+//! Office intake: `create_order` (an order of the request's classification: a
+//! consultation answered and closed on the spot, tech support, repair, installation or
+//! return/exchange; a complaint is `complaints::create_complaint`), `check_warranty` (the
+//! live preview on the form) and `check_return` (a return or exchange's eligibility, shown
+//! before anyone decides). All judge dates on the company calendar's date, and the order
+//! looks up the product's earlier repairs so the repeat-repair warranty applies.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use onsite_core::doc::order::OrderOp;
 use onsite_core::ids::OrderId;
 use onsite_core::intake::{self, Intake};
 use onsite_core::records::order::PriorRepair;
+use onsite_core::records::request::Classification;
+use onsite_core::returns::{self, Claim, Refusal};
 use onsite_core::warranty;
 use onsite_device::Store;
 use serde::Serialize;
@@ -36,30 +40,34 @@ fn prior_repairs(
     Ok(prior)
 }
 
-/// Office intake: a new repair order, or with `answer` a consultation answered and
-/// closed on the spot.
+/// Office intake: a new order of the request's classification; a consultation carries
+/// its `answer` and is closed on the spot.
 #[tracing::instrument(skip_all, fields(channel = ?request.channel))]
 pub fn create_order(
     app: &App,
     request: Intake,
     answer: Option<String>,
 ) -> Result<OrderDetail, CommandError> {
-    request.validate()?;
     let answer = answer
         .map(|a| a.trim().to_string())
         .filter(|a| !a.is_empty());
+    let consultation = request.classification == Classification::Consultation;
+    if consultation && answer.is_none() {
+        return Err(intake::IntakeError::MissingField { field: "answer" }.into());
+    }
     let now = app.now();
     let out = app.with_store(|store| {
         let actor = app.actor(store)?;
+        let rules = crate::rules_of(store);
         let prior = prior_repairs(store, &request, now)?;
-        let mut new = request.into_new_order(now, answer.is_some(), prior)?;
+        let today = rules.calendar.local_date(now);
+        let mut new = request.into_new_order(now, today, prior)?;
         let id = new.id;
         // A new order runs under the current settings, and keeps that version for good.
-        let rules = crate::rules_of(store);
         new.settings_version = Some(rules.current().version);
         let ctx = app.ctx(actor, rules.settings(), &rules.calendar);
         store.create_order(new, &ctx)?;
-        if let Some(answer) = answer {
+        if let Some(answer) = answer.filter(|_| consultation) {
             store.apply_order(id, &OrderOp::AnswerConsultation { answer }, &ctx)?;
         }
         detail(app, store, id)
@@ -88,5 +96,38 @@ pub fn check_warranty(app: &App, purchase_date: Option<NaiveDate>) -> WarrantyCh
     WarrantyCheck {
         chargeable: !matches!(status, warranty::WarrantyStatus::InWarranty { .. }),
         warranty: status,
+    }
+}
+
+/// A return or exchange claim judged as asked today.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct ReturnCheck {
+    /// The company's date today, the day the claim is asked.
+    pub today: NaiveDate,
+    /// The last day a claim of this kind is accepted.
+    pub last_day: NaiveDate,
+    /// Eligible: no refusal.
+    pub eligible: bool,
+    /// Every reason it is refused, in the rules' order (i18n `errors.return.<reason>`).
+    pub refusals: Vec<Refusal>,
+}
+
+/// Whether a return (7 days) or exchange (15 days) claim can be granted, with every
+/// refusal reason, shown on the intake form before the agent decides. The claim is
+/// judged as asked today on the company calendar: its `requested_on` is replaced.
+pub fn check_return(app: &App, claim: Claim) -> ReturnCheck {
+    let rules = app.rules();
+    let today = rules.calendar.local_date(app.now());
+    let claim = Claim {
+        requested_on: today,
+        ..claim
+    };
+    let settings = rules.settings();
+    let refusals = returns::check(&claim, settings).err().unwrap_or_default();
+    ReturnCheck {
+        today,
+        last_day: returns::last_day(claim.kind, claim.delivered_on, settings),
+        eligible: refusals.is_empty(),
+        refusals,
     }
 }

@@ -14,8 +14,8 @@ use crate::error::CommandError;
 use crate::list::OrderQuery;
 use crate::signoff::SignatureInput;
 use crate::{
-    company, held, intake, list, office, order, parts, photos, reference, requisitions, session,
-    signoff, App,
+    company, complaints, held, intake, list, office, order, parts, photos, reference, requisitions,
+    session, signoff, App,
 };
 
 include!("command_names.rs");
@@ -48,6 +48,25 @@ struct ReceiveProduct {
 struct ReqAction {
     id: String,
     action: onsite_core::parts_flow::RequisitionAction,
+}
+#[derive(Deserialize)]
+struct NewComplaintArgs {
+    intake: Intake,
+    complaint: onsite_core::intake::IntakeComplaint,
+}
+#[derive(Deserialize)]
+struct ComplaintList {
+    #[serde(default)]
+    scope: Option<complaints::ComplaintScope>,
+}
+#[derive(Deserialize)]
+struct ComplaintStep {
+    id: String,
+    op: onsite_core::doc::complaint::ComplaintOp,
+}
+#[derive(Deserialize)]
+struct ReturnClaim {
+    claim: onsite_core::returns::Claim,
 }
 #[derive(Deserialize)]
 struct SignIn {
@@ -380,10 +399,65 @@ pub async fn invoke(
             let a: KpiCsvArgs = args(command, raw)?;
             json(crate::kpi::kpi_csv(app, a.query, a.table).await?)
         }
+        "create_complaint" => {
+            let a: NewComplaintArgs = args(command, raw)?;
+            json(complaints::create_complaint(app, a.intake, a.complaint)?)
+        }
+        "list_complaints" => {
+            let a: ComplaintList = args(command, raw)?;
+            json(complaints::list_complaints(
+                app,
+                a.scope.unwrap_or_default(),
+            )?)
+        }
+        "order_complaints" => {
+            let a: Id = args(command, raw)?;
+            json(complaints::order_complaints(app, &a.id)?)
+        }
+        "get_complaint" => {
+            let a: Id = args(command, raw)?;
+            json(complaints::get_complaint(app, &a.id)?)
+        }
+        "complaint_op" => {
+            let a: ComplaintStep = args(command, raw)?;
+            json(complaints::complaint_op(app, &a.id, a.op)?)
+        }
+        "check_return" => {
+            let a: ReturnClaim = args(command, raw)?;
+            json(intake::check_return(app, a.claim))
+        }
         other => Err(CommandError::new(
             "errors.input.unknown_command",
             format!("no command {other:?}"),
         )
         .with("command", other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The app may call a command only if `src-tauri/capabilities/default.json` grants
+    /// its generated `allow-<command>` permission; a command added without it works in
+    /// the browser suites (the bridge) and fails only in the real app.
+    #[test]
+    fn the_app_grants_every_command_and_nothing_else() -> Result<(), Box<dyn std::error::Error>> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../src-tauri/capabilities/default.json");
+        let capabilities: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path)?)?;
+        let mut granted: Vec<String> = capabilities["permissions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(str::to_string))
+            .collect();
+        let mut commands: Vec<String> = super::COMMANDS
+            .iter()
+            .map(|c| c.replace('_', "-"))
+            .collect();
+        granted.sort();
+        commands.sort();
+        assert_eq!(granted, commands);
+        Ok(())
     }
 }

@@ -9,10 +9,12 @@
 //! `intake`, `reference` (van stock, catalog, staff), `office` (the catalog, stock and
 //! people screens of the company's set-up), `held` (the supervisor's review of held
 //! changes), `requisitions` (asking for parts, hand-backs, the van, the office's
-//! requisition queues), `stock` (counts, over-use resolution, the stock views), `sla_board` (every
-//! clock at risk, breached or paused) and `sync` (the background round).
+//! requisition queues), `complaints` (the complaint desk), `stock` (counts, over-use
+//! resolution, the stock views), `sla_board` (every clock at risk, breached or paused) and
+//! `sync` (the background round).
 
 pub mod company;
+pub mod complaints;
 pub mod error;
 pub mod held;
 pub mod intake;

@@ -37,6 +37,16 @@ pub struct ClockView {
     pub running: bool,
 }
 
+/// A clock's state as the pages show it (orders' and complaints').
+pub(crate) fn clock_view(c: sla::ClockState) -> ClockView {
+    ClockView {
+        clock: c.kind,
+        status: SlaStatus::from(c.status),
+        deadline: c.deadline,
+        running: c.running,
+    }
+}
+
 /// A field with concurrent values a person must decide between.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ConflictView {
@@ -375,12 +385,7 @@ pub fn detail(app: &App, store: &mut Store, id: OrderId) -> Result<OrderDetail, 
     });
     let clocks = sla::evaluate_order(&order, settings, &rules.calendar, now)
         .into_iter()
-        .map(|c| ClockView {
-            clock: c.kind,
-            status: SlaStatus::from(c.status),
-            deadline: c.deadline,
-            running: c.running,
-        })
+        .map(clock_view)
         .collect();
     let sign_off = match signoff::status(&order) {
         SignOffStatus::Unsigned => SignOffState::None,

@@ -24,6 +24,8 @@ pub struct Me {
     pub reviews_held_changes: bool,
     /// The desk offers the KPI page (the server checks it again).
     pub sees_kpis: bool,
+    /// The desk offers the complaint desk (the rules' office roles for complaints).
+    pub handles_complaints: bool,
 }
 
 /// What the start screen needs to know about this device.
@@ -71,6 +73,7 @@ pub fn app_status(app: &App) -> Result<AppStatus, CommandError> {
                 name: a.name,
                 reviews_held_changes: a.role.reviews_held_changes(),
                 sees_kpis: onsite_core::kpi::may_view(a.role),
+                handles_complaints: onsite_core::doc::complaint::handles_complaints(a.role),
                 role: a.role,
             }),
         })

@@ -128,6 +128,19 @@ pub fn typescript() -> String {
         onsite_core::kpi::Granularity, onsite_core::kpi::KpiQuery, onsite_core::kpi::Rate,
         onsite_core::kpi::Mean, onsite_core::kpi::ClockCompliance, onsite_core::kpi::Count,
         onsite_core::kpi::Figures, onsite_core::kpi::Group, onsite_core::kpi::KpiReport,
+        // complaints, returns and exchanges
+        onsite_core::ids::ComplaintId,
+        onsite_core::doc::complaint::Severity, onsite_core::doc::complaint::ComplaintStatus,
+        onsite_core::doc::complaint::CauseCategory, onsite_core::doc::complaint::Cause,
+        onsite_core::doc::complaint::Measure, onsite_core::doc::complaint::Note,
+        onsite_core::doc::complaint::ComplaintStatusChange,
+        onsite_core::doc::complaint::ComplaintDoc, onsite_core::doc::complaint::ComplaintOp,
+        onsite_core::intake::IntakeComplaint,
+        crate::complaints::ComplaintListItem, crate::complaints::ComplaintDetail,
+        crate::complaints::ComplaintScope,
+        onsite_core::returns::ClaimKind, onsite_core::returns::Ground,
+        onsite_core::returns::Claim, onsite_core::returns::Refusal,
+        crate::intake::ReturnCheck,
     );
     out.trim_end().to_string() + "\n"
 }

@@ -10,7 +10,7 @@ use onsite_commands::{intake, order, session, App, CommandError};
 use onsite_core::doc::order::OrderOp;
 use onsite_core::ids::RecordId;
 use onsite_core::intake::{Intake, IntakeCustomer, IntakeProduct};
-use onsite_core::records::request::{Channel, Priority, ServiceMode};
+use onsite_core::records::request::{Channel, Classification, Priority, ServiceMode};
 use onsite_core::role::Role;
 use onsite_device::Store;
 use onsite_tests::devices::PASSWORD;
@@ -42,6 +42,7 @@ async fn app(
 fn intake() -> Intake {
     Intake {
         channel: Channel::Phone,
+        classification: Classification::Repair,
         customer: IntakeCustomer {
             name: "赵磊".into(),
             phone: "13700137000".into(),
@@ -52,9 +53,12 @@ fn intake() -> Intake {
             model: "TV-55".into(),
             serial: "TV55-AUDIT".into(),
             purchase_date: None,
+            delivered_on: None,
         },
         fault_code: "NP".into(),
         description: "无图像".into(),
+        fault_since: None,
+        external_damage: String::new(),
         mode: ServiceMode::OnSite,
         priority: Priority::Normal,
     }

@@ -12,7 +12,7 @@ use onsite_core::doc::order::OrderOp;
 use onsite_core::doc::TimeWindow;
 use onsite_core::intake::{Intake, IntakeCustomer, IntakeProduct};
 use onsite_core::lifecycle::OrderState;
-use onsite_core::records::request::{Channel, Priority, ServiceMode};
+use onsite_core::records::request::{Channel, Classification, Priority, ServiceMode};
 use onsite_core::role::Role;
 use onsite_core::warranty::{ChargeBasis, WarrantyStatus};
 use onsite_core::{fixtures, Ctx};
@@ -47,6 +47,7 @@ async fn office(
 fn intake_for(serial: &str, purchase: Option<NaiveDate>) -> Intake {
     Intake {
         channel: Channel::Phone,
+        classification: Classification::Repair,
         customer: IntakeCustomer {
             name: "张伟".into(),
             phone: "13800138001".into(),
@@ -57,9 +58,12 @@ fn intake_for(serial: &str, purchase: Option<NaiveDate>) -> Intake {
             model: "WM-8000".into(),
             serial: serial.into(),
             purchase_date: purchase,
+            delivered_on: None,
         },
         fault_code: "E21".into(),
         description: "排水泵不转，报 E21".into(),
+        fault_since: None,
+        external_damage: String::new(),
         mode: ServiceMode::OnSite,
         priority: Priority::Normal,
     }

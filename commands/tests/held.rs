@@ -13,7 +13,7 @@ use onsite_commands::{intake, order, session, App, CommandError};
 use onsite_core::doc::order::OrderOp;
 use onsite_core::intake::{Intake, IntakeCustomer, IntakeProduct};
 use onsite_core::lifecycle::OrderState;
-use onsite_core::records::request::{Channel, Priority, ServiceMode};
+use onsite_core::records::request::{Channel, Classification, Priority, ServiceMode};
 use onsite_core::role::Role;
 use onsite_device::sync_client;
 use onsite_device::Store;
@@ -45,6 +45,7 @@ async fn app(
 fn intake(serial: &str) -> Intake {
     Intake {
         channel: Channel::Phone,
+        classification: Classification::Repair,
         customer: IntakeCustomer {
             name: "王强".into(),
             phone: "13900139000".into(),
@@ -55,9 +56,12 @@ fn intake(serial: &str) -> Intake {
             model: "AC-300".into(),
             serial: serial.into(),
             purchase_date: None,
+            delivered_on: None,
         },
         fault_code: "E5".into(),
         description: "不制冷".into(),
+        fault_since: None,
+        external_damage: String::new(),
         mode: ServiceMode::OnSite,
         priority: Priority::Normal,
     }

@@ -9,6 +9,7 @@ use crate::settings::Settings;
 
 /// Return (退货) or exchange (换货).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimKind {
     /// Money back.
@@ -19,6 +20,7 @@ pub enum ClaimKind {
 
 /// A ground the regulation accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Ground {
     /// Unused, with an obvious manufacturing defect (return and exchange).
@@ -52,6 +54,7 @@ impl Ground {
 
 /// A customer's claim and what inspection found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Claim {
     /// Return or exchange.
     pub kind: ClaimKind,
@@ -77,6 +80,7 @@ pub struct Claim {
 
 /// Why a claim is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ReturnRefusal"))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum Refusal {
     /// Outside the 7-day return or 15-day exchange window.

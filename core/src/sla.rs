@@ -265,6 +265,29 @@ pub fn order_pauses(order: &OrderDoc) -> Vec<(DateTime<Utc>, Option<DateTime<Utc
     out
 }
 
+/// Intervals a complaint spent waiting for the customer's verdict (resolved, not yet
+/// answered): its resolution clock does not run while the customer has the last word.
+pub fn complaint_pauses(c: &ComplaintDoc) -> Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+    use crate::doc::complaint::ComplaintStatus;
+    // Several steps often share an instant: the stable sort keeps their recorded order.
+    let mut history: Vec<_> = c.history.iter().collect();
+    history.sort_by_key(|h| h.at);
+    let mut out = Vec::new();
+    let mut open: Option<DateTime<Utc>> = None;
+    for h in history {
+        if let Some(start) = open.take() {
+            out.push((start, Some(h.at)));
+        }
+        if h.to == ComplaintStatus::Resolved {
+            open = Some(h.at);
+        }
+    }
+    if let Some(start) = open {
+        out.push((start, None));
+    }
+    out
+}
+
 /// Every instant of `order` a clock reads, by a stable key (`visit/<id>`, `closed` …):
 /// what a device records, and what a measured clock offset may correct.
 pub fn recorded_times(order: &OrderDoc) -> BTreeMap<String, DateTime<Utc>> {
@@ -508,7 +531,8 @@ pub fn evaluate_order(
 }
 
 /// The complaint clocks: first contact (1 h) and resolution (3 working days general,
-/// 7 major), which stops when the customer is satisfied and the complaint closes.
+/// 7 major), which stops when the customer is satisfied and the complaint closes, and
+/// is paused while the complaint waits for the customer's verdict.
 pub fn complaint_clocks(c: &ComplaintDoc, settings: &Settings, calendar: &Calendar) -> Vec<Clock> {
     let sla = &settings.sla;
     let resolve = match c.severity {
@@ -530,7 +554,7 @@ pub fn complaint_clocks(c: &ComplaintDoc, settings: &Settings, calendar: &Calend
             c.received_at,
             resolve,
             c.closed_at,
-            &[],
+            &complaint_pauses(c),
             settings,
             calendar,
         ),
@@ -962,6 +986,76 @@ mod tests {
         assert_eq!(
             state(&states, ClockKind::ComplaintResolved).map(|c| c.deadline),
             Some(t0() + Duration::days(9))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_complaint_waiting_for_the_customers_verdict_pauses_its_resolution_clock(
+    ) -> Result<(), crate::doc::complaint::ComplaintError> {
+        use crate::doc::complaint::{CauseCategory, ComplaintDoc, ComplaintOp, NewComplaint};
+        use crate::fixtures::rid;
+        let s = Scenario::new(ServiceMode::OnSite, false);
+        let at = |now| crate::ops::Ctx {
+            actor: s.cast.dispatcher,
+            now,
+            settings: &s.settings,
+            calendar: &s.calendar,
+        };
+        let mut c = ComplaintDoc::new(
+            NewComplaint {
+                id: crate::ids::ComplaintId(crate::fixtures::uuid(78)),
+                number: "C-2".into(),
+                complainant: "王芳".into(),
+                phone: "1".into(),
+                contact: String::new(),
+                content: "late".into(),
+                demand: "apology".into(),
+                order: None,
+                severity: Severity::General,
+            },
+            &at(t0()),
+        )?;
+        let steps = [
+            ComplaintOp::FirstContact {
+                id: rid(1),
+                note: "called".into(),
+            },
+            ComplaintOp::RecordCause {
+                category: CauseCategory::Timeliness,
+                text: "late".into(),
+            },
+            ComplaintOp::AgreeMeasure {
+                id: rid(2),
+                description: "apologise".into(),
+                owner: s.cast.dispatcher.user,
+                deadline: t0() + h(4),
+            },
+            ComplaintOp::CompleteMeasure { id: rid(2) },
+            ComplaintOp::Resolve,
+        ];
+        for op in &steps {
+            c.apply(op, &at(t0() + h(2)))?;
+        }
+        let waiting = evaluate_complaint(&c, &s.settings, &s.calendar, t0() + Duration::days(5));
+        assert_eq!(
+            state(&waiting, ClockKind::ComplaintResolved).map(|c| c.status),
+            Some(SlaStatus::Paused),
+            "five days on, the customer has not answered: the clock waits, it is not breached"
+        );
+        c.apply(
+            &ComplaintOp::CustomerVerdict {
+                id: rid(3),
+                satisfied: false,
+                comment: "no".into(),
+            },
+            &at(t0() + Duration::days(7)),
+        )?;
+        let again = evaluate_complaint(&c, &s.settings, &s.calendar, t0() + Duration::days(7));
+        let deadline = state(&again, ClockKind::ComplaintResolved).map(|c| c.deadline);
+        assert!(
+            deadline.is_some_and(|d| d > t0() + Duration::days(3)),
+            "the days waiting for the customer are added to the 3 working days: {deadline:?}"
         );
         Ok(())
     }

@@ -91,17 +91,22 @@ pub struct Assessment {
 }
 
 /// The latest earlier repair of the same `fault` whose repair warranty still covers `now`.
+/// The period counts calendar days in the company's local time, as a customer reads a
+/// guarantee: a repair finished at 10:00 on day 0 covers all of day 90, not only until
+/// 10:00 on it.
 pub fn covering_repair<'a>(
     fault: &str,
     prior: &'a [PriorRepair],
     now: DateTime<Utc>,
+    calendar: &Calendar,
     settings: &Settings,
 ) -> Option<&'a PriorRepair> {
     let period = Duration::days(i64::from(settings.repair_warranty_days));
+    let today = calendar.local_date(now);
     prior
         .iter()
         .filter(|p| !fault.is_empty() && p.fault == fault)
-        .filter(|p| p.completed_at <= now && now - p.completed_at <= period)
+        .filter(|p| p.completed_at <= now && today - calendar.local_date(p.completed_at) <= period)
         .max_by_key(|p| p.completed_at)
 }
 
@@ -116,7 +121,7 @@ pub fn assess(
     settings: &Settings,
 ) -> Assessment {
     let warranty = status(purchase, calendar.local_date(now), settings.warranty_years);
-    let repeat = covering_repair(fault, prior, now, settings);
+    let repeat = covering_repair(fault, prior, now, calendar, settings);
     let (basis, repeat_of) = if customer_damage {
         (ChargeBasis::CustomerDamage, None)
     } else if matches!(warranty, WarrantyStatus::InWarranty { .. }) {
@@ -271,6 +276,21 @@ mod tests {
             a.basis,
             ChargeBasis::OutOfWarranty,
             "day 91 is past the repair warranty"
+        );
+        let late_on_day_90 = noon(2026, 9, 1) + Duration::days(90) + Duration::hours(11);
+        let a = assess(
+            Some(d(2020, 1, 1)),
+            false,
+            "compressor",
+            &prior,
+            late_on_day_90,
+            &Calendar::default(),
+            &s,
+        );
+        assert_eq!(
+            a.basis,
+            ChargeBasis::RepeatRepair,
+            "23:00 on day 90 (local time) is still covered: the period counts calendar days"
         );
         let other = assess(
             Some(d(2020, 1, 1)),

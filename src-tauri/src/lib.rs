@@ -4,6 +4,7 @@
 //! builds. No command body lives here.
 
 mod commands;
+mod complaint_commands;
 mod office_commands;
 mod parts_commands;
 mod report_commands;
@@ -95,6 +96,12 @@ pub fn run() {
             report_commands::service_report,
             report_commands::kpi,
             report_commands::kpi_csv,
+            complaint_commands::create_complaint,
+            complaint_commands::list_complaints,
+            complaint_commands::order_complaints,
+            complaint_commands::get_complaint,
+            complaint_commands::complaint_op,
+            complaint_commands::check_return,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

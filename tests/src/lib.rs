@@ -319,6 +319,7 @@ pub mod protocol_client {
     }
 }
 
+pub mod desk;
 pub mod devices;
 pub mod fleet;
 pub mod office_http;

@@ -5,7 +5,8 @@
 //  2. The server stops. The technician does the whole visit offline, photo and drawn
 //     signature included. The server starts again, the phone syncs, and the office's
 //     order page shows the signed order with the signature image.
-//  3. The technician asks for parts on the phone's Stock tab; the storekeeper approves and
+//  3. The dispatcher takes a complaint at intake and handles it to closing on the desk.
+//  4. The technician asks for parts on the phone's Stock tab; the storekeeper approves and
 //     issues them on the desk; the phone shows the request issued.
 //  4. A mail-in order through the workshop to shipped back: received on the desk with a
 //     photo, the fault confirmed by phone, diagnosed and repaired on the phone, consent,
@@ -258,6 +259,35 @@ test('the desk opens the company settings, read-only for a dispatcher', async ()
   await desk.textOf('[data-testid=settings-read-only]', { matching: /Only a supervisor changes these/ });
   assert.match(await desk.textOf('[data-testid=settings-history]'), /the regulation’s figures/);
   await shot(desk, 'app-desk-company-settings');
+});
+
+test('the dispatcher takes a complaint at intake and handles it to closing', async () => {
+  await desk.click('[data-testid=nav-intake]');
+  await desk.click('[data-testid=intake-kind-complaint]');
+  await desk.type('[data-testid=intake-name]', CUSTOMER);
+  await desk.type('[data-testid=intake-phone]', '13655556666');
+  await desk.type('[data-testid=intake-description]', 'The technician did not call before coming');
+  await desk.type('[data-testid=intake-demand]', 'An apology');
+  await desk.click('[data-testid=intake-submit]');
+  await desk.textOf('[data-testid=complaint-detail-status]', { matching: /Not yet contacted/ });
+  await desk.type('[data-testid=complaint-contact-note]', 'Called back and apologised');
+  await desk.click('[data-testid=complaint-contact]');
+  await desk.textOf('[data-testid=complaint-detail-status]', { matching: /Investigating/ });
+  await desk.type('[data-testid=complaint-cause-text]', 'The call before the visit was skipped');
+  await desk.click('[data-testid=complaint-record-cause]');
+  await desk.textOf('[data-testid=complaint-cause]', { matching: /skipped/ });
+  await desk.type('[data-testid=complaint-measure]', 'Remind the team to call first');
+  const owner = await desk.exec(`return document.querySelector('[data-testid=complaint-measure-owner] option:nth-child(2)').value;`);
+  await desk.pick('[data-testid=complaint-measure-owner]', owner);
+  await desk.pick('[data-testid=complaint-measure-deadline]', new Date(Date.now() + 86_400_000).toISOString().slice(0, 10));
+  await desk.click('[data-testid=complaint-agree]');
+  await desk.click('[data-testid=complaint-measure-done]');
+  await desk.click('[data-testid=complaint-resolve]');
+  await desk.textOf('[data-testid=complaint-detail-status]', { matching: /Waiting for the customer/ });
+  await desk.click('[data-testid=complaint-satisfied]');
+  await desk.textOf('[data-testid=complaint-detail-status]', { matching: /Closed/ });
+  await desk.textOf('[data-testid=status-line]', { matching: /synced/i });
+  await shot(desk, 'app-desk-complaint-closed');
 });
 
 test('the storekeeper opens the parts catalog on the desk', async () => {

@@ -18,6 +18,7 @@ pub const COMPLAINT_SCHEMA_VERSION: u64 = 1;
 
 /// General (一般) or major (重大): different deadlines; major goes to the supervisor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Resolved within 3 working days.
@@ -28,6 +29,7 @@ pub enum Severity {
 
 /// Where a complaint stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ComplaintStatus {
     /// Recorded, not yet contacted.
@@ -44,6 +46,7 @@ pub enum ComplaintStatus {
 
 /// Cause classes, for trend reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CauseCategory {
     /// The product itself.
@@ -64,6 +67,7 @@ pub enum CauseCategory {
 
 /// The investigated cause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Cause {
     /// Class.
     pub category: CauseCategory,
@@ -78,6 +82,7 @@ pub struct Cause {
 
 /// A measure agreed with an owner and a deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Measure {
     /// Stable id.
     #[key]
@@ -96,6 +101,7 @@ pub struct Measure {
 
 /// A dated note: the customer kept informed, or the customer's verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ComplaintNote"))]
 pub struct Note {
     /// Stable id.
     #[key]
@@ -113,6 +119,7 @@ pub struct Note {
 
 /// One status change, for the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ComplaintStatusChange {
     /// Stable id.
     #[key]
@@ -130,6 +137,7 @@ pub struct ComplaintStatusChange {
 
 /// A complaint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ComplaintDoc {
     /// Schema version.
     pub schema_version: u64,
@@ -186,6 +194,7 @@ impl Document for ComplaintDoc {
 
 /// What is known when a complaint is recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewComplaint {
     /// Id.
     pub id: ComplaintId,
@@ -209,6 +218,7 @@ pub struct NewComplaint {
 
 /// Every edit of a complaint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum ComplaintOp {
     /// First contact with the complainant.
@@ -395,6 +405,11 @@ impl Operation for ComplaintOp {
     }
 }
 
+/// Whether `role` records and handles complaints: dispatchers and supervisors.
+pub fn handles_complaints(role: Role) -> bool {
+    matches!(role, Role::Dispatcher | Role::Supervisor)
+}
+
 fn non_empty(s: &str, field: &'static str) -> Result<(), ComplaintError> {
     if s.trim().is_empty() {
         Err(ComplaintError::EmptyField { field })
@@ -406,7 +421,7 @@ fn non_empty(s: &str, field: &'static str) -> Result<(), ComplaintError> {
 impl ComplaintDoc {
     /// Records a new complaint. Office roles only.
     pub fn new(new: NewComplaint, ctx: &Ctx<'_>) -> Result<ComplaintDoc, ComplaintError> {
-        if !matches!(ctx.actor.role, Role::Dispatcher | Role::Supervisor) {
+        if !handles_complaints(ctx.actor.role) {
             return Err(ComplaintError::RoleNotPermitted {
                 role: ctx.actor.role,
                 action: "create",
@@ -453,7 +468,7 @@ impl ComplaintDoc {
         use ComplaintStatus as S;
         let action = op.name_str();
         let role = ctx.actor.role;
-        if !matches!(role, Role::Dispatcher | Role::Supervisor) {
+        if !handles_complaints(role) {
             return Err(ComplaintError::RoleNotPermitted { role, action });
         }
         if self.severity == Severity::Major && op.is_handling() && role != Role::Supervisor {

@@ -1,9 +1,10 @@
 //! Reviewing a push: what a set of pushed changes did to a document ([`diff`]), and
-//! whether the pusher's role may have done it ([`order`], [`requisition`]), judged with
+//! whether the pusher's role may have done it ([`order`], [`requisition`], [`complaint`]), judged with
 //! the same rules the devices apply ([`crate::lifecycle::check`], the requisition and flag
 //! rules). Pure: the caller (the sync server) supplies the documents, the patches and
 //! who pushed; nothing here reads storage or the clock.
 
+pub mod complaint;
 pub mod diff;
 pub mod order;
 pub mod requisition;
@@ -121,6 +122,9 @@ pub fn label(field: &str) -> &str {
         "events" => "the stock movements",
         "lines" => "the lines",
         "handbacks" => "the parts handed back",
+        "measures" => "the measures",
+        "updates" => "the notes to the customer",
+        "severity" => "the severity",
         other => other,
     }
 }

@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 
 use automerge::{AutoCommit, ChangeHash};
+use onsite_core::doc::complaint::ComplaintDoc;
 use onsite_core::doc::order::OrderDoc;
 use onsite_core::doc::requisition::RequisitionDoc;
 use onsite_core::doc::Document as _;
@@ -106,13 +107,7 @@ pub fn review(
         (DocKind::Complaint, _) if role == Role::Technician => {
             return hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1)
         }
-        (DocKind::Complaint, _) => Review {
-            verdict: Verdict::Accept,
-            changes: vec![],
-            findings: vec![],
-            owner: Some(None),
-            reviewed: None,
-        },
+        (DocKind::Complaint, before) => review_complaint(pusher, before, after),
         (DocKind::Order, None) => {
             if role == Role::Technician {
                 return hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1);
@@ -418,6 +413,41 @@ fn review_requisition(
         changes,
         findings,
         owner: Some(Some(fixed.requester.to_string())),
+        reviewed: None,
+    }
+}
+
+/// A push to a complaint, judged with the complaint rules' roles
+/// (`onsite_core::review::complaint`): what a role may not do is held whole, nothing of it
+/// merged, and the device is told. Complaints are office documents (no technician sees
+/// them), so there is no technician's copy to put back.
+fn review_complaint(
+    pusher: &Pusher,
+    before: Option<&mut AutoCommit>,
+    after: &mut AutoCommit,
+) -> Review {
+    let old = match before.map(|b| onsite_core::ops::hydrate::<ComplaintDoc>(b)) {
+        None => None,
+        Some(Ok(old)) => Some(old),
+        Some(Err(_)) => return unreadable("stored complaint"),
+    };
+    let Ok(new) = onsite_core::ops::hydrate::<ComplaintDoc>(after) else {
+        return unreadable("pushed complaint");
+    };
+    let changes = review::complaint::describe(old.as_ref(), &new);
+    let findings = review::complaint::judge(pusher, old.as_ref(), &new);
+    let verdict = match findings.first() {
+        None => Verdict::Accept,
+        Some(first) => Verdict::Hold {
+            code: first.code.clone(),
+            reason: review::summary(&findings),
+        },
+    };
+    Review {
+        verdict,
+        changes,
+        findings,
+        owner: Some(None),
         reviewed: None,
     }
 }

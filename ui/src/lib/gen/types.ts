@@ -1708,6 +1708,11 @@ export type Intake = {
  */
 channel: Channel, 
 /**
+ * What the request is: consultation, tech support, repair, installation, complaint
+ * or return/exchange.
+ */
+classification: Classification, 
+/**
  * Who asks.
  */
 customer: IntakeCustomer, 
@@ -1723,6 +1728,14 @@ fault_code: string,
  * The customer's words.
  */
 description: string, 
+/**
+ * When the fault appeared, as the customer says.
+ */
+fault_since: string | null, 
+/**
+ * External damage (外力损坏) seen or reported; empty when none.
+ */
+external_damage: string, 
 /**
  * On site, mail-in or carry-in.
  */
@@ -1768,7 +1781,11 @@ serial: string,
 /**
  * Purchase date from the invoice, if there is one.
  */
-purchase_date: string | null, };
+purchase_date: string | null, 
+/**
+ * Delivery date, from which the return and exchange windows count.
+ */
+delivered_on: string | null, };
 
 /**
  * An error as the UI receives it.
