@@ -1832,7 +1832,11 @@ reviews_held_changes: boolean,
 /**
  * The desk offers the KPI page (the server checks it again).
  */
-sees_kpis: boolean, };
+sees_kpis: boolean, 
+/**
+ * The desk offers the complaint desk (the rules' office roles for complaints).
+ */
+handles_complaints: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -4590,3 +4594,479 @@ by_model: Array<Group>,
  * Per period, oldest first: the trend.
  */
 by_period: Array<Group>, };
+
+/**
+ * A complaint (投诉); also the id of its Automerge document.
+ */
+export type ComplaintId = string;
+
+/**
+ * General (一般) or major (重大): different deadlines; major goes to the supervisor.
+ */
+export type Severity = "general" | "major";
+
+/**
+ * Where a complaint stands.
+ */
+export type ComplaintStatus = "open" | "contacted" | "measures_agreed" | "resolved" | "closed";
+
+/**
+ * Cause classes, for trend reports.
+ */
+export type CauseCategory = "product_quality" | "repair_quality" | "parts" | "staff_attitude" | "timeliness" | "fee" | "other";
+
+/**
+ * The investigated cause.
+ */
+export type Cause = { 
+/**
+ * Class.
+ */
+category: CauseCategory, 
+/**
+ * Details.
+ */
+text: string, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, };
+
+/**
+ * A measure agreed with an owner and a deadline.
+ */
+export type Measure = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * What will be done.
+ */
+description: string, 
+/**
+ * Who does it.
+ */
+owner: UserId, 
+/**
+ * By when.
+ */
+deadline: string, 
+/**
+ * When done.
+ */
+done_at: string | null, };
+
+/**
+ * A dated note: the customer kept informed, or the customer's verdict.
+ */
+export type ComplaintNote = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who.
+ */
+by: UserId, 
+/**
+ * Text.
+ */
+text: string, 
+/**
+ * For verdicts: was the customer satisfied.
+ */
+satisfied: boolean | null, };
+
+/**
+ * One status change, for the audit trail.
+ */
+export type ComplaintStatusChange = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who, in which role.
+ */
+by: Actor, 
+/**
+ * From.
+ */
+from: ComplaintStatus, 
+/**
+ * To.
+ */
+to: ComplaintStatus, };
+
+/**
+ * A complaint.
+ */
+export type ComplaintDoc = { 
+/**
+ * Schema version.
+ */
+schema_version: number, 
+/**
+ * Id, also the document id.
+ */
+id: ComplaintId, 
+/**
+ * Human number.
+ */
+number: string, 
+/**
+ * Who complains.
+ */
+complainant: string, 
+/**
+ * Phone.
+ */
+phone: string, 
+/**
+ * Other contact details.
+ */
+contact: string, 
+/**
+ * What happened.
+ */
+content: string, 
+/**
+ * What they ask for (诉求).
+ */
+demand: string, 
+/**
+ * The related order.
+ */
+order: OrderId | null, 
+/**
+ * Severity.
+ */
+severity: Severity, 
+/**
+ * Status.
+ */
+status: ComplaintStatus, 
+/**
+ * When received: the start of the complaint clocks.
+ */
+received_at: string, 
+/**
+ * Owner.
+ */
+owner: UserId | null, 
+/**
+ * First contact (1 h clock).
+ */
+first_contact_at: string | null, 
+/**
+ * Investigated cause.
+ */
+cause: Cause | null, 
+/**
+ * Measures.
+ */
+measures: Array<Measure>, 
+/**
+ * Customer kept informed, and verdicts.
+ */
+updates: Array<ComplaintNote>, 
+/**
+ * When closed (customer satisfied).
+ */
+closed_at: string | null, 
+/**
+ * Follow-ups after closing.
+ */
+follow_ups: Array<FollowUp>, 
+/**
+ * Status history.
+ */
+history: Array<ComplaintStatusChange>, };
+
+/**
+ * Every edit of a complaint.
+ */
+export type ComplaintOp = { "op": "first_contact", 
+/**
+ * Record id of the note.
+ */
+id: RecordId, 
+/**
+ * What was said.
+ */
+note: string, } | { "op": "assign", 
+/**
+ * Owner.
+ */
+owner: UserId, } | { "op": "escalate" } | { "op": "record_cause", 
+/**
+ * Class.
+ */
+category: CauseCategory, 
+/**
+ * Details.
+ */
+text: string, } | { "op": "agree_measure", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * What.
+ */
+description: string, 
+/**
+ * Owner.
+ */
+owner: UserId, 
+/**
+ * Deadline.
+ */
+deadline: string, } | { "op": "complete_measure", 
+/**
+ * Record id.
+ */
+id: RecordId, } | { "op": "inform_customer", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * What they were told.
+ */
+text: string, } | { "op": "resolve" } | { "op": "customer_verdict", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * Satisfied.
+ */
+satisfied: boolean, 
+/**
+ * Comment.
+ */
+comment: string, } | { "op": "follow_up", 
+/**
+ * Record id.
+ */
+id: RecordId, 
+/**
+ * Channel.
+ */
+channel: ContactChannel, 
+/**
+ * Score 1–5.
+ */
+score: number | null, 
+/**
+ * Comment.
+ */
+comment: string, };
+
+/**
+ * What a complaint request adds to the intake form: the customer's demand (诉求), other
+ * contact details, the severity and the order it is about, if any.
+ */
+export type IntakeComplaint = { 
+/**
+ * What the complainant asks for.
+ */
+demand: string, 
+/**
+ * Other contact details (WeChat, email…); may be empty.
+ */
+contact: string, 
+/**
+ * General or major.
+ */
+severity: Severity, 
+/**
+ * The order complained about.
+ */
+order: OrderId | null, };
+
+/**
+ * One complaint in the list, with its clocks.
+ */
+export type ComplaintListItem = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Number (`TS-…`).
+ */
+number: string, 
+/**
+ * Complainant.
+ */
+complainant: string, 
+/**
+ * Phone.
+ */
+phone: string, 
+/**
+ * What happened (the start of it).
+ */
+content: string, 
+/**
+ * General or major.
+ */
+severity: Severity, 
+/**
+ * Where it stands.
+ */
+status: ComplaintStatus, 
+/**
+ * When it came in.
+ */
+received_at: string, 
+/**
+ * The related order's id and number, if any.
+ */
+order: string | null, 
+/**
+ * The related order's number.
+ */
+order_number: string | null, 
+/**
+ * First contact (1 h) and resolution (3 or 7 working days).
+ */
+clocks: Array<ClockView>, };
+
+/**
+ * A complaint's page.
+ */
+export type ComplaintDetail = { 
+/**
+ * The document as it stands.
+ */
+complaint: ComplaintDoc, 
+/**
+ * The related order's number, if this device holds it.
+ */
+order_number: string | null, 
+/**
+ * The clocks now.
+ */
+clocks: Array<ClockView>, 
+/**
+ * Each step and whether the signed-in role may take it now, and why not.
+ */
+ops: Array<OpCheck>, 
+/**
+ * The op tags of `ops` allowed now.
+ */
+allowed: Array<string>, 
+/**
+ * The causes the company classifies complaints by.
+ */
+causes: Array<CauseCategory>, 
+/**
+ * This device has changes to it the server has not acknowledged yet.
+ */
+unsent: boolean, };
+
+/**
+ * Which complaints the list shows.
+ */
+export type ComplaintScope = "open" | "all";
+
+/**
+ * Return (退货) or exchange (换货).
+ */
+export type ClaimKind = "return" | "exchange";
+
+/**
+ * A ground the regulation accepts.
+ */
+export type Ground = "unused_with_manufacturing_defect" | "complete_and_resaleable" | "fault_after_exchange" | "quality_defect" | "transport_damage_at_delivery" | "not_as_described";
+
+/**
+ * A customer's claim and what inspection found.
+ */
+export type Claim = { 
+/**
+ * Return or exchange.
+ */
+kind: ClaimKind, 
+/**
+ * Delivery date.
+ */
+delivered_on: string, 
+/**
+ * Date of the claim.
+ */
+requested_on: string, 
+/**
+ * Grounds the customer gives.
+ */
+grounds: Array<Ground>, 
+/**
+ * Packaging, accessories, gifts and manual complete, no man-made soiling.
+ */
+complete: boolean, 
+/**
+ * A valid, unaltered proof of purchase.
+ */
+proof_of_purchase: boolean, 
+/**
+ * Collision, burn, modification, foreign matter, wrong installation or misuse.
+ */
+man_made_damage: boolean, 
+/**
+ * Labels, serial number or tamper seals torn or altered.
+ */
+tampered_or_label_torn: boolean, 
+/**
+ * Fire, flood, lightning, traffic accident.
+ */
+force_majeure: boolean, 
+/**
+ * The quality department found no defect (refuses a defect-based exchange).
+ */
+no_defect_found: boolean, };
+
+/**
+ * Why a claim is refused.
+ */
+export type ReturnRefusal = { "reason": "outside_window", 
+/**
+ * The last day a claim was accepted.
+ */
+last_day: string, } | { "reason": "incomplete" } | { "reason": "no_proof_of_purchase" } | { "reason": "man_made_damage" } | { "reason": "tampered_or_label_torn" } | { "reason": "force_majeure" } | { "reason": "no_defect_found" } | { "reason": "no_qualifying_ground" };
+
+/**
+ * A return or exchange claim judged as asked today.
+ */
+export type ReturnCheck = { 
+/**
+ * The company's date today, the day the claim is asked.
+ */
+today: string, 
+/**
+ * The last day a claim of this kind is accepted.
+ */
+last_day: string, 
+/**
+ * Eligible: no refusal.
+ */
+eligible: boolean, 
+/**
+ * Every reason it is refused, in the rules' order (i18n `errors.return.<reason>`).
+ */
+refusals: Array<ReturnRefusal>, };
