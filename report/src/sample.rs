@@ -179,6 +179,7 @@ pub fn order(photos: usize) -> Result<Sample, TransitionError> {
             estimated_minutes: 90,
             estimated_fee: fee.clone(),
             risks: "如修后轴承仍有异响，需另行更换轴承".into(),
+            touches_data: false,
         },
     )?;
     s.run(
@@ -186,6 +187,7 @@ pub fn order(photos: usize) -> Result<Sample, TransitionError> {
         OrderOp::RecordConsent {
             customer_name: CUSTOMER.into(),
             fee_agreed: Some(fee),
+            by_phone: false,
         },
     )?;
     for (desc, minutes) in [
@@ -244,9 +246,11 @@ pub fn order(photos: usize) -> Result<Sample, TransitionError> {
     let strokes = strokes();
     let hash = format!("{:064x}", 0xabcdef_u32);
     blobs.insert(hash.clone(), strokes);
+    let id = s.id();
     s.run(
         tech,
         OrderOp::SignOff {
+            id,
             signer: CUSTOMER.into(),
             rating: Some(5),
             signature_blob: hash,

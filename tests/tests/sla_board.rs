@@ -1,27 +1,27 @@
 //! The office's SLA board against a real server and real devices: the desk's board is
 //! evaluated at the desk's own "now" from what its store holds, so it moves with time
 //! alone, and with each sync: a clock a technician stops leaves it, a clock paused
-//! while waiting for the customer shows as paused, and the filters by technician and by
-//! clock narrow it.
+//! while waiting for the customer shows as paused, the filters by technician and by
+//! clock narrow it, and a complaint's clocks are on it beside the orders'.
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
+use onsite_commands::complaints;
 use onsite_commands::list::SlaStatus;
+use onsite_commands::session;
 use onsite_commands::sla_board::{self, BoardDoc, BoardQuery, SlaBoard};
-use onsite_commands::{session, App, CommandError};
+use onsite_core::doc::complaint::Severity;
 use onsite_core::doc::order::OrderOp;
+use onsite_core::intake::{Intake, IntakeComplaint, IntakeCustomer, IntakeProduct};
 use onsite_core::records::order::{ContactChannel, HoldKind};
+use onsite_core::records::request::{Channel, Classification, Priority, ServiceMode};
 use onsite_core::role::Role;
 use onsite_core::sla::ClockKind;
 use onsite_core::RecordId;
-use onsite_device::Store;
-use onsite_tests::devices::{dispatched, new_order, Device, PASSWORD};
+use onsite_tests::desk::{fail, set, signed_in};
+use onsite_tests::devices::{dispatched, new_order, Device};
 use onsite_tests::TestServer;
-
-fn fail(err: CommandError) -> anyhow::Error {
-    anyhow::anyhow!("{}: {} {:?}", err.code, err.message, err.details)
-}
 
 /// The numbers on the board under `clock`, each with its status, sorted.
 fn under(board: &SlaBoard, clock: ClockKind) -> Vec<(String, SlaStatus)> {
@@ -53,18 +53,9 @@ async fn the_board_moves_with_the_clock_and_with_each_sync() -> anyhow::Result<(
     let open_no = office.order(unassigned_id)?.number;
 
     // The supervisor's desk, its clock pinned so that the test decides when "now" is.
-    server.add_user("desk", "desk", Role::Supervisor, PASSWORD)?;
     let start = Utc::now();
     let clock = Arc::new(Mutex::new(start));
-    let read = clock.clone();
-    let desk =
-        App::new(Store::open(&dir.path().join("desk.db"))?).with_clock(Arc::new(move || {
-            *read.lock().unwrap_or_else(|p| p.into_inner())
-        }));
-    session::sign_in(&desk, &server.url(""), "desk", PASSWORD)
-        .await
-        .map_err(fail)?;
-    let set = |at: DateTime<Utc>| *clock.lock().unwrap_or_else(|p| p.into_inner()) = at;
+    let desk = signed_in(&server, dir.path(), "desk", Role::Supervisor, clock.clone()).await?;
     let board = |query: &BoardQuery| sla_board::sla_board(&desk, query).map_err(fail);
 
     let fresh = board(&BoardQuery::default())?;
@@ -72,7 +63,7 @@ async fn the_board_moves_with_the_clock_and_with_each_sync() -> anyhow::Result<(
 
     // 20 h later, with nobody contacted: the 24 h first response is at risk on all three
     // orders, and the contact after dispatch on the two dispatched ones.
-    set(start + Duration::hours(20));
+    set(&clock, start + Duration::hours(20));
     let all = board(&BoardQuery::default())?;
     let mut expected = vec![
         (li_no.clone(), SlaStatus::AtRisk),
@@ -148,7 +139,7 @@ async fn the_board_moves_with_the_clock_and_with_each_sync() -> anyhow::Result<(
 
     // A day and a half on, the unassigned order's first response is breached, and it
     // comes first in its group: the least time left.
-    set(start + Duration::hours(36));
+    set(&clock, start + Duration::hours(36));
     let late = board(&BoardQuery {
         assignee: None,
         clock: Some(ClockKind::FirstResponse),
@@ -159,5 +150,65 @@ async fn the_board_moves_with_the_clock_and_with_each_sync() -> anyhow::Result<(
         (open_no.as_str(), SlaStatus::Breached)
     );
     assert!(first.left_ms < 0);
+    server.stop().await
+}
+
+#[tokio::test]
+async fn a_complaint_nobody_has_called_back_is_on_the_board_beside_the_orders() -> anyhow::Result<()>
+{
+    let server = TestServer::start().await?;
+    let dir = tempfile::tempdir()?;
+    let start = Utc::now();
+    let clock = Arc::new(Mutex::new(start));
+    let desk = signed_in(&server, dir.path(), "desk", Role::Supervisor, clock.clone()).await?;
+    let intake = Intake {
+        channel: Channel::Phone,
+        classification: Classification::Complaint,
+        customer: IntakeCustomer {
+            name: "王芳".into(),
+            phone: "13800138000".into(),
+            address: "北京市海淀区中关村大街1号".into(),
+            key_account: false,
+        },
+        product: IntakeProduct {
+            model: "WM-8000".into(),
+            serial: "SN-C-1".into(),
+            purchase_date: None,
+            delivered_on: None,
+        },
+        fault_code: String::new(),
+        description: "the technician never came".into(),
+        fault_since: None,
+        external_damage: String::new(),
+        mode: ServiceMode::OnSite,
+        priority: Priority::Normal,
+    };
+    let made = complaints::create_complaint(
+        &desk,
+        intake,
+        IntakeComplaint {
+            demand: "a visit tomorrow morning".into(),
+            contact: String::new(),
+            severity: Severity::General,
+            order: None,
+        },
+    )
+    .map_err(fail)?;
+    session::sync_now(&desk).await.map_err(fail)?;
+
+    // 50 minutes on, nobody has called the complainant back: the 1 h first contact is at
+    // risk, and the row opens the complaint.
+    set(&clock, start + Duration::minutes(50));
+    let board = sla_board::sla_board(&desk, &BoardQuery::default()).map_err(fail)?;
+    let group = board
+        .groups
+        .iter()
+        .find(|g| g.clock == ClockKind::ComplaintFirstContact)
+        .ok_or_else(|| anyhow::anyhow!("no complaint clock on the board: {board:?}"))?;
+    let row = &group.rows[0];
+    assert_eq!(row.doc, BoardDoc::Complaint);
+    assert_eq!(row.id, made.complaint.id.to_string());
+    assert_eq!(row.customer, "王芳");
+    assert_eq!(row.status, SlaStatus::AtRisk);
     server.stop().await
 }
