@@ -212,6 +212,7 @@ async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
             "/v1/office/counts/{id}/approve",
             "/v1/office/counts/{id}/entries",
             "/v1/office/devices/{id}/revoke",
+            "/v1/office/kpi",
             "/v1/office/people",
             "/v1/office/requisitions",
             "/v1/office/requisitions/{id}",
