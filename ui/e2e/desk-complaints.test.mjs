@@ -106,7 +106,8 @@ test('a complaint about an order is taken at intake and handled to closing and f
   await waitFor('waiting again', async () => (await status(page)) === 'Waiting for the customer');
   await page.getByTestId('complaint-satisfied').click();
   await waitFor('closed', async () => (await status(page)) === 'Closed');
-  assert.equal(await page.getByTestId('complaint-row').count(), 0, 'no longer on the open list');
+  // The open list is asked again after the close is stored; wait for it rather than read it once.
+  await waitFor('no longer on the open list', async () => (await page.getByTestId('complaint-row').count()) === 0);
   await page.getByTestId('complaint-follow-score').selectOption('4');
   await page.getByTestId('complaint-follow-comment').fill('Happy with the voucher');
   await page.getByTestId('complaint-follow-up').click();
