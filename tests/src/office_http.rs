@@ -8,6 +8,41 @@ use serde_json::{json, Value};
 use crate::devices::PASSWORD;
 use crate::TestServer;
 
+/// An empty server with its first supervisor (liu.yang), made as `onsite-server init`
+/// makes it, signed in at the desk: the server and the supervisor's token.
+pub async fn first_run() -> anyhow::Result<(TestServer, String)> {
+    let server = TestServer::start().await?;
+    let db = onsite_server::db::open(server.data.path())?;
+    onsite_server::office::people::init(
+        &db.conn(),
+        "liu.yang",
+        "刘洋",
+        PASSWORD,
+        chrono::Utc::now(),
+    )?;
+    let boss = token(&server, "liu.yang").await?;
+    Ok((server, boss))
+}
+
+/// The supervisor adds an account at the desk; its id.
+pub async fn add_user(
+    server: &TestServer,
+    boss: &str,
+    login: &str,
+    name: &str,
+    role: &str,
+) -> anyhow::Result<String> {
+    let (status, user) = post(
+        server,
+        boss,
+        "/v1/office/users",
+        json!({ "login": login, "name": name, "role": role, "password": PASSWORD }),
+    )
+    .await?;
+    anyhow::ensure!(status == 200, "the supervisor adds {login}: {user}");
+    Ok(user["id"].as_str().unwrap_or_default().to_string())
+}
+
 /// Signs in over HTTP with a device of its own and returns the token, as the desk does.
 pub async fn token(server: &TestServer, login: &str) -> anyhow::Result<String> {
     let body: Value = reqwest::Client::new()

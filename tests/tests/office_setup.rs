@@ -13,38 +13,9 @@ use onsite_core::records::order::FlagKind;
 use onsite_core::role::Role;
 use onsite_device::sync_client::SyncError;
 use onsite_tests::devices::{dispatched, Device, PASSWORD};
-use onsite_tests::office_http::{balance, get, part_id, post, token};
+use onsite_tests::office_http::{add_user, balance, first_run, get, part_id, post, token};
 use onsite_tests::TestServer;
 use serde_json::json;
-
-/// An empty server with its first supervisor, made as `onsite-server init` makes it,
-/// signed in at the desk.
-async fn first_run() -> anyhow::Result<(TestServer, String)> {
-    let server = TestServer::start().await?;
-    let db = onsite_server::db::open(server.data.path())?;
-    onsite_server::office::people::init(&db.conn(), "liu.yang", "刘洋", PASSWORD, Utc::now())?;
-    let boss = token(&server, "liu.yang").await?;
-    Ok((server, boss))
-}
-
-/// The supervisor adds an account at the desk; its id.
-async fn add_user(
-    server: &TestServer,
-    boss: &str,
-    login: &str,
-    name: &str,
-    role: &str,
-) -> anyhow::Result<String> {
-    let (status, user) = post(
-        server,
-        boss,
-        "/v1/office/users",
-        json!({ "login": login, "name": name, "role": role, "password": PASSWORD }),
-    )
-    .await?;
-    assert_eq!(status, 200, "the supervisor adds {login}: {user}");
-    Ok(user["id"].as_str().unwrap_or_default().to_string())
-}
 
 async fn use_belts(
     tech: &mut Device,

@@ -16,8 +16,8 @@ use onsite_core::doc::requisition::{
 use onsite_core::ids::{LocationId, OrderId, PartId, RecordId, RequisitionId};
 use onsite_core::role::Role;
 use onsite_core::Ctx;
-use onsite_tests::devices::{new_order, Device, PASSWORD};
-use onsite_tests::office_http::{balance, get, post, token};
+use onsite_tests::devices::{new_order, Device};
+use onsite_tests::office_http::{add_user, balance, first_run, get, post, token};
 use onsite_tests::TestServer;
 use serde_json::{json, Value};
 
@@ -43,26 +43,15 @@ struct Company {
 }
 
 async fn company() -> anyhow::Result<Company> {
-    let server = TestServer::start().await?;
+    let (server, boss) = first_run().await?;
     let dir = tempfile::tempdir()?;
-    let db = onsite_server::db::open(server.data.path())?;
-    onsite_server::office::people::init(&db.conn(), "liu.yang", "刘洋", PASSWORD, Utc::now())?;
-    let boss = token(&server, "liu.yang").await?;
     let mut ids = Vec::new();
     for (login, name, role) in [
         ("sun.li", "孙丽", "storekeeper"),
         ("li.wei", "李伟", "technician"),
         ("wang.fang", "王芳", "dispatcher"),
     ] {
-        let (status, user) = post(
-            &server,
-            &boss,
-            "/v1/office/users",
-            json!({ "login": login, "name": name, "role": role, "password": PASSWORD }),
-        )
-        .await?;
-        anyhow::ensure!(status == 200, "adding {login}: {user}");
-        ids.push(user["id"].as_str().unwrap_or_default().to_string());
+        ids.push(add_user(&server, &boss, login, name, role).await?);
     }
     let keeper = token(&server, "sun.li").await?;
     let dispatcher = token(&server, "wang.fang").await?;

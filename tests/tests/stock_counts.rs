@@ -19,7 +19,7 @@ use onsite_core::{fixtures, Ctx, OrderDoc};
 use onsite_device::sync_client::SyncClient;
 use onsite_device::Store;
 use onsite_tests::devices::{dispatched, Device, PASSWORD};
-use onsite_tests::office_http::{balance, call, get, part_id, post, token};
+use onsite_tests::office_http::{add_user, balance, call, first_run, get, part_id, post, token};
 use onsite_tests::TestServer;
 use serde_json::json;
 
@@ -48,24 +48,14 @@ const CATALOG: &str = "备件编号,名称,单位,单价,序列号管理,贵重/
 #[tokio::test]
 async fn a_count_with_a_surplus_and_a_shortage_posts_only_after_approval_and_keeps_what_moved_meanwhile(
 ) -> anyhow::Result<()> {
-    let server = TestServer::start().await?;
+    let (server, boss) = first_run().await?;
     let dir = tempfile::tempdir()?;
-    let db = onsite_server::db::open(server.data.path())?;
-    onsite_server::office::people::init(&db.conn(), "liu.yang", "刘洋", PASSWORD, Utc::now())?;
-    let boss = token(&server, "liu.yang").await?;
     for (login, name, role) in [
         ("sun.li", "孙丽", "storekeeper"),
         ("wang.fang", "王芳", "dispatcher"),
         ("li.wei", "李伟", "technician"),
     ] {
-        let (status, body) = post(
-            &server,
-            &boss,
-            "/v1/office/users",
-            json!({ "login": login, "name": name, "role": role, "password": PASSWORD }),
-        )
-        .await?;
-        assert_eq!(status, 200, "{body}");
+        add_user(&server, &boss, login, name, role).await?;
     }
     let keeper = token(&server, "sun.li").await?;
     let dispatcher = token(&server, "wang.fang").await?;
