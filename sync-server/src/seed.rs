@@ -297,6 +297,23 @@ const DEMO: &[DemoOrder] = &[
         .contacted(4 * H + 30),
 ];
 
+/// How far to move an order taken in at `received` so that it is taken in at 09:00 on
+/// a working day followed by another, on or before its own day: the closed demo orders'
+/// visits come the next day, so both days are worked and none of their steps falls at
+/// night or on a weekend.
+fn office_hours_shift(calendar: &Calendar, received: DateTime<Utc>) -> Duration {
+    let mut day = calendar.local_date(received);
+    // Bounded: a calendar with no two working days in a row in a month is not a company's.
+    for _ in 0..31 {
+        let next = day.succ_opt().unwrap_or(day);
+        if calendar.is_working_day(day) && calendar.is_working_day(next) {
+            break;
+        }
+        day = day.pred_opt().unwrap_or(day);
+    }
+    calendar.day_span(day).0 + Duration::hours(9) - received
+}
+
 /// Seeds the demo office into an empty database. Refuses a database that already has
 /// users, so it never mixes demo data into a real office.
 pub fn seed(conn: &Connection, now: DateTime<Utc>) -> Result<SeedReport, ApiError> {
@@ -335,9 +352,17 @@ pub fn seed(conn: &Connection, now: DateTime<Utc>) -> Result<SeedReport, ApiErro
     let today = calendar.local_date(now);
     let at_hour =
         |date: NaiveDate, hour: u32| calendar.day_span(date).0 + Duration::hours(hour.into());
-    let ago = |minutes: i64| now - Duration::minutes(minutes);
     let mut orders = 0;
     for (i, plan) in DEMO.iter().enumerate() {
+        // A closed order's steps all lie days back: they move to office hours, so the
+        // KPIs' working-hour times are real whatever hour the demo is seeded at.
+        let shift = match plan.state {
+            OrderState::Closed => {
+                office_hours_shift(&calendar, now - Duration::minutes(plan.received))
+            }
+            _ => Duration::zero(),
+        };
+        let ago = |minutes: i64| now - Duration::minutes(minutes) + shift;
         let seed = i as u128 + 1;
         let (name, phone, address) = CUSTOMERS[plan.customer % CUSTOMERS.len()];
         let (model, fault) = MODELS[plan.model % MODELS.len()];
@@ -727,6 +752,7 @@ mod tests {
     use super::*;
 
     use chrono::TimeZone;
+    use onsite_core::kpi;
     use onsite_core::sla::{self, SlaStatus};
     use onsite_core::stock::OverUse;
     use onsite_core::CompanyRules;
@@ -832,12 +858,13 @@ mod tests {
     fn seeded_on_any_day_the_demo_shows_todays_visits_a_few_at_risk_and_one_breached(
     ) -> anyhow::Result<()> {
         let cast = Cast::default();
-        // A Wednesday morning, a Saturday evening, and just after midnight on a Monday
-        // (Beijing time), in three different years.
+        // A Wednesday morning, a Saturday evening, just after midnight on a Monday and
+        // four in the morning on a Tuesday (Beijing time), in three different years.
         for now in [
             Utc.with_ymd_and_hms(2027, 3, 10, 2, 15, 0).single(),
             Utc.with_ymd_and_hms(2028, 8, 19, 13, 40, 0).single(),
             Utc.with_ymd_and_hms(2026, 12, 6, 16, 20, 0).single(),
+            Utc.with_ymd_and_hms(2026, 12, 7, 20, 0, 0).single(),
         ] {
             let now = now.ok_or_else(|| anyhow::anyhow!("a valid instant"))?;
             let (rules, orders) = seeded_at(now)?;
@@ -903,6 +930,25 @@ mod tests {
                     >= 2,
                 "{now}: orders closed earlier had their follow-up call"
             );
+            // The KPI page's working-hour times are not 0.0 h, whatever the hour of seeding.
+            for (o, _) in &closed {
+                let settings = &rules.for_order_doc(o).settings;
+                let row = kpi::order_row(o, settings, &rules.calendar, now);
+                let worked = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| {
+                    a.zip(b).map(|(a, b)| kpi::working_hours_between(&rules.calendar, a, b))
+                };
+                for (what, hours) in [
+                    ("contact", worked(row.dispatched_at, row.contacted_at)),
+                    ("arrival", worked(row.dispatched_at, row.arrived_at)),
+                    ("repair", worked(row.arrived_at, row.repaired_at)),
+                ] {
+                    assert!(
+                        hours.is_some_and(|h| h > Duration::zero()),
+                        "{now}: closed order {}: working time to {what}: {hours:?}",
+                        o.number
+                    );
+                }
+            }
             assert!(
                 orders
                     .iter()
