@@ -12,6 +12,8 @@ APT_PACKAGES=(
   sqlite3
   # the service report test reads its PDF back (pdftotext, pdffonts, pdftoppm)
   poppler-utils
+  # schemathesis runs from a virtual environment (scripts/requirements-test.txt)
+  python3 python3-venv
 )
 
 need() { command -v "$1" >/dev/null 2>&1; }
@@ -36,3 +38,7 @@ need tauri-driver || cargo install --locked tauri-driver
 need cargo-nextest || cargo install --locked cargo-nextest
 
 (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+
+. scripts/env.sh
+[ -x "$ONSITE_VENV/bin/pip" ] || python3 -m venv "$ONSITE_VENV"
+"$ONSITE_VENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-test.txt

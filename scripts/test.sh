@@ -32,6 +32,9 @@ step "build the binaries (server, development bridge, app)"
 cargo build --workspace --bins
 cargo build -p onsite-commands --features bridge --bin onsite-bridge
 
+step "the HTTP API against schemathesis, as a technician and a supervisor: no 5xx"
+./scripts/schemathesis.sh
+
 step "UI at phone and desk sizes in Chromium, against a real server and the Rust commands (bridge)"
 export ONSITE_SERVER="$CARGO_TARGET_DIR/debug/onsite-server" ONSITE_BRIDGE="$CARGO_TARGET_DIR/debug/onsite-bridge"
 (cd ui && npm run --silent test:phone && npm run --silent test:desk)
