@@ -65,18 +65,25 @@ pub struct OrderRow {
     /// Where it stands.
     pub state: OrderState,
     /// Request received.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub received_at: DateTime<Utc>,
     /// Dispatched.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub dispatched_at: Option<DateTime<Utc>>,
     /// First contact that reached the customer.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub contacted_at: Option<DateTime<Utc>>,
     /// First check-in, or the receipt of a mail-in or carry-in product.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub arrived_at: Option<DateTime<Utc>>,
     /// The last passed functional test.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub repaired_at: Option<DateTime<Utc>>,
     /// Completed: signed off (or shipped back, or closed, whichever came first).
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub completed_at: Option<DateTime<Utc>>,
     /// Closed.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub closed_at: Option<DateTime<Utc>>,
     /// An objection sent it to rework, or it was reopened.
     pub rework: bool,
@@ -89,6 +96,7 @@ pub struct OrderRow {
     /// Units used per part number.
     pub parts: Vec<(String, u32)>,
     /// Its SLA clocks as evaluated when the row was read.
+    #[serde(with = "stored_clocks")]
     pub clocks: Vec<ClockState>,
 }
 
@@ -100,13 +108,62 @@ pub struct ComplaintRow {
     /// The order it is about.
     pub order: Option<String>,
     /// Received.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub received_at: DateTime<Utc>,
     /// The investigated cause's category (`snake_case`), once known.
     pub cause: Option<String>,
     /// Follow-up scores.
     pub follow_up_scores: Vec<u8>,
     /// Its SLA clocks as evaluated when the row was read.
+    #[serde(with = "stored_clocks")]
     pub clocks: Vec<ClockState>,
+}
+
+/// Clocks as a row stores them: instants as milliseconds. A KPI query reads every row
+/// back, and parsing RFC 3339 text for each clock's instants was most of its time.
+mod stored_clocks {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::sla::{ClockKind, ClockState, SlaStatus};
+
+    type Stored = (ClockKind, SlaStatus, i64, Option<i64>, bool);
+
+    pub fn serialize<S: Serializer>(clocks: &[ClockState], s: S) -> Result<S::Ok, S::Error> {
+        let stored: Vec<Stored> = clocks
+            .iter()
+            .map(|c| {
+                let at = |t: DateTime<Utc>| t.timestamp_millis();
+                (
+                    c.kind,
+                    c.status,
+                    at(c.deadline),
+                    c.stopped_at.map(at),
+                    c.running,
+                )
+            })
+            .collect();
+        stored.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ClockState>, D::Error> {
+        let at = |ms: i64| {
+            DateTime::<Utc>::from_timestamp_millis(ms)
+                .ok_or_else(|| serde::de::Error::custom(format!("instant out of range: {ms} ms")))
+        };
+        Vec::<Stored>::deserialize(d)?
+            .into_iter()
+            .map(|(kind, status, deadline, stopped_at, running)| {
+                Ok(ClockState {
+                    kind,
+                    status,
+                    deadline: at(deadline)?,
+                    stopped_at: stopped_at.map(at).transpose()?,
+                    running,
+                })
+            })
+            .collect()
+    }
 }
 
 fn first<T: Ord + Copy>(it: impl Iterator<Item = T>) -> Option<T> {
@@ -394,7 +451,7 @@ pub struct KpiReport {
 }
 
 #[derive(Default)]
-struct Acc {
+struct Acc<'a> {
     orders: u32,
     completed: u32,
     first_time: u32,
@@ -406,47 +463,60 @@ struct Acc {
     rating: (f64, u32),
     follow_up: (f64, u32),
     complaints: u32,
-    causes: BTreeMap<String, u32>,
-    parts: BTreeMap<String, u32>,
+    causes: BTreeMap<&'a str, u32>,
+    parts: BTreeMap<&'a str, u32>,
 }
 
-fn add_hours(
-    m: &mut (f64, u32),
-    calendar: &Calendar,
-    a: Option<DateTime<Utc>>,
-    b: Option<DateTime<Utc>>,
-) {
-    if let (Some(a), Some(b)) = (a, b) {
-        if b >= a {
-            m.0 += working_hours_between(calendar, a, b).num_seconds() as f64 / 3600.0;
-            m.1 += 1;
-        }
+/// What one order adds to each of the four groups it counts in (overall, its
+/// technician, model and period), worked out once rather than once a group: the
+/// working-hour spans are most of the cost of a query.
+struct OrderShare<'a> {
+    row: &'a OrderRow,
+    first_time: bool,
+    contact: Option<f64>,
+    arrive: Option<f64>,
+    repair: Option<f64>,
+    close: Option<f64>,
+    verdicts: Vec<(ClockKind, bool)>,
+}
+
+/// What one complaint adds to each group it counts in.
+struct ComplaintShare<'a> {
+    row: &'a ComplaintRow,
+    cause: &'a str,
+    verdicts: Vec<(ClockKind, bool)>,
+}
+
+/// Working hours from `a` to `b`, when both happened in that order.
+fn hours(calendar: &Calendar, a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<f64> {
+    let (a, b) = a.zip(b)?;
+    (b >= a).then(|| working_hours_between(calendar, a, b).num_seconds() as f64 / 3600.0)
+}
+
+fn add_mean(m: &mut (f64, u32), sample: Option<f64>) {
+    if let Some(x) = sample {
+        m.0 += x;
+        m.1 += 1;
     }
 }
 
-fn add_clocks(
-    acc: &mut BTreeMap<ClockKind, (u32, u32)>,
-    clocks: &[ClockState],
-    now: DateTime<Utc>,
-) {
-    for c in clocks {
-        // A verdict is final once the clock stopped; a running clock has one only once
-        // past its deadline (a paused clock's deadline moves, so it has none).
-        let verdict = if !c.running {
-            Some(c.status != SlaStatus::Breached)
-        } else if c.status != SlaStatus::Paused && now > c.deadline {
-            Some(false)
-        } else {
-            None
-        };
-        if let Some(met) = verdict {
-            let e = acc.entry(c.kind).or_default();
-            e.1 += 1;
-            if met {
-                e.0 += 1;
-            }
-        }
-    }
+/// The clocks that have a verdict at `now`, and whether each was met.
+fn verdicts(clocks: &[ClockState], now: DateTime<Utc>) -> Vec<(ClockKind, bool)> {
+    clocks
+        .iter()
+        .filter_map(|c| {
+            // A verdict is final once the clock stopped; a running clock has one only
+            // once past its deadline (a paused clock's deadline moves, so it has none).
+            let met = if !c.running {
+                Some(c.status != SlaStatus::Breached)
+            } else if c.status != SlaStatus::Paused && now > c.deadline {
+                Some(false)
+            } else {
+                None
+            };
+            met.map(|met| (c.kind, met))
+        })
+        .collect()
 }
 
 fn mean(m: (f64, u32)) -> Mean {
@@ -456,16 +526,63 @@ fn mean(m: (f64, u32)) -> Mean {
     }
 }
 
-fn counts(map: BTreeMap<String, u32>) -> Vec<Count> {
+fn counts(map: BTreeMap<&str, u32>) -> Vec<Count> {
     let mut v: Vec<Count> = map
         .into_iter()
-        .map(|(key, count)| Count { key, count })
+        .map(|(key, count)| Count {
+            key: key.to_string(),
+            count,
+        })
         .collect();
     v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     v
 }
 
-impl Acc {
+impl<'a> Acc<'a> {
+    fn add_verdicts(&mut self, verdicts: &[(ClockKind, bool)]) {
+        for (kind, met) in verdicts {
+            let e = self.sla.entry(*kind).or_default();
+            e.1 += 1;
+            if *met {
+                e.0 += 1;
+            }
+        }
+    }
+
+    fn add_scores(&mut self, scores: &[u8]) {
+        for s in scores {
+            add_mean(&mut self.follow_up, Some(f64::from(*s)));
+        }
+    }
+
+    fn add_order(&mut self, share: &OrderShare<'a>) {
+        let o = share.row;
+        self.orders += 1;
+        if o.completed_at.is_some() {
+            self.completed += 1;
+        }
+        if share.first_time {
+            self.first_time += 1;
+        }
+        add_mean(&mut self.contact, share.contact);
+        add_mean(&mut self.arrive, share.arrive);
+        add_mean(&mut self.repair, share.repair);
+        add_mean(&mut self.close, share.close);
+        self.add_verdicts(&share.verdicts);
+        add_mean(&mut self.rating, o.rating.map(f64::from));
+        self.add_scores(&o.follow_up_scores);
+        for (part, n) in &o.parts {
+            *self.parts.entry(part.as_str()).or_default() += n;
+        }
+    }
+
+    fn add_complaint(&mut self, share: &ComplaintShare<'a>) {
+        self.complaints += 1;
+        *self.causes.entry(share.cause).or_default() += 1;
+        self.add_verdicts(&share.verdicts);
+        self.add_scores(&share.row.follow_up_scores);
+    }
+
     fn finish(self) -> Figures {
         let mut met_all = 0;
         let mut of_all = 0;
@@ -549,89 +666,57 @@ pub fn compute(
     };
 
     let mut overall = Acc::default();
-    let mut by_tech: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut by_model: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut by_tech: BTreeMap<&str, Acc> = BTreeMap::new();
+    let mut by_model: BTreeMap<&str, Acc> = BTreeMap::new();
     let mut by_period: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut order_group: HashMap<&str, (String, String)> = HashMap::new();
+    let mut order_group: HashMap<&str, (&str, &str)> = HashMap::new();
 
     for o in orders {
-        let tech = o.technician.clone().unwrap_or_default();
-        order_group.insert(o.id.as_str(), (tech.clone(), o.model.clone()));
+        let tech = o.technician.as_deref().unwrap_or_default();
+        order_group.insert(o.id.as_str(), (tech, o.model.as_str()));
         if o.state == OrderState::Cancelled || !in_range(o.received_at) {
             continue;
         }
+        let share = OrderShare {
+            row: o,
+            first_time: o
+                .completed_at
+                .is_some_and(|done| !o.rework && !revisited(o, done)),
+            contact: hours(calendar, o.dispatched_at, o.contacted_at),
+            arrive: (o.mode == ServiceMode::OnSite)
+                .then(|| hours(calendar, o.dispatched_at, o.arrived_at))
+                .flatten(),
+            repair: hours(calendar, o.arrived_at, o.repaired_at),
+            close: hours(calendar, Some(o.received_at), o.closed_at),
+            verdicts: verdicts(&o.clocks, now),
+        };
         let period = period_of(calendar.local_date(o.received_at), query.granularity);
-        let first_time = o
-            .completed_at
-            .is_some_and(|done| !o.rework && !revisited(o, done));
-        for acc in [
-            &mut overall,
-            by_tech.entry(tech.clone()).or_default(),
-            by_model.entry(o.model.clone()).or_default(),
-            by_period.entry(period).or_default(),
-        ] {
-            acc.orders += 1;
-            if o.completed_at.is_some() {
-                acc.completed += 1;
-            }
-            if first_time {
-                acc.first_time += 1;
-            }
-            add_hours(&mut acc.contact, calendar, o.dispatched_at, o.contacted_at);
-            if o.mode == ServiceMode::OnSite {
-                add_hours(&mut acc.arrive, calendar, o.dispatched_at, o.arrived_at);
-            }
-            add_hours(&mut acc.repair, calendar, o.arrived_at, o.repaired_at);
-            add_hours(&mut acc.close, calendar, Some(o.received_at), o.closed_at);
-            add_clocks(&mut acc.sla, &o.clocks, now);
-            if let Some(r) = o.rating {
-                acc.rating.0 += f64::from(r);
-                acc.rating.1 += 1;
-            }
-            for s in &o.follow_up_scores {
-                acc.follow_up.0 += f64::from(*s);
-                acc.follow_up.1 += 1;
-            }
-            for (part, n) in &o.parts {
-                *acc.parts.entry(part.clone()).or_default() += n;
-            }
-        }
+        overall.add_order(&share);
+        by_tech.entry(tech).or_default().add_order(&share);
+        by_model.entry(&o.model).or_default().add_order(&share);
+        by_period.entry(period).or_default().add_order(&share);
     }
     for c in complaints {
         if !in_range(c.received_at) {
             continue;
         }
-        let period = period_of(calendar.local_date(c.received_at), query.granularity);
         let (tech, model) = c
             .order
             .as_deref()
             .and_then(|o| order_group.get(o))
-            .cloned()
+            .copied()
             .unwrap_or_default();
-        let cause = c.cause.clone().unwrap_or_else(|| "unknown".to_string());
-        for acc in [
-            &mut overall,
-            by_tech.entry(tech).or_default(),
-            by_model.entry(model).or_default(),
-            by_period.entry(period).or_default(),
-        ] {
-            acc.complaints += 1;
-            *acc.causes.entry(cause.clone()).or_default() += 1;
-            add_clocks(&mut acc.sla, &c.clocks, now);
-            for s in &c.follow_up_scores {
-                acc.follow_up.0 += f64::from(*s);
-                acc.follow_up.1 += 1;
-            }
-        }
+        let share = ComplaintShare {
+            row: c,
+            cause: c.cause.as_deref().unwrap_or("unknown"),
+            verdicts: verdicts(&c.clocks, now),
+        };
+        let period = period_of(calendar.local_date(c.received_at), query.granularity);
+        overall.add_complaint(&share);
+        by_tech.entry(tech).or_default().add_complaint(&share);
+        by_model.entry(model).or_default().add_complaint(&share);
+        by_period.entry(period).or_default().add_complaint(&share);
     }
-    let groups = |m: BTreeMap<String, Acc>| -> Vec<Group> {
-        m.into_iter()
-            .map(|(key, acc)| Group {
-                key,
-                figures: acc.finish(),
-            })
-            .collect()
-    };
     KpiReport {
         query: query.clone(),
         overall: overall.finish(),
@@ -639,6 +724,15 @@ pub fn compute(
         by_model: groups(by_model),
         by_period: groups(by_period),
     }
+}
+
+fn groups<K: ToString>(m: BTreeMap<K, Acc>) -> Vec<Group> {
+    m.into_iter()
+        .map(|(key, acc)| Group {
+            key: key.to_string(),
+            figures: acc.finish(),
+        })
+        .collect()
 }
 
 /// The CSV's header row: stable English column names whatever the reader's language, as

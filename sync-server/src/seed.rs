@@ -935,7 +935,8 @@ mod tests {
                 let settings = &rules.for_order_doc(o).settings;
                 let row = kpi::order_row(o, settings, &rules.calendar, now);
                 let worked = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| {
-                    a.zip(b).map(|(a, b)| kpi::working_hours_between(&rules.calendar, a, b))
+                    a.zip(b)
+                        .map(|(a, b)| kpi::working_hours_between(&rules.calendar, a, b))
                 };
                 for (what, hours) in [
                     ("contact", worked(row.dispatched_at, row.contacted_at)),

@@ -1,5 +1,5 @@
 //! The KPIs from the office copy: one row per order and complaint (`kpi_rows`, the
-//! `onsite-core::kpi` row as JSON) kept beside the documents and brought up to date on
+//! `onsite-core::kpi` row in postcard, read back by the ten thousand on every query) kept beside the documents and brought up to date on
 //! each query from the change sequence, then handed to `onsite_core::kpi::compute`. The
 //! formulas live in core; this only loads rows. A dispatcher or supervisor may ask
 //! ([`may_view`]).
@@ -78,25 +78,20 @@ pub fn catch_up(conn: &Connection, now: DateTime<Utc>) -> Result<usize, ApiError
                     .map_err(|e| e.to_string())
                     .and_then(|o| {
                         let settings = &rules.for_order_doc(&o).settings;
-                        serde_json::to_string(&kpi::order_row(&o, settings, &rules.calendar, now))
+                        postcard::to_stdvec(&kpi::order_row(&o, settings, &rules.calendar, now))
                             .map_err(|e| e.to_string())
                     }),
                 _ => ops::hydrate::<ComplaintDoc>(&doc)
                     .map_err(|e| e.to_string())
                     .and_then(|c| {
                         let settings = &rules.for_order(None, c.received_at).settings;
-                        serde_json::to_string(&kpi::complaint_row(
-                            &c,
-                            settings,
-                            &rules.calendar,
-                            now,
-                        ))
-                        .map_err(|e| e.to_string())
+                        postcard::to_stdvec(&kpi::complaint_row(&c, settings, &rules.calendar, now))
+                            .map_err(|e| e.to_string())
                     }),
             });
         match row {
-            Ok(json) => {
-                upsert.execute(params![id, kind, seq, json])?;
+            Ok(bytes) => {
+                upsert.execute(params![id, kind, seq, bytes])?;
             }
             Err(e) => {
                 tracing::warn!(doc = %id, error = %e, "KPI row: document unreadable, left out");
@@ -121,12 +116,12 @@ pub fn rows(conn: &Connection) -> Result<(Vec<OrderRow>, Vec<ComplaintRow>), Api
     while let Some(r) = q.next()? {
         let id: String = r.get(0)?;
         let kind: String = r.get(1)?;
-        let json: String = r.get(2)?;
-        let bad = |e: serde_json::Error| ApiError::internal(format!("KPI row of {id}: {e}"));
+        let bytes: Vec<u8> = r.get(2)?;
+        let bad = |e: postcard::Error| ApiError::internal(format!("KPI row of {id}: {e}"));
         if kind == "order" {
-            orders.push(serde_json::from_str(&json).map_err(bad)?);
+            orders.push(postcard::from_bytes(&bytes).map_err(bad)?);
         } else {
-            complaints.push(serde_json::from_str(&json).map_err(bad)?);
+            complaints.push(postcard::from_bytes(&bytes).map_err(bad)?);
         }
     }
     Ok((orders, complaints))
