@@ -304,7 +304,7 @@ fn op_tag(op: &ComplaintOp) -> String {
         .unwrap_or_default()
 }
 
-fn detail_in(
+pub(crate) fn detail_in(
     app: &App,
     store: &mut Store,
     rules: &CompanyRules,

@@ -17,6 +17,7 @@ pub mod doc;
 pub mod error;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+pub mod follow_ups;
 pub mod ids;
 pub mod intake;
 pub mod kpi;

@@ -247,3 +247,36 @@ pub async fn dispatched(
     tech.sync().await?;
     Ok(id)
 }
+
+/// `new`, received 8 hours before `closed`, dispatched to `tech`, visited, repaired,
+/// tested and signed off before `closed`, everything synced, so the office can close it
+/// at `closed`. The devices' clocks are left pinned at the last step.
+pub async fn signed_off_before(
+    office: &mut Device,
+    tech: &mut Device,
+    mut new: NewOrder,
+    closed: DateTime<Utc>,
+) -> anyhow::Result<OrderId> {
+    new.request.received_at = closed - chrono::Duration::hours(8);
+    let id = new.id;
+    office.at = Some(closed - chrono::Duration::hours(8));
+    office.create_order(new)?;
+    office.apply(
+        id,
+        OrderOp::Dispatch {
+            assignee: tech.actor.user,
+            window: None,
+        },
+    )?;
+    office.sync().await?;
+    tech.sync().await?;
+    tech.at = Some(closed - chrono::Duration::hours(6));
+    tech.visit_until_plan_agreed(id)?;
+    tech.at = Some(closed - chrono::Duration::hours(3));
+    tech.repair_and_test(id)?;
+    tech.at = Some(closed - chrono::Duration::hours(2));
+    tech.sign_off(id)?;
+    tech.sync().await?;
+    office.sync().await?;
+    Ok(id)
+}
