@@ -67,4 +67,5 @@ pub const COMMANDS: &[&str] = &[
     "follow_up_queue",
     "record_follow_up",
     "complaint_from_follow_up",
+    "customer_open_complaints",
 ];

@@ -75,6 +75,10 @@ struct FollowUpComplaintArgs {
     start: onsite_core::follow_ups::FollowUpComplaint,
 }
 #[derive(Deserialize)]
+struct Phone {
+    phone: String,
+}
+#[derive(Deserialize)]
 struct ReturnClaim {
     claim: onsite_core::returns::Claim,
 }
@@ -435,6 +439,10 @@ pub async fn invoke(
         "check_return" => {
             let a: ReturnClaim = args(command, raw)?;
             json(intake::check_return(app, a.claim))
+        }
+        "customer_open_complaints" => {
+            let a: Phone = args(command, raw)?;
+            json(crate::customers::customer_open_complaints(app, &a.phone)?)
         }
         "follow_up_queue" => json(crate::follow_ups::follow_up_queue(app)?),
         "record_follow_up" => {

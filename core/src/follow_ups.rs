@@ -35,7 +35,8 @@ pub struct CustomerOrder {
     pub number: String,
     /// The customer's name on it.
     pub name: String,
-    /// The customer's phone on it: the key that finds the same customer again.
+    /// The customer's phone on it as compared (`customers::phone_key`): the key that
+    /// finds the same customer again.
     pub phone: String,
     /// The customer's tier on it.
     pub tier: CustomerTier,
@@ -59,7 +60,7 @@ impl CustomerOrder {
             order: order.id,
             number: order.number.clone(),
             name: order.customer.name.clone(),
-            phone: order.customer.phone.trim().to_string(),
+            phone: crate::customers::phone_key(&order.customer.phone),
             tier: order.customer.tier,
             received_at: order.request.received_at,
             closed_at: order

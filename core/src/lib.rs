@@ -13,6 +13,7 @@
 pub mod calendar;
 pub mod calendar_file;
 pub mod company;
+pub mod customers;
 pub mod doc;
 pub mod error;
 #[cfg(any(test, feature = "fixtures"))]

@@ -1,8 +1,9 @@
 //! The Tauri doors into the follow-up commands (the 回访 queue, recording a follow-up,
-//! and the complaint an unsatisfied one starts), each a thin wrapper over
-//! `onsite_commands::follow_ups`.
+//! and the complaint an unsatisfied one starts) and the returning customer's open
+//! complaints at intake, each a thin wrapper over `onsite_commands::follow_ups` and
+//! `onsite_commands::customers`.
 
-use onsite_commands::complaints::ComplaintDetail;
+use onsite_commands::complaints::{ComplaintDetail, ComplaintListItem};
 use onsite_commands::follow_ups::{self, FollowUpInput, FollowUpQueue, FollowUpRecorded};
 use onsite_commands::{App, CommandError};
 use onsite_core::follow_ups::FollowUpComplaint;
@@ -29,4 +30,12 @@ pub fn complaint_from_follow_up(
     start: FollowUpComplaint,
 ) -> Result<ComplaintDetail, CommandError> {
     follow_ups::complaint_from_follow_up(&app, &id, start)
+}
+
+#[tauri::command]
+pub fn customer_open_complaints(
+    app: State<'_, App>,
+    phone: String,
+) -> Result<Vec<ComplaintListItem>, CommandError> {
+    onsite_commands::customers::customer_open_complaints(&app, &phone)
 }

@@ -106,6 +106,7 @@ pub fn run() {
             follow_up_commands::follow_up_queue,
             follow_up_commands::record_follow_up,
             follow_up_commands::complaint_from_follow_up,
+            follow_up_commands::customer_open_complaints,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -233,7 +233,15 @@ pub async fn dispatched(
     tech: &mut Device,
     seed: u128,
 ) -> anyhow::Result<OrderId> {
-    let new = new_order(seed);
+    dispatched_order(office, tech, new_order(seed)).await
+}
+
+/// The office creates `new` and dispatches it to `tech`; both devices sync.
+pub async fn dispatched_order(
+    office: &mut Device,
+    tech: &mut Device,
+    new: NewOrder,
+) -> anyhow::Result<OrderId> {
     let id = new.id;
     office.create_order(new)?;
     office.apply(
@@ -258,18 +266,8 @@ pub async fn signed_off_before(
     closed: DateTime<Utc>,
 ) -> anyhow::Result<OrderId> {
     new.request.received_at = closed - chrono::Duration::hours(8);
-    let id = new.id;
     office.at = Some(closed - chrono::Duration::hours(8));
-    office.create_order(new)?;
-    office.apply(
-        id,
-        OrderOp::Dispatch {
-            assignee: tech.actor.user,
-            window: None,
-        },
-    )?;
-    office.sync().await?;
-    tech.sync().await?;
+    let id = dispatched_order(office, tech, new).await?;
     tech.at = Some(closed - chrono::Duration::hours(6));
     tech.visit_until_plan_agreed(id)?;
     tech.at = Some(closed - chrono::Duration::hours(3));

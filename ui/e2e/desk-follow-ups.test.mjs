@@ -2,7 +2,8 @@
 // (backend.mjs, the seeded demo office): a service agent finds the order closed yesterday
 // in the queue with the customer's phone, records an unsatisfied call, and starts a
 // complaint about the order from it in one step (English); in Chinese, an order closed
-// now joins the queue and a satisfied call takes it out, leaving the queue empty.
+// now joins the queue and a satisfied call takes it out, leaving the queue empty. Intake
+// warns about the open complaint when that customer calls again, in both languages.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Backend, PASSWORD } from './backend.mjs';
@@ -73,6 +74,14 @@ test('an unsatisfied call on an order closed yesterday starts a complaint about 
   assert.equal(await page.getByTestId('complaint-content').textContent(), 'The drum still squeaks after the repair');
   assert.match(await page.getByTestId('complaint-detail').textContent(), new RegExp(detail.order.number), 'linked to the order');
 
+  // Intake warns about the open complaint when the same customer calls again.
+  await page.getByTestId('nav-intake').click();
+  await page.getByTestId('intake-phone').fill(detail.order.customer.phone);
+  await page.getByTestId('intake-open-complaints').waitFor();
+  assert.match(await page.getByTestId('intake-open-complaints').textContent(), /This customer has a complaint still open/);
+  assert.match(await page.getByTestId('intake-open-complaint').textContent(), /Not yet contacted · The drum still squeaks/);
+  await page.screenshot({ path: screenshotPath('desk-en-intake-open-complaint'), fullPage: true });
+
   // The call is on the order, with its channel and score.
   const after = await backend.call(bridge, 'get_order', { id: order });
   assert.deepEqual(after.order.follow_ups.map((f) => [f.channel, f.score]), [['we_chat', 2]]);
@@ -102,5 +111,15 @@ test('an order closed now joins the queue and a satisfied call empties it (in Ch
   await waitFor('the queue empty', async () => (await page.getByTestId('follow-ups-none').count()) === 1);
   assert.equal(await page.getByTestId('follow-ups-none').textContent(), '暂无到期回访。');
   await page.screenshot({ path: screenshotPath('desk-zh-follow-ups-empty'), fullPage: true });
+
+  // The customer with the complaint started in English calls again: intake warns, in Chinese.
+  const complained = (await backend.call(bridge, 'list_complaints', { scope: 'open' })).find((c) => c.order);
+  await page.getByTestId('nav-intake').click();
+  await page.getByTestId('intake-phone').fill(complained.phone);
+  await page.getByTestId('intake-open-complaints').waitFor();
+  assert.match(await page.getByTestId('intake-open-complaints').textContent(), /该客户有 1 条投诉尚未结案/);
+  assert.match(await page.getByTestId('intake-open-complaint').textContent(), new RegExp(`${complained.number} · 待联系`));
+  await assertFitsDesk(page, 'intake warning (zh)');
+  await page.screenshot({ path: screenshotPath('desk-zh-intake-open-complaint'), fullPage: true });
   assert.deepEqual(problems, []);
 });
