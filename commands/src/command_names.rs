@@ -64,4 +64,8 @@ pub const COMMANDS: &[&str] = &[
     "get_complaint",
     "complaint_op",
     "check_return",
+    "follow_up_queue",
+    "record_follow_up",
+    "complaint_from_follow_up",
+    "customer_open_complaints",
 ];

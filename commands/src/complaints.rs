@@ -146,7 +146,7 @@ pub fn create_complaint(
     Ok(out)
 }
 
-fn item(
+pub(crate) fn item(
     store: &mut Store,
     rules: &CompanyRules,
     c: &ComplaintDoc,
@@ -182,7 +182,7 @@ fn order_number(store: &mut Store, id: Option<OrderId>) -> Result<Option<String>
     Ok(Some(store.order(id)?.number))
 }
 
-fn every(store: &mut Store) -> Result<Vec<ComplaintDoc>, CommandError> {
+pub(crate) fn every(store: &mut Store) -> Result<Vec<ComplaintDoc>, CommandError> {
     let mut out = Vec::new();
     for id in store.document_ids(DocKind::Complaint)? {
         let id: ComplaintId = parse_id("complaint", &id)?;
@@ -304,7 +304,7 @@ fn op_tag(op: &ComplaintOp) -> String {
         .unwrap_or_default()
 }
 
-fn detail_in(
+pub(crate) fn detail_in(
     app: &App,
     store: &mut Store,
     rules: &CompanyRules,

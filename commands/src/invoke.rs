@@ -65,6 +65,20 @@ struct ComplaintStep {
     op: onsite_core::doc::complaint::ComplaintOp,
 }
 #[derive(Deserialize)]
+struct RecordFollowUp {
+    id: String,
+    input: crate::follow_ups::FollowUpInput,
+}
+#[derive(Deserialize)]
+struct FollowUpComplaintArgs {
+    id: String,
+    start: onsite_core::follow_ups::FollowUpComplaint,
+}
+#[derive(Deserialize)]
+struct Phone {
+    phone: String,
+}
+#[derive(Deserialize)]
 struct ReturnClaim {
     claim: onsite_core::returns::Claim,
 }
@@ -425,6 +439,21 @@ pub async fn invoke(
         "check_return" => {
             let a: ReturnClaim = args(command, raw)?;
             json(intake::check_return(app, a.claim))
+        }
+        "customer_open_complaints" => {
+            let a: Phone = args(command, raw)?;
+            json(crate::customers::customer_open_complaints(app, &a.phone)?)
+        }
+        "follow_up_queue" => json(crate::follow_ups::follow_up_queue(app)?),
+        "record_follow_up" => {
+            let a: RecordFollowUp = args(command, raw)?;
+            json(crate::follow_ups::record_follow_up(app, &a.id, a.input)?)
+        }
+        "complaint_from_follow_up" => {
+            let a: FollowUpComplaintArgs = args(command, raw)?;
+            json(crate::follow_ups::complaint_from_follow_up(
+                app, &a.id, a.start,
+            )?)
         }
         other => Err(CommandError::new(
             "errors.input.unknown_command",

@@ -10,12 +10,15 @@
 //! people screens of the company's set-up), `held` (the supervisor's review of held
 //! changes), `requisitions` (asking for parts, hand-backs, the van, the office's
 //! requisition queues), `complaints` (the complaint desk), `stock` (counts, over-use
-//! resolution, the stock views), `sla_board` (every clock at risk, breached or paused) and
+//! resolution, the stock views), `sla_board` (every clock at risk, breached or paused), `follow_ups` (the 回访
+//! queue), `customers` (what intake warns about a returning customer) and
 //! `sync` (the background round).
 
 pub mod company;
 pub mod complaints;
+pub mod customers;
 pub mod error;
+pub mod follow_ups;
 pub mod held;
 pub mod intake;
 pub mod invoke;

@@ -26,6 +26,8 @@ pub struct Me {
     pub sees_kpis: bool,
     /// The desk offers the complaint desk (the rules' office roles for complaints).
     pub handles_complaints: bool,
+    /// The desk offers the follow-up queue (the roles that may record a follow-up).
+    pub follows_up: bool,
 }
 
 /// What the start screen needs to know about this device.
@@ -74,6 +76,7 @@ pub fn app_status(app: &App) -> Result<AppStatus, CommandError> {
                 reviews_held_changes: a.role.reviews_held_changes(),
                 sees_kpis: onsite_core::kpi::may_view(a.role),
                 handles_complaints: onsite_core::doc::complaint::handles_complaints(a.role),
+                follows_up: onsite_core::Transition::FollowUp.roles().contains(&a.role),
                 role: a.role,
             }),
         })

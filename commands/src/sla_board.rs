@@ -126,7 +126,7 @@ pub fn sla_board(app: &App, query: &BoardQuery) -> Result<SlaBoard, CommandError
 }
 
 /// The core clock a stored row describes.
-fn clock_of(row: &ClockRow) -> Result<sla::Clock, CommandError> {
+pub(crate) fn clock_of(row: &ClockRow) -> Result<sla::Clock, CommandError> {
     let what = || format!("{} {} clock {}", row.doc_kind, row.doc_id, row.clock);
     let corrupt = |detail: String| CommandError::new("errors.storage.corrupt", detail);
     let kind = ClockKind::from_name(&row.clock)

@@ -141,6 +141,10 @@ pub fn typescript() -> String {
         onsite_core::returns::ClaimKind, onsite_core::returns::Ground,
         onsite_core::returns::Claim, onsite_core::returns::Refusal,
         crate::intake::ReturnCheck,
+        // follow-ups
+        onsite_core::follow_ups::FollowUpComplaint, crate::follow_ups::FollowUpKind,
+        crate::follow_ups::FollowUpItem, crate::follow_ups::FollowUpQueue,
+        crate::follow_ups::FollowUpRecorded, crate::follow_ups::FollowUpInput,
     );
     out.trim_end().to_string() + "\n"
 }

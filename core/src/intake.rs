@@ -256,7 +256,7 @@ impl Intake {
         let id = ComplaintId::new_at(now);
         Ok(NewComplaint {
             id,
-            number: numbered("TS", &id.to_string(), now),
+            number: complaint_number(id, now),
             complainant: self.customer.name.trim().to_string(),
             phone: self.customer.phone.trim().to_string(),
             contact: complaint.contact.trim().to_string(),
@@ -273,6 +273,11 @@ impl Intake {
 /// the id rather than a counter.
 pub fn order_number(id: OrderId, now: DateTime<Utc>) -> String {
     numbered("WO", &id.to_string(), now)
+}
+
+/// The human complaint number, `TS-<UTC date>-<six hex digits>` (投诉).
+pub fn complaint_number(id: ComplaintId, now: DateTime<Utc>) -> String {
+    numbered("TS", &id.to_string(), now)
 }
 
 /// `<prefix>-<UTC date>-<six hex digits of the id's random part>`; complaints are `TS-…`

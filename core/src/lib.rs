@@ -13,10 +13,12 @@
 pub mod calendar;
 pub mod calendar_file;
 pub mod company;
+pub mod customers;
 pub mod doc;
 pub mod error;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+pub mod follow_ups;
 pub mod ids;
 pub mod intake;
 pub mod kpi;

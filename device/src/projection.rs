@@ -7,6 +7,7 @@
 use automerge::Automerge;
 use onsite_core::doc::complaint::ComplaintDoc;
 use onsite_core::doc::requisition::RequisitionDoc;
+use onsite_core::follow_ups::CustomerOrder;
 use onsite_core::signoff::SignOffStatus;
 use onsite_core::sla::{self, SlaStatus};
 use onsite_core::stock::{Movement, MovementKind};
@@ -57,6 +58,8 @@ pub struct Projection {
     pub movements: Vec<MovementRow>,
     /// Its running SLA clocks (orders and complaints), for the SLA board.
     pub clocks: Vec<ClockRow>,
+    /// Its customer, for the follow-up queue (order documents only).
+    pub customer: Option<CustomerOrder>,
 }
 
 /// Why a document could not be projected.
@@ -88,6 +91,7 @@ impl Projectable for OrderDoc {
         let settings = &projector.rules.for_order_doc(self).settings;
         let clocks = sla::order_clocks(self, settings, &projector.rules.calendar);
         Projection {
+            customer: Some(CustomerOrder::of(self, settings, &projector.rules.calendar)),
             order: Some(order_row(projector, self)),
             movements: legs(self.stock_movements()),
             clocks: clock_rows(
@@ -107,9 +111,8 @@ impl Projectable for OrderDoc {
 impl Projectable for RequisitionDoc {
     fn projection(&self, _: &Projector) -> Projection {
         Projection {
-            order: None,
             movements: legs(self.stock_movements()),
-            clocks: Vec::new(),
+            ..Projection::default()
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod commands;
 mod complaint_commands;
+mod follow_up_commands;
 mod office_commands;
 mod parts_commands;
 mod report_commands;
@@ -102,6 +103,10 @@ pub fn run() {
             complaint_commands::get_complaint,
             complaint_commands::complaint_op,
             complaint_commands::check_return,
+            follow_up_commands::follow_up_queue,
+            follow_up_commands::record_follow_up,
+            follow_up_commands::complaint_from_follow_up,
+            follow_up_commands::customer_open_complaints,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

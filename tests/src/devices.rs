@@ -233,7 +233,15 @@ pub async fn dispatched(
     tech: &mut Device,
     seed: u128,
 ) -> anyhow::Result<OrderId> {
-    let new = new_order(seed);
+    dispatched_order(office, tech, new_order(seed)).await
+}
+
+/// The office creates `new` and dispatches it to `tech`; both devices sync.
+pub async fn dispatched_order(
+    office: &mut Device,
+    tech: &mut Device,
+    new: NewOrder,
+) -> anyhow::Result<OrderId> {
     let id = new.id;
     office.create_order(new)?;
     office.apply(
@@ -245,5 +253,28 @@ pub async fn dispatched(
     )?;
     office.sync().await?;
     tech.sync().await?;
+    Ok(id)
+}
+
+/// `new`, received 8 hours before `closed`, dispatched to `tech`, visited, repaired,
+/// tested and signed off before `closed`, everything synced, so the office can close it
+/// at `closed`. The devices' clocks are left pinned at the last step.
+pub async fn signed_off_before(
+    office: &mut Device,
+    tech: &mut Device,
+    mut new: NewOrder,
+    closed: DateTime<Utc>,
+) -> anyhow::Result<OrderId> {
+    new.request.received_at = closed - chrono::Duration::hours(8);
+    office.at = Some(closed - chrono::Duration::hours(8));
+    let id = dispatched_order(office, tech, new).await?;
+    tech.at = Some(closed - chrono::Duration::hours(6));
+    tech.visit_until_plan_agreed(id)?;
+    tech.at = Some(closed - chrono::Duration::hours(3));
+    tech.repair_and_test(id)?;
+    tech.at = Some(closed - chrono::Duration::hours(2));
+    tech.sign_off(id)?;
+    tech.sync().await?;
+    office.sync().await?;
     Ok(id)
 }

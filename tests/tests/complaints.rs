@@ -25,7 +25,7 @@ use onsite_core::sla::{ClockKind, SlaStatus};
 use onsite_core::{OrderId, RecordId};
 use onsite_device::DocKind;
 use onsite_tests::desk::{fail, set, signed_in};
-use onsite_tests::devices::Device;
+use onsite_tests::devices::{new_order, signed_off_before, Device};
 use onsite_tests::TestServer;
 
 /// 2026-`m`-`d` at `h`:00 in Beijing.
@@ -493,39 +493,6 @@ async fn a_return_asked_on_day_8_after_delivery_is_refused_as_outside_the_return
     Ok(())
 }
 
-/// An order signed off before `closed`, the whole visit done and synced; the office
-/// closes it.
-async fn signed_before(
-    office: &mut Device,
-    tech: &mut Device,
-    seed: u128,
-    closed: DateTime<Utc>,
-) -> anyhow::Result<OrderId> {
-    let mut new = onsite_tests::devices::new_order(seed);
-    new.request.received_at = closed - Duration::hours(8);
-    let id = new.id;
-    office.at = Some(closed - Duration::hours(8));
-    office.create_order(new)?;
-    office.apply(
-        id,
-        OrderOp::Dispatch {
-            assignee: tech.actor.user,
-            window: None,
-        },
-    )?;
-    office.sync().await?;
-    tech.sync().await?;
-    tech.at = Some(closed - Duration::hours(6));
-    tech.visit_until_plan_agreed(id)?;
-    tech.at = Some(closed - Duration::hours(3));
-    tech.repair_and_test(id)?;
-    tech.at = Some(closed - Duration::hours(2));
-    tech.sign_off(id)?;
-    tech.sync().await?;
-    office.sync().await?;
-    Ok(id)
-}
-
 #[tokio::test]
 async fn a_follow_up_on_the_third_working_day_stops_the_clock_and_a_missed_one_is_flagged(
 ) -> anyhow::Result<()> {
@@ -536,8 +503,10 @@ async fn a_follow_up_on_the_third_working_day_stops_the_clock_and_a_missed_one_i
     office.sync().await?;
     // Closed on Monday 16 November at 10:00: the follow-up is due within 3 working days,
     // by Thursday 19 November at 10:00.
-    let called = signed_before(&mut office, &mut tech, 1, beijing(11, 16, 10)).await?;
-    let missed = signed_before(&mut office, &mut tech, 2, beijing(11, 16, 10)).await?;
+    let called =
+        signed_off_before(&mut office, &mut tech, new_order(1), beijing(11, 16, 10)).await?;
+    let missed =
+        signed_off_before(&mut office, &mut tech, new_order(2), beijing(11, 16, 10)).await?;
     // Closed and followed up offline, synced together: the server judges the follow-up
     // clock with the follow-up already recorded, as when the desk was online on the day.
     office.at = Some(beijing(11, 16, 10));

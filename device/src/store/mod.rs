@@ -10,6 +10,7 @@
 mod blob_refs;
 pub mod blobs;
 pub mod clocks;
+pub mod customers;
 pub mod documents;
 mod domain;
 pub mod meta;
@@ -89,7 +90,7 @@ pub struct SignatureRef {
 }
 
 /// Bumped whenever projections gain columns, so existing installs rebuild them on open.
-const PROJECTION_VERSION: &str = "3";
+const PROJECTION_VERSION: &str = "4";
 const PROJECTION_VERSION_KEY: &str = "projection_version";
 
 /// The device's local database.
@@ -617,7 +618,8 @@ impl Store {
         let tx = begin(&mut self.conn, || "rebuilding projections".into())?;
         tx.execute_batch(
             "DELETE FROM orders; DELETE FROM order_search;
-             DELETE FROM stock_movements; DELETE FROM stock_balances; DELETE FROM sla_clocks;",
+             DELETE FROM stock_movements; DELETE FROM stock_balances; DELETE FROM sla_clocks;
+             DELETE FROM customer_orders;",
         )
         .doing(|| "clearing projections for a rebuild".into())?;
         for row in rows {
@@ -659,6 +661,15 @@ impl Store {
         filter: &clocks::ClockFilter,
     ) -> Result<Vec<clocks::ClockRow>, StoreError> {
         clocks::running(&self.conn, filter)
+    }
+
+    /// The customer rows of every order whose customer is long-term or key (with
+    /// `phone`: of every order of that customer), for the follow-up queue.
+    pub fn customer_orders(
+        &self,
+        phone: Option<&str>,
+    ) -> Result<Vec<onsite_core::follow_ups::CustomerOrder>, StoreError> {
+        customers::followed(&self.conn, phone)
     }
 
     /// Ids of the orders about a product: the same serial, or without one the same
@@ -946,6 +957,9 @@ fn write_projection(conn: &Connection, doc_no: i64, proj: &Projection) -> Result
         search::upsert(conn, doc_no, order)?;
     }
     clocks::replace(conn, doc_no, &proj.clocks)?;
+    if let Some(customer) = &proj.customer {
+        customers::upsert(conn, doc_no, customer)?;
+    }
     stock::replace(conn, doc_no, &proj.movements)
 }
 

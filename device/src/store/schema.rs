@@ -17,6 +17,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(COUNTS),
         M::up(RESTORE_CHECK),
         M::up(SLA_CLOCKS),
+        M::up(CUSTOMER_ORDERS),
     ])
 }
 
@@ -232,6 +233,25 @@ CREATE TABLE sla_clocks (
     PRIMARY KEY (doc_no, clock)
 ) STRICT;
 CREATE INDEX sla_clocks_by_deadline ON sla_clocks (deadline);
+";
+
+/// The customer of every order held (`store::customers`), for the follow-up queue and
+/// the customer's history. Filled by rebuilding projections (projection version 4).
+const CUSTOMER_ORDERS: &str = "
+CREATE TABLE customer_orders (
+    doc_no          INTEGER PRIMARY KEY REFERENCES documents (doc_no) ON DELETE CASCADE,
+    order_id        TEXT NOT NULL,
+    number          TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    phone           TEXT NOT NULL,
+    tier            TEXT NOT NULL,
+    received_at     INTEGER NOT NULL,
+    closed_at       INTEGER,
+    last_follow_up  INTEGER,
+    follow_up_owed  INTEGER NOT NULL CHECK (follow_up_owed IN (0, 1))
+) STRICT;
+CREATE INDEX customer_orders_by_phone ON customer_orders (phone, received_at);
+CREATE INDEX customer_orders_by_tier ON customer_orders (tier);
 ";
 
 #[cfg(test)]
