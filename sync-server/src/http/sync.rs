@@ -24,6 +24,7 @@ pub async fn sync(
     who: Principal,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
+    let clock = state.clock.clone();
     let db = state.db.clone();
     let pushed = !request.push.is_empty();
     let started = std::time::Instant::now();
@@ -54,7 +55,7 @@ pub async fn sync(
     // syncing at the same moment.
     let (response, latest) = db
         .group_transaction(move |tx| {
-            let response = sync::round_trip(tx, &who, &request, prepared, chrono::Utc::now())?;
+            let response = sync::round_trip(tx, &who, &request, prepared, clock.now())?;
             Ok((response, sync::docs::latest_seq(tx)?))
         })
         .await?;
