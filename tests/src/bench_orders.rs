@@ -32,6 +32,22 @@ pub async fn server() -> anyhow::Result<TestServer> {
     .await
 }
 
+/// Adds the fixtures' technician (`Cast::default().technician`, whom the lifecycle
+/// orders are dispatched to) straight into the server database, as login `tech`.
+pub fn add_technician(server: &TestServer, password: &str) -> anyhow::Result<()> {
+    let cast = Cast::default();
+    let db = onsite_server::db::open(server.data.path())?;
+    onsite_server::accounts::add_with_id(
+        &db.conn(),
+        &cast.technician.user.to_string(),
+        "tech",
+        "李伟",
+        cast.technician.role,
+        password,
+    )?;
+    Ok(())
+}
+
 /// An order created by the dispatcher at t0 with the first `steps` operations of the
 /// on-site lifecycle (`usize::MAX`: all of it, about 150 changes, as the design's
 /// first-sync target names).
@@ -112,4 +128,54 @@ pub fn store(
         Ok(())
     })?;
     Ok(changes)
+}
+
+/// Seconds the server spent so far in each phase of its sync round trips, summed over
+/// every round trip, by phase (`onsite_sync_phase_seconds` on `/metrics`, see
+/// `onsite_server::sync::phases`), and how many samples each has.
+pub async fn phase_seconds(
+    server: &TestServer,
+) -> anyhow::Result<std::collections::BTreeMap<String, (f64, u64)>> {
+    let text = reqwest::get(server.url("/metrics")).await?.text().await?;
+    let mut out = std::collections::BTreeMap::<String, (f64, u64)>::new();
+    for line in text.lines() {
+        let (sum, rest) = if let Some(rest) = line.strip_prefix("onsite_sync_phase_seconds_sum{") {
+            (true, rest)
+        } else if let Some(rest) = line.strip_prefix("onsite_sync_phase_seconds_count{") {
+            (false, rest)
+        } else {
+            continue;
+        };
+        let Some((labels, value)) = rest.split_once("} ") else {
+            continue;
+        };
+        let Some(phase) = labels
+            .strip_prefix("phase=\"")
+            .and_then(|l| l.split('"').next())
+        else {
+            continue;
+        };
+        let entry = out.entry(phase.to_string()).or_default();
+        if sum {
+            entry.0 = value.trim().parse()?;
+        } else {
+            entry.1 = value.trim().parse()?;
+        }
+    }
+    Ok(out)
+}
+
+/// What each phase took between two readings of [`phase_seconds`]: total milliseconds
+/// and samples.
+pub fn phase_delta(
+    before: &std::collections::BTreeMap<String, (f64, u64)>,
+    after: &std::collections::BTreeMap<String, (f64, u64)>,
+) -> Vec<(String, f64, u64)> {
+    after
+        .iter()
+        .map(|(phase, (s, n))| {
+            let (s0, n0) = before.get(phase).copied().unwrap_or_default();
+            (phase.clone(), (s - s0) * 1000.0, n - n0)
+        })
+        .collect()
 }
