@@ -34,6 +34,7 @@ async fn first_sync_parts(server: &TestServer) -> anyhow::Result<Vec<(&'static s
     let device = Client::sign_in(&server.url(""), "tech", PASSWORD).await?;
     let http = reqwest::Client::new();
     let (mut request_ms, mut encode_ms, mut decode_ms, mut apply_ms) = (0.0, 0.0, 0.0, 0.0);
+    let mut unchecked_ms = 0.0;
     let before = bench_orders::phase_seconds(server).await?;
     let mut cursor = None;
     let mut docs = 0;
@@ -65,13 +66,27 @@ async fn first_sync_parts(server: &TestServer) -> anyhow::Result<Vec<(&'static s
             again.len() == bytes.len(),
             "the body re-encodes to its size"
         );
+        let bytes: Vec<Vec<u8>> = response
+            .docs
+            .iter()
+            .map(|p| base64::engine::general_purpose::STANDARD.decode(&p.data))
+            .collect::<Result<_, _>>()?;
         let started = Instant::now();
-        for pulled in &response.docs {
-            let data = base64::engine::general_purpose::STANDARD.decode(&pulled.data)?;
-            automerge::AutoCommit::new().load_incremental(&data)?;
+        for data in &bytes {
+            automerge::AutoCommit::new().load_incremental(data)?;
             docs += 1;
         }
         apply_ms += started.elapsed().as_secs_f64() * 1000.0;
+        // The same loads without checking the heads, to tell that part of the cost.
+        let started = Instant::now();
+        for data in &bytes {
+            automerge::AutoCommit::load_with_options(
+                data,
+                automerge::LoadOptions::new()
+                    .verification_mode(automerge::VerificationMode::DontCheck),
+            )?;
+        }
+        unchecked_ms += started.elapsed().as_secs_f64() * 1000.0;
         cursor = Some(response.cursor);
         if !response.more {
             break;
@@ -93,6 +108,7 @@ async fn first_sync_parts(server: &TestServer) -> anyhow::Result<Vec<(&'static s
         ("transfer", request_ms - server_ms - encode_ms),
         ("device_decode", decode_ms),
         ("device_apply", apply_ms),
+        ("device_apply_unchecked", unchecked_ms),
     ])
 }
 
