@@ -67,7 +67,12 @@ pub fn due(tx: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, ApiError>
 
 /// Runs the timer until the server's change feed is gone (the server stopped). Each
 /// tick that wrote flags wakes the long polls, so devices receive them at once.
-pub fn spawn(db: Db, changes: std::sync::Weak<tokio::sync::watch::Sender<u64>>, period: Duration) {
+pub fn spawn(
+    db: Db,
+    changes: std::sync::Weak<tokio::sync::watch::Sender<u64>>,
+    period: Duration,
+    clock: crate::clock::Clock,
+) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(period);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -77,10 +82,11 @@ pub fn spawn(db: Db, changes: std::sync::Weak<tokio::sync::watch::Sender<u64>>, 
                 let Some(changes) = changes.upgrade() else {
                     return;
                 };
+                let now = clock.now();
                 let outcome = db
-                    .group_transaction(|tx| {
-                        let report = crate::sync::reconcile::sweep(tx, Utc::now())?;
-                        let more = !due(tx, Utc::now())?.is_empty();
+                    .group_transaction(move |tx| {
+                        let report = crate::sync::reconcile::sweep(tx, now)?;
+                        let more = !due(tx, now)?.is_empty();
                         Ok((report, more, crate::sync::docs::latest_seq(tx)?))
                     })
                     .await;

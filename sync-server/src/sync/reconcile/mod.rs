@@ -103,6 +103,7 @@ pub fn after_push(
     tx: &Connection,
     who: &Principal,
     results: &[PushResult],
+    fresh: crate::sync::fresh::FreshDocs,
     now: DateTime<Utc>,
 ) -> Result<Report, ApiError> {
     // The company's stored rules: each order's clocks run on its own settings version.
@@ -139,7 +140,7 @@ pub fn after_push(
     if merged.is_empty() {
         return Ok(Report::default());
     }
-    pass(tx, &rules, pending, &merged, &[], now)
+    pass(tx, &rules, pending, &merged, &[], fresh, now)
 }
 
 /// Brings the ledger index up to date after the office wrote documents or movements
@@ -153,7 +154,15 @@ pub fn catch_up(
     now: DateTime<Utc>,
 ) -> Result<Report, ApiError> {
     let rules = crate::company::rules(tx)?;
-    pass(tx, &rules, BTreeMap::new(), &BTreeSet::new(), pairs, now)
+    pass(
+        tx,
+        &rules,
+        BTreeMap::new(),
+        &BTreeSet::new(),
+        pairs,
+        BTreeMap::new(),
+        now,
+    )
 }
 
 /// One pass over what was saved since the last: the index refreshed, stock findings on
@@ -165,9 +174,10 @@ fn pass(
     mut pending: BTreeMap<String, Pending>,
     merged: &BTreeSet<String>,
     pairs: &[(onsite_core::ids::PartId, onsite_core::ids::LocationId)],
+    fresh: crate::sync::fresh::FreshDocs,
     now: DateTime<Utc>,
 ) -> Result<Report, ApiError> {
-    let (mut touched, mut orders) = refresh_index(tx, merged)?;
+    let (mut touched, mut orders) = refresh_index(tx, merged, fresh)?;
     touched.pairs.extend(pairs.iter().copied());
     stock_findings(tx, &touched, now, &mut pending)?;
     for (doc_id, m) in &orders {
