@@ -378,6 +378,7 @@ pub mod bench_orders;
 pub mod desk;
 pub mod devices;
 pub mod fleet;
+pub mod fuzz;
 pub mod office_http;
 pub mod proxy;
 pub mod trust;
