@@ -64,4 +64,5 @@ pub const COMMANDS: &[&str] = &[
     "get_complaint",
     "complaint_op",
     "check_return",
+    "complaint_conflicts",
 ];

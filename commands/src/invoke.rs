@@ -426,6 +426,7 @@ pub async fn invoke(
             let a: ReturnClaim = args(command, raw)?;
             json(intake::check_return(app, a.claim))
         }
+        "complaint_conflicts" => json(complaints::complaint_conflicts(app)?),
         other => Err(CommandError::new(
             "errors.input.unknown_command",
             format!("no command {other:?}"),

@@ -141,6 +141,8 @@ pub fn typescript() -> String {
         onsite_core::returns::ClaimKind, onsite_core::returns::Ground,
         onsite_core::returns::Claim, onsite_core::returns::Refusal,
         crate::intake::ReturnCheck,
+        onsite_core::doc::complaint_flags::DecisionConflict,
+        crate::complaints::ComplaintConflictItem,
     );
     out.trim_end().to_string() + "\n"
 }

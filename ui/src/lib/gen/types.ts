@@ -4794,7 +4794,13 @@ follow_ups: Array<FollowUp>,
 /**
  * Status history.
  */
-history: Array<ComplaintStatusChange>, };
+history: Array<ComplaintStatusChange>, 
+/**
+ * What the server found (its SLA clocks, concurrent values of a decision field),
+ * as on an order; written by the server, resolved by the roles the kind names.
+ * Complaints made before the server flagged them have no such key.
+ */
+flags: Array<Flag>, };
 
 /**
  * Every edit of a complaint.
@@ -4875,7 +4881,23 @@ score: number | null,
 /**
  * Comment.
  */
-comment: string, };
+comment: string, } | { "op": "resolve_flag", 
+/**
+ * The flag.
+ */
+id: RecordId, 
+/**
+ * What was decided, in words.
+ */
+note: string, 
+/**
+ * For a conflict: the value that stands.
+ */
+choice: string | null, } | { "op": "raise_flag", 
+/**
+ * The flag.
+ */
+flag: Flag, };
 
 /**
  * What a complaint request adds to the intake form: the customer's demand (诉求), other
@@ -4979,7 +5001,16 @@ causes: Array<CauseCategory>,
 /**
  * This device has changes to it the server has not acknowledged yet.
  */
-unsent: boolean, };
+unsent: boolean, 
+/**
+ * Decision fields holding concurrent values now, each value a choice that keeps it
+ * (the server flags them `conflict` for a supervisor).
+ */
+conflicts: Array<DecisionConflict>, 
+/**
+ * The open flags the signed-in role may resolve now.
+ */
+resolvable_flags: Array<string>, };
 
 /**
  * Which complaints the list shows.
@@ -5070,3 +5101,48 @@ eligible: boolean,
  * Every reason it is refused, in the rules' order (i18n `errors.return.<reason>`).
  */
 refusals: Array<ReturnRefusal>, };
+
+/**
+ * One decision field holding concurrent values, with each value as the choice that
+ * keeps it ([`crate::doc::complaint::ComplaintOp::ResolveFlag`]): JSON in the API's
+ * spelling (`"major"`, a user id, a cause `{category, text, at, by}`).
+ */
+export type DecisionConflict = { 
+/**
+ * `severity`, `owner`, `status` or `cause`.
+ */
+field: string, 
+/**
+ * The values, the one Automerge shows first; each is a valid choice.
+ */
+choices: Array<string>, };
+
+/**
+ * A complaint whose decision field holds concurrent values the server flagged, for the
+ * supervisor's held-changes screen.
+ */
+export type ComplaintConflictItem = { 
+/**
+ * The complaint's id.
+ */
+id: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * Complainant.
+ */
+complainant: string, 
+/**
+ * The open conflict flag.
+ */
+flag_id: string, 
+/**
+ * The field: `severity`, `owner`, `status` or `cause`.
+ */
+field: string, 
+/**
+ * When the server raised it.
+ */
+raised_at: string, };
