@@ -7,8 +7,8 @@
 //! delivery refused as outside the window. On the server: a complaint's SLA flags
 //! (first contact breached when nobody called back, the resolution clock paused while
 //! waiting for the customer's verdict, the timer's flag on a complaint nobody touches),
-//! concurrent owners held for the supervisor who decides, and a technician's close
-//! held.
+//! concurrent owners held for the supervisor who decides, a technician's close held, and
+//! a sync that only sent a complaint telling the open page to read it again.
 
 use std::sync::{Arc, Mutex};
 
@@ -1010,5 +1010,30 @@ async fn a_technician_writing_a_closed_complaint_is_held_and_the_office_copy_sta
         "not closed at the office"
     );
     assert_eq!(office.closed_at, None);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_sync_that_only_sent_a_complaint_tells_the_open_page_to_read_it_again(
+) -> anyhow::Result<()> {
+    let server = TestServer::start().await?;
+    let dir = tempfile::tempdir()?;
+    let clock = Arc::new(Mutex::new(Utc::now()));
+    let desk = signed_in(&server, dir.path(), "wang.fang", Role::Dispatcher, clock).await?;
+    session::sync_now(&desk).await.map_err(fail)?;
+    let made =
+        complaints::create_complaint(&desk, phoned_in("came late"), complaint(Severity::General))
+            .map_err(fail)?;
+    assert!(made.unsent, "not sent yet");
+    let before = desk.sync.data_version();
+    let status = session::sync_now(&desk).await.map_err(fail)?;
+    assert_eq!(status.unsent, 0, "the status line says everything is sent");
+    // The page reloads when the data version moves; a round that only sent something
+    // used to leave it as it was, so the page kept saying "not yet sent".
+    assert!(
+        desk.sync.data_version() > before,
+        "the round that sent the complaint moves the data version"
+    );
+    assert!(!page(&desk, &made.complaint.id.to_string())?.unsent);
     Ok(())
 }
