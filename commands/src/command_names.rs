@@ -68,4 +68,5 @@ pub const COMMANDS: &[&str] = &[
     "record_follow_up",
     "complaint_from_follow_up",
     "customer_open_complaints",
+    "complaint_conflicts",
 ];

@@ -145,6 +145,8 @@ pub fn typescript() -> String {
         onsite_core::follow_ups::FollowUpComplaint, crate::follow_ups::FollowUpKind,
         crate::follow_ups::FollowUpItem, crate::follow_ups::FollowUpQueue,
         crate::follow_ups::FollowUpRecorded, crate::follow_ups::FollowUpInput,
+        onsite_core::doc::complaint_flags::DecisionConflict,
+        crate::complaints::ComplaintConflictItem,
     );
     out.trim_end().to_string() + "\n"
 }

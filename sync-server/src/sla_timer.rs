@@ -50,11 +50,12 @@ pub fn all_due(tx: &Connection) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The orders due at `now`: never evaluated, or with a clock changing by then.
+/// The orders and complaints due at `now`: never evaluated, or with a clock changing by
+/// then.
 pub fn due(tx: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, ApiError> {
     let mut stmt = tx.prepare_cached(
         "SELECT id FROM documents
-          WHERE kind = 'order' AND NOT EXISTS (SELECT 1 FROM sla_due WHERE doc_id = id)
+          WHERE kind IN ('order', 'complaint') AND NOT EXISTS (SELECT 1 FROM sla_due WHERE doc_id = id)
          UNION ALL
          SELECT doc_id FROM sla_due WHERE next_ms IS NOT NULL AND next_ms <= ?1
          LIMIT ?2",

@@ -13,6 +13,8 @@
 //!   and `sla_breached` (supervisor).
 //! - **quarantined changes** to an order the office holds → `quarantined`, for a
 //!   supervisor.
+//! - **complaints**: their clocks and concurrent decision fields, flagged into the
+//!   complaint ([`complaints`]).
 //!
 //! Idempotent: a finding is never raised while a flag of the same kind and subject is
 //! open on the order, and a flag a person resolved keeps covering the finding it was
@@ -26,6 +28,7 @@
 //! [`index`] keeps, and [`cover`] decides whether an earlier flag already covers a
 //! finding.
 
+mod complaints;
 mod cover;
 mod findings;
 mod index;
@@ -185,6 +188,11 @@ fn pass(
         order_findings(&m.order, &m.conflicts, rules, now, p);
     }
     let mut report = Report::default();
+    // The merged documents that are not orders: complaints get their own findings
+    // (requisitions have none beyond the ledger).
+    for doc_id in merged.iter().filter(|id| !orders.contains_key(*id)) {
+        complaints::reconcile_id(tx, doc_id, true, rules, now, &mut report)?;
+    }
     for (doc_id, mut p) in pending {
         let (mut stored, order) = match orders.remove(&doc_id) {
             Some(m) => (m.stored, m.order),
@@ -265,27 +273,16 @@ fn write(
         }
     }
     for (finding, params) in merged {
-        if covered(&order, &finding) {
+        if covered(&order.flags, &finding) {
             continue;
         }
-        let flag = Flag {
-            id: RecordId::new_at(now),
-            kind: finding.kind,
-            subject: finding.subject,
-            // Old clients show `detail`; a flag now says what it found in `params`,
-            // which the UI words in the reader's language.
-            detail: String::new(),
-            params,
-            for_role: finding.kind.raised_for(),
-            raised_at: now,
-            resolution: None,
-        };
+        let kind = finding.kind;
+        let flag = new_flag(finding, params, now);
         if let Some(next) = apply(&mut stored.doc, &OrderOp::RaiseFlag { flag }, now) {
             order = next;
             changed = true;
             report.raised += 1;
-            metrics::counter!("onsite_flags_raised_total", "kind" => finding.kind.as_str())
-                .increment(1);
+            metrics::counter!("onsite_flags_raised_total", "kind" => kind.as_str()).increment(1);
         }
     }
     for (id, note, choice) in pending.withdraw {
@@ -306,6 +303,22 @@ fn write(
     }
     docs::save(tx, stored)?;
     Ok(Some(order))
+}
+
+/// The flag a finding raises now, saying what was found in `params`.
+pub(super) fn new_flag(finding: Finding, params: Vec<FlagParams>, now: DateTime<Utc>) -> Flag {
+    Flag {
+        id: RecordId::new_at(now),
+        kind: finding.kind,
+        subject: finding.subject,
+        // Old clients show `detail`; a flag now says what it found in `params`, which
+        // the UI words in the reader's language.
+        detail: String::new(),
+        params,
+        for_role: finding.kind.raised_for(),
+        raised_at: now,
+        resolution: None,
+    }
 }
 
 /// Applies one server op, logging instead of failing when the rules refuse it.
