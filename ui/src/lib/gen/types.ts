@@ -1836,7 +1836,11 @@ sees_kpis: boolean,
 /**
  * The desk offers the complaint desk (the rules' office roles for complaints).
  */
-handles_complaints: boolean, };
+handles_complaints: boolean, 
+/**
+ * The desk offers the follow-up queue (the roles that may record a follow-up).
+ */
+follows_up: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -5101,6 +5105,133 @@ eligible: boolean,
  * Every reason it is refused, in the rules' order (i18n `errors.return.<reason>`).
  */
 refusals: Array<ReturnRefusal>, };
+
+/**
+ * What the agent adds when an unsatisfied follow-up starts a complaint.
+ */
+export type FollowUpComplaint = { 
+/**
+ * The follow-up on the order that was unsatisfied.
+ */
+follow_up: RecordId, 
+/**
+ * General or major.
+ */
+severity: Severity, 
+/**
+ * What the customer asks for (诉求); may be empty.
+ */
+demand: string, 
+/**
+ * What happened; empty takes the follow-up's comments.
+ */
+content: string, };
+
+/**
+ * Why an order is in the queue.
+ */
+export type FollowUpKind = "after_close" | "periodic";
+
+/**
+ * One follow-up owed.
+ */
+export type FollowUpItem = { 
+/**
+ * After closing, or periodic.
+ */
+kind: FollowUpKind, 
+/**
+ * The order it is recorded on.
+ */
+order: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * The customer.
+ */
+customer: string, 
+/**
+ * The number to call.
+ */
+phone: string, 
+/**
+ * The customer's tier.
+ */
+tier: CustomerTier, 
+/**
+ * Since when it is owed: the closing, or the start of the day the periodic call
+ * fell due. The queue is sorted by it, oldest first.
+ */
+since: string, 
+/**
+ * The follow-up clock after closing: on track, at risk or breached.
+ */
+status: SlaStatus | null, 
+/**
+ * Its deadline.
+ */
+deadline: string | null, 
+/**
+ * A periodic call: the last follow-up (or closing) it counts from.
+ */
+last: string | null, 
+/**
+ * A periodic call: the day it fell due.
+ */
+due: string | null, };
+
+/**
+ * The queue.
+ */
+export type FollowUpQueue = { 
+/**
+ * When it was evaluated.
+ */
+at: string, 
+/**
+ * Every follow-up owed, oldest first.
+ */
+items: Array<FollowUpItem>, 
+/**
+ * The highest score that counts as unsatisfied (and can start a complaint).
+ */
+unsatisfied_at_most: number, };
+
+/**
+ * A recorded follow-up.
+ */
+export type FollowUpRecorded = { 
+/**
+ * The order.
+ */
+order: string, 
+/**
+ * The follow-up's record id (to start a complaint from it).
+ */
+follow_up: RecordId, 
+/**
+ * The score says the customer is unsatisfied: the desk offers a complaint.
+ */
+unsatisfied: boolean, };
+
+/**
+ * What the desk sends to record a follow-up.
+ */
+export type FollowUpInput = { 
+/**
+ * How the customer was reached.
+ */
+channel: ContactChannel, 
+/**
+ * Score 1–5, if given.
+ */
+score: number | null, 
+/**
+ * Comments.
+ */
+comment: string, };
 
 /**
  * One decision field holding concurrent values, with each value as the choice that
