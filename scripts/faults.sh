@@ -2,17 +2,23 @@
 # The long fault runs (issue 18), each printing its figures. The test command runs the
 # bounded version of each; this runs them long. Sizes can be set from the environment:
 #   KILLS        SIGKILLs of the device writer            (default 1000)
+#   SERVER_KILLS SIGKILLs of the server mid-sync          (default 200)
+#   SOAK_DEVICES, SOAK_SECONDS  the soak                  (default 50 devices, 600 s)
 #   CUT_RUNS     connections cut at a random byte         (default 500)
 #   FUZZ_SECONDS libFuzzer time per fuzz target           (default 300)
 #   EXAMPLES     schemathesis cases per operation         (default 300)
-# Not built yet, so not run here: SIGKILL of the server during sync rounds, the disk-full
-# long run, restore after a busy hour with photos, and the 10-minute soak.
+# The disk-full and restore rows run their scenarios as the test command does (pushes
+# until the server is full, then room again; a backup, a busy hour of changes and
+# photos, the restore): no longer version of either is built yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 . scripts/env.sh
 
 KILLS="${KILLS:-1000}"
+SERVER_KILLS="${SERVER_KILLS:-200}"
+SOAK_DEVICES="${SOAK_DEVICES:-50}"
+SOAK_SECONDS="${SOAK_SECONDS:-600}"
 CUT_RUNS="${CUT_RUNS:-500}"
 FUZZ_SECONDS="${FUZZ_SECONDS:-300}"
 EXAMPLES="${EXAMPLES:-300}"
@@ -20,12 +26,25 @@ EXAMPLES="${EXAMPLES:-300}"
 step() { printf '\n==> %s\n' "$*"; }
 
 step "SIGKILL of the device writer at random moments, $KILLS times"
-ONSITE_KILLS="$KILLS" cargo nextest run -p onsite-device --test crash_safety --no-capture 2>&1 |
+ONSITE_KILLS="$KILLS" cargo nextest run --profile faults -p onsite-device --test crash_safety --no-capture 2>&1 |
   grep -E "crash-safety|PASS|FAIL|panicked"
 
+step "SIGKILL of the server while four devices sync, $SERVER_KILLS times"
+ONSITE_SERVER_KILLS="$SERVER_KILLS" cargo nextest run --profile faults -p onsite-tests --test server_kill --no-capture 2>&1 |
+  grep -E "server kills|server_kill seed|PASS|FAIL|panicked"
+
+step "soak: $SOAK_DEVICES devices on and off line for $SOAK_SECONDS s, the server restarted halfway"
+ONSITE_SOAK_DEVICES="$SOAK_DEVICES" ONSITE_SOAK_SECONDS="$SOAK_SECONDS" \
+  cargo nextest run --profile faults -p onsite-tests --test soak --no-capture 2>&1 |
+  grep -E "soak|PASS|FAIL|panicked"
+
 step "connections cut at a random byte in both directions, $CUT_RUNS runs"
-ONSITE_CUT_RUNS="$CUT_RUNS" cargo nextest run -p onsite-tests --test cut_connections --no-capture 2>&1 |
+ONSITE_CUT_RUNS="$CUT_RUNS" cargo nextest run --profile faults -p onsite-tests --test cut_connections --no-capture 2>&1 |
   grep -E "cut|PASS|FAIL|panicked" | tail -20
+
+step "server disk full, then space freed; restore of a backup taken before a busy hour"
+cargo nextest run --profile faults -p onsite-tests --test server_disk_full --test restore 2>&1 |
+  grep -E "PASS|FAIL|panicked"
 
 step "the HTTP API against schemathesis, $EXAMPLES cases per operation"
 cargo build --quiet -p onsite-server --bin onsite-server

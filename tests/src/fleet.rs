@@ -8,7 +8,7 @@
 //! devices share 127.0.0.1) and its argon2 check would dominate a fleet of fifty. What
 //! the scenarios exercise is sync, which is unchanged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -17,15 +17,15 @@ use chrono::Duration;
 use onsite_core::doc::order::{NewOrder, OrderDoc, OrderOp};
 use onsite_core::doc::TimeWindow;
 use onsite_core::ids::{LocationId, PartId, RecordId};
+use onsite_core::lifecycle::OrderState;
 use onsite_core::money::Money;
 use onsite_core::records::order::{ContactChannel, HoldKind};
 use onsite_core::role::{Actor, Role};
+use onsite_core::stock::Ledger;
 use onsite_core::{fixtures, ops, Calendar, Ctx, OrderId, Settings, UserId};
 use onsite_device::sync_client::SyncClient;
 use onsite_device::{DocKind, Store};
 use onsite_server::accounts::Account;
-
-use crate::TestServer;
 
 /// Company reference data every operation needs, and the scenario clock: edits are
 /// stamped `t0 + n minutes` with `n` counting up, so a replayed seed records the same
@@ -52,12 +52,13 @@ impl Company {
 
 /// Adds a user to the server and returns the account with the domain actor it acts as.
 pub fn add_user(
-    server: &TestServer,
+    server_data: &Path,
     login: &str,
     role: Role,
     password: &str,
 ) -> anyhow::Result<(Account, Actor)> {
-    let account = server.add_user(login, login, role, password)?;
+    let db = onsite_server::db::open(server_data)?;
+    let account = onsite_server::accounts::add(&db.conn(), login, login, role, password)?;
     let actor = Actor {
         user: UserId(account.id.parse()?),
         role,
@@ -79,7 +80,7 @@ impl Device {
     /// Opens a new store at `dir/<label>.db` and enrolls it for `account`, talking to
     /// `base` (the server, or a proxy in front of it).
     pub fn enroll(
-        server: &TestServer,
+        server_data: &Path,
         base: &str,
         dir: &Path,
         label: &str,
@@ -87,7 +88,7 @@ impl Device {
         actor: Actor,
     ) -> anyhow::Result<Self> {
         let store = Store::open(&dir.join(format!("{}.db", label.replace('/', "_"))))?;
-        let db = onsite_server::db::open(server.data.path())?;
+        let db = onsite_server::db::open(server_data)?;
         let token =
             onsite_server::devices::enroll(&db.conn(), account, &store.device_id()?, label)?;
         // The same two settings `SyncClient::sign_in` leaves behind.
@@ -151,6 +152,162 @@ pub enum Edit {
     Refused(String),
 }
 
+/// Moves `id` along its lifecycle on `device` until it reaches `target`.
+pub fn drive_to(
+    device: &mut Device,
+    company: &mut Company,
+    rng: &mut fastrand::Rng,
+    id: &str,
+    target: OrderState,
+) -> anyhow::Result<()> {
+    for _ in 0..20 {
+        let order = device.store.order(OrderId(id.parse()?))?;
+        if order.state == target {
+            return Ok(());
+        }
+        for op in next_ops(rng, &order, device.actor) {
+            device.edit(company, id, &op)?;
+        }
+    }
+    anyhow::bail!("order {id} never reached {target:?}")
+}
+
+/// A part used on an order, as the device that used it recorded it.
+#[derive(Debug, Clone, Copy)]
+struct Used {
+    part: PartId,
+    van: LocationId,
+    quantity: u32,
+}
+
+/// Every record the technicians' devices committed that must reach the server exactly
+/// once: part uses (which move stock) and contact attempts (which stop the contact
+/// clock), by record id.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    parts: BTreeMap<RecordId, Used>,
+    contacts: BTreeSet<RecordId>,
+}
+
+impl Recorded {
+    /// Notes `op`, committed on a device, if it is a part use or a contact attempt.
+    pub fn note(&mut self, op: &OrderOp) {
+        match op {
+            OrderOp::UsePart {
+                id,
+                part,
+                quantity,
+                location,
+                ..
+            } => {
+                let used = Used {
+                    part: *part,
+                    van: *location,
+                    quantity: *quantity,
+                };
+                self.parts.insert(*id, used);
+            }
+            OrderOp::LogContact { id, .. } => {
+                self.contacts.insert(*id);
+            }
+            _ => {}
+        }
+    }
+
+    /// How many part uses were noted.
+    pub fn part_uses(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// How many contact attempts were noted.
+    pub fn contacts(&self) -> usize {
+        self.contacts.len()
+    }
+
+    /// Checks that the server's copies of `orders` hold each noted part use and contact
+    /// attempt, none of any record twice, and that van stock, on the server and on
+    /// every device that may see the van, counts each part use once.
+    pub fn assert_counted_once(
+        &self,
+        server_data: &Path,
+        orders: &[String],
+        devices: &[Device],
+        technicians: &[Actor],
+    ) -> anyhow::Result<()> {
+        let docs = server_docs(server_data)?;
+        let mut parts: BTreeMap<RecordId, usize> = BTreeMap::new();
+        let mut contacts: BTreeMap<RecordId, usize> = BTreeMap::new();
+        let mut movements = Vec::new();
+        for id in orders {
+            let doc = &docs
+                .get(id)
+                .with_context(|| format!("order {id} on the server"))?
+                .doc;
+            let order: OrderDoc = ops::hydrate(doc)?;
+            for part in &order.parts {
+                *parts.entry(part.id).or_default() += 1;
+            }
+            for contact in &order.contacts {
+                *contacts.entry(contact.id).or_default() += 1;
+            }
+            movements.extend(order.stock_movements());
+        }
+        for (what, counted, noted) in [
+            (
+                "part uses",
+                &parts,
+                self.parts.keys().copied().collect::<BTreeSet<_>>(),
+            ),
+            ("contact attempts", &contacts, self.contacts.clone()),
+        ] {
+            let twice: Vec<_> = counted.iter().filter(|(_, n)| **n > 1).collect();
+            anyhow::ensure!(twice.is_empty(), "{what} recorded twice: {twice:?}");
+            let missing: Vec<_> = noted
+                .iter()
+                .filter(|id| !counted.contains_key(id))
+                .collect();
+            anyhow::ensure!(
+                missing.is_empty(),
+                "{what} missing on the server: {missing:?}"
+            );
+        }
+        // Part uses nobody made would show in the stock balances.
+        let mut want: BTreeMap<(PartId, LocationId), i64> = BTreeMap::new();
+        for used in self.parts.values() {
+            *want.entry((used.part, used.van)).or_default() -= i64::from(used.quantity);
+        }
+        let balances = Ledger::from_movements(movements).balances();
+        anyhow::ensure!(
+            balances == want,
+            "van stock on the server is {balances:?}, the parts used say {want:?}"
+        );
+        for device in devices {
+            for tech in technicians {
+                if !may_see(device.actor, Some(&tech.user.to_string())) {
+                    continue;
+                }
+                let van = van(*tech);
+                let mut on_device: BTreeMap<(PartId, LocationId), i64> = BTreeMap::new();
+                for balance in device.store.stock_balances(&van.to_string())? {
+                    on_device.insert((PartId(balance.part_id.parse()?), van), balance.quantity);
+                }
+                let want_here: BTreeMap<_, _> = want
+                    .iter()
+                    .filter(|((_, location), _)| *location == van)
+                    .map(|(k, v)| (*k, *v))
+                    .collect();
+                anyhow::ensure!(
+                    on_device == want_here,
+                    "{}: van stock of {} is {on_device:?}, the parts used say {want_here:?}",
+                    device.label,
+                    tech.user
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The server's copy of a document: kind, owner, sorted heads and the Automerge doc.
 pub struct ServerDoc {
     pub owner: Option<String>,
@@ -159,8 +316,8 @@ pub struct ServerDoc {
 }
 
 /// Every document the server holds, by id, read from its database.
-pub fn server_docs(server: &TestServer) -> anyhow::Result<BTreeMap<String, ServerDoc>> {
-    let db = onsite_server::db::open(server.data.path())?;
+pub fn server_docs(server_data: &Path) -> anyhow::Result<BTreeMap<String, ServerDoc>> {
+    let db = onsite_server::db::open(server_data)?;
     let conn = db.conn();
     let ids = onsite_server::sync::docs::changed_since(&conn, 0, None, 1_000_000)?;
     let mut out = BTreeMap::new();
@@ -190,8 +347,8 @@ pub fn may_see(actor: Actor, owner: Option<&str>) -> bool {
 /// Checks that every device holds exactly the orders its user may see, each with the
 /// server's heads (the same set of changes, hence the same document) and the same
 /// hydrated order; the error names the first device and order that differ.
-pub fn assert_converged(server: &TestServer, devices: &mut [Device]) -> anyhow::Result<()> {
-    let docs = server_docs(server)?;
+pub fn assert_converged(server_data: &Path, devices: &mut [Device]) -> anyhow::Result<()> {
+    let docs = server_docs(server_data)?;
     for device in devices.iter_mut() {
         anyhow::ensure!(
             device.store.pending()?.is_empty(),

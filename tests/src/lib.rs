@@ -380,5 +380,6 @@ pub mod devices;
 pub mod fleet;
 pub mod fuzz;
 pub mod office_http;
+pub mod process;
 pub mod proxy;
 pub mod trust;

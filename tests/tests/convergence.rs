@@ -90,12 +90,13 @@ async fn scenario(seed: u64) -> anyhow::Result<()> {
     let mut technicians: Vec<Actor> = Vec::new();
     for t in 0..TECHNICIANS {
         let login = format!("tech{t:02}");
-        let (account, actor) = fleet::add_user(&server, &login, Role::Technician, PASSWORD)?;
+        let (account, actor) =
+            fleet::add_user(server.data.path(), &login, Role::Technician, PASSWORD)?;
         technicians.push(actor);
         for d in 0..DEVICES_PER_TECHNICIAN {
             let label = format!("{login}/{d}");
             devices.push(Device::enroll(
-                &server,
+                server.data.path(),
                 &base,
                 dir.path(),
                 &label,
@@ -108,11 +109,11 @@ async fn scenario(seed: u64) -> anyhow::Result<()> {
         ("dispatcher", Role::Dispatcher),
         ("supervisor", Role::Supervisor),
     ] {
-        let (account, actor) = fleet::add_user(&server, login, role, PASSWORD)?;
+        let (account, actor) = fleet::add_user(server.data.path(), login, role, PASSWORD)?;
         for d in 0..OFFICE_DEVICES {
             let label = format!("{login}/{d}");
             devices.push(Device::enroll(
-                &server,
+                server.data.path(),
                 &base,
                 dir.path(),
                 &label,
@@ -215,9 +216,9 @@ async fn scenario(seed: u64) -> anyhow::Result<()> {
         quiet,
         "syncing never settled: documents still moved after five passes"
     );
-    fleet::assert_converged(&server, &mut devices)?;
+    fleet::assert_converged(server.data.path(), &mut devices)?;
 
-    let docs = fleet::server_docs(&server)?;
+    let docs = fleet::server_docs(server.data.path())?;
     for (id, changes) in &committed {
         let doc = &docs
             .get(id)

@@ -10,16 +10,13 @@
 //! little between replays (actor ids and tokens are random), so a replay cuts at nearly,
 //! not exactly, the same places.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use anyhow::Context as _;
 use automerge::{ChangeHash, ReadDoc as _};
 use onsite_core::doc::order::OrderOp;
-use onsite_core::ids::{LocationId, PartId, RecordId};
 use onsite_core::lifecycle::OrderState;
 use onsite_core::role::{Actor, Role};
-use onsite_core::stock::Ledger;
-use onsite_core::{ops, OrderDoc};
 use onsite_tests::fleet::{self, Company, Device, Edit};
 use onsite_tests::proxy::{Cut, Direction, Proxy};
 use onsite_tests::TestServer;
@@ -41,22 +38,14 @@ fn runs() -> usize {
         .unwrap_or(60)
 }
 
-/// A part used on an order, as the device that used it recorded it.
-#[derive(Debug, Clone, Copy)]
-struct Used {
-    part: PartId,
-    van: LocationId,
-    quantity: u32,
-}
-
 /// Everything the technicians' devices committed locally: what the server must end up
 /// holding, no more and no less.
 #[derive(Default)]
 struct Ledgered {
     /// Change hashes of committed local edits, by order.
     changes: BTreeMap<String, Vec<ChangeHash>>,
-    /// Part usage records by record id.
-    parts: BTreeMap<RecordId, Used>,
+    /// Part uses and contact attempts.
+    records: fleet::Recorded,
 }
 
 /// How the cuts went, so the test can show it really cut both ways.
@@ -72,26 +61,6 @@ fn direction_name(d: Direction) -> &'static str {
         Direction::Request => "request",
         Direction::Response => "response",
     }
-}
-
-/// Moves `id` along its lifecycle on `device` until it reaches `target`.
-fn drive_to(
-    device: &mut Device,
-    company: &mut Company,
-    rng: &mut fastrand::Rng,
-    id: &str,
-    target: OrderState,
-) -> anyhow::Result<()> {
-    for _ in 0..20 {
-        let order = device.store.order(onsite_core::OrderId(id.parse()?))?;
-        if order.state == target {
-            return Ok(());
-        }
-        for op in fleet::next_ops(rng, &order, device.actor) {
-            device.edit(company, id, &op)?;
-        }
-    }
-    anyhow::bail!("order {id} never reached {target:?}")
 }
 
 #[tokio::test]
@@ -111,12 +80,14 @@ async fn scenario(seed: u64, runs: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
 
     let (sup_account, supervisor) =
-        fleet::add_user(&server, "zhou.min", Role::Supervisor, PASSWORD)?;
-    let (li_account, li) = fleet::add_user(&server, "li.wei", Role::Technician, PASSWORD)?;
-    let (chen_account, chen) = fleet::add_user(&server, "chen.jie", Role::Technician, PASSWORD)?;
+        fleet::add_user(server.data.path(), "zhou.min", Role::Supervisor, PASSWORD)?;
+    let (li_account, li) =
+        fleet::add_user(server.data.path(), "li.wei", Role::Technician, PASSWORD)?;
+    let (chen_account, chen) =
+        fleet::add_user(server.data.path(), "chen.jie", Role::Technician, PASSWORD)?;
     // The office talks to the server directly; only the technicians' signal is bad.
     let mut office = Device::enroll(
-        &server,
+        server.data.path(),
         &server.url(""),
         dir.path(),
         "office",
@@ -125,11 +96,25 @@ async fn scenario(seed: u64, runs: usize) -> anyhow::Result<()> {
     )?;
     let base = proxy.url("");
     let mut techs = vec![
-        Device::enroll(&server, &base, dir.path(), "li.wei/phone", &li_account, li)?,
-        // Li also has a tablet: two devices editing the same orders offline.
-        Device::enroll(&server, &base, dir.path(), "li.wei/tablet", &li_account, li)?,
         Device::enroll(
-            &server,
+            server.data.path(),
+            &base,
+            dir.path(),
+            "li.wei/phone",
+            &li_account,
+            li,
+        )?,
+        // Li also has a tablet: two devices editing the same orders offline.
+        Device::enroll(
+            server.data.path(),
+            &base,
+            dir.path(),
+            "li.wei/tablet",
+            &li_account,
+            li,
+        )?,
+        Device::enroll(
+            server.data.path(),
             &base,
             dir.path(),
             "chen.jie/phone",
@@ -152,7 +137,7 @@ async fn scenario(seed: u64, runs: usize) -> anyhow::Result<()> {
             office.edit(&mut company, &id, &dispatch)?,
             Edit::Committed(_)
         ));
-        drive_to(
+        fleet::drive_to(
             &mut office,
             &mut company,
             &mut rng,
@@ -189,21 +174,7 @@ async fn scenario(seed: u64, runs: usize) -> anyhow::Result<()> {
                     anyhow::bail!("run {run}: {} could not {op:?}", device.label);
                 };
                 expected.changes.entry(id.clone()).or_default().push(change);
-                if let OrderOp::UsePart {
-                    id: record,
-                    part,
-                    quantity,
-                    location,
-                    ..
-                } = op
-                {
-                    let used = Used {
-                        part,
-                        van: location,
-                        quantity,
-                    };
-                    expected.parts.insert(record, used);
-                }
+                expected.records.note(&op);
             }
         }
         // Now and then the office writes too, so the cut responses carry documents.
@@ -265,7 +236,7 @@ async fn scenario(seed: u64, runs: usize) -> anyhow::Result<()> {
             );
         }
         // Nothing acknowledged is lost: the server holds every committed change so far.
-        let docs = fleet::server_docs(&server)?;
+        let docs = fleet::server_docs(server.data.path())?;
         for (id, changes) in &expected.changes {
             let doc = &docs
                 .get(id)
@@ -288,69 +259,19 @@ async fn scenario(seed: u64, runs: usize) -> anyhow::Result<()> {
             device.sync.sync(&mut device.store).await?;
         }
     }
-    fleet::assert_converged(&server, &mut everyone)?;
+    fleet::assert_converged(server.data.path(), &mut everyone)?;
 
-    // Each part use appears once, on the server and on every device, and stock counts
-    // each once.
-    let docs = fleet::server_docs(&server)?;
-    let mut seen: BTreeMap<RecordId, usize> = BTreeMap::new();
-    let mut movements = Vec::new();
-    for id in orders.keys() {
-        let order: OrderDoc = ops::hydrate(&docs[id].doc)?;
-        for part in &order.parts {
-            *seen.entry(part.id).or_default() += 1;
-        }
-        movements.extend(order.stock_movements());
-    }
-    let duplicated: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
-    anyhow::ensure!(
-        duplicated.is_empty(),
-        "part uses recorded twice: {duplicated:?}"
-    );
-    let recorded: BTreeSet<RecordId> = seen.keys().copied().collect();
-    let used: BTreeSet<RecordId> = expected.parts.keys().copied().collect();
-    anyhow::ensure!(
-        recorded == used,
-        "part uses on the server differ from those made: missing {:?}, unexpected {:?}",
-        used.difference(&recorded).collect::<Vec<_>>(),
-        recorded.difference(&used).collect::<Vec<_>>()
-    );
-    let mut want: BTreeMap<(PartId, LocationId), i64> = BTreeMap::new();
-    for used in expected.parts.values() {
-        *want.entry((used.part, used.van)).or_default() -= i64::from(used.quantity);
-    }
-    let balances = Ledger::from_movements(movements).balances();
-    anyhow::ensure!(
-        balances == want,
-        "van stock on the server is {balances:?}, the parts used say {want:?}"
-    );
-    for device in &everyone {
-        for tech in [li, chen] {
-            if !fleet::may_see(device.actor, Some(&tech.user.to_string())) {
-                continue;
-            }
-            let van = fleet::van(tech);
-            let mut on_device: BTreeMap<(PartId, LocationId), i64> = BTreeMap::new();
-            for balance in device.store.stock_balances(&van.to_string())? {
-                on_device.insert((PartId(balance.part_id.parse()?), van), balance.quantity);
-            }
-            let want_here: BTreeMap<_, _> = want
-                .iter()
-                .filter(|((_, location), _)| *location == van)
-                .map(|(k, v)| (*k, *v))
-                .collect();
-            anyhow::ensure!(
-                on_device == want_here,
-                "{}: van stock of {} is {on_device:?}, the parts used say {want_here:?}",
-                device.label,
-                tech.user
-            );
-        }
-    }
+    // Each part use and contact appears once, and stock counts each part use once, on
+    // the server and on every device.
+    let ids: Vec<String> = orders.keys().cloned().collect();
+    expected
+        .records
+        .assert_counted_once(server.data.path(), &ids, &everyone, &[li, chen])?;
 
     eprintln!(
-        "cuts: {stats:?}, {} part uses, {} runs",
-        expected.parts.len(),
+        "cuts: {stats:?}, {} part uses, {} contacts, {} runs",
+        expected.records.part_uses(),
+        expected.records.contacts(),
         runs
     );
     // The proxy must really have cut both ways, or this test proves nothing.
