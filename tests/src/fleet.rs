@@ -152,6 +152,43 @@ pub enum Edit {
     Refused(String),
 }
 
+/// A number from the environment variable `name` (a run's size), or `default`.
+pub fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The seed from `ONSITE_SEED`, or a fresh one.
+pub fn seed() -> u64 {
+    env_or("ONSITE_SEED", fastrand::u64(..))
+}
+
+/// Order number `n`, made on the `office` device by `supervisor`, dispatched to `tech`
+/// and brought to the repair stage (plan agreed), so parts can be used on it; its id.
+pub fn order_at_repair(
+    office: &mut Device,
+    company: &mut Company,
+    rng: &mut fastrand::Rng,
+    n: u128,
+    tech: Actor,
+) -> anyhow::Result<String> {
+    let new = new_order(n);
+    let id = new.id.to_string();
+    office.store.create_order(new, &company.ctx(office.actor))?;
+    let dispatch = OrderOp::Dispatch {
+        assignee: tech.user,
+        window: None,
+    };
+    anyhow::ensure!(
+        matches!(office.edit(company, &id, &dispatch)?, Edit::Committed(_)),
+        "order {n} could not be dispatched"
+    );
+    drive_to(office, company, rng, &id, OrderState::PlanAgreed)?;
+    Ok(id)
+}
+
 /// Moves `id` along its lifecycle on `device` until it reaches `target`.
 pub fn drive_to(
     device: &mut Device,

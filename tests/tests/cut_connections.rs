@@ -15,28 +15,12 @@ use std::collections::BTreeMap;
 use anyhow::Context as _;
 use automerge::{ChangeHash, ReadDoc as _};
 use onsite_core::doc::order::OrderOp;
-use onsite_core::lifecycle::OrderState;
 use onsite_core::role::{Actor, Role};
 use onsite_tests::fleet::{self, Company, Device, Edit};
 use onsite_tests::proxy::{Cut, Direction, Proxy};
 use onsite_tests::TestServer;
 
 const PASSWORD: &str = "correct horse";
-
-/// The seed from `ONSITE_SEED`, or a fresh one.
-fn seed() -> u64 {
-    std::env::var("ONSITE_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| fastrand::u64(..))
-}
-
-fn runs() -> usize {
-    std::env::var("ONSITE_CUT_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(60)
-}
 
 /// Everything the technicians' devices committed locally: what the server must end up
 /// holding, no more and no less.
@@ -65,9 +49,9 @@ fn direction_name(d: Direction) -> &'static str {
 
 #[tokio::test]
 async fn syncs_cut_at_random_bytes_lose_and_duplicate_nothing() -> anyhow::Result<()> {
-    let seed = seed();
+    let seed = fleet::seed();
     eprintln!("cut_connections seed {seed} (replay with ONSITE_SEED={seed})");
-    scenario(seed, runs())
+    scenario(seed, fleet::env_or("ONSITE_CUT_RUNS", 60) as usize)
         .await
         .with_context(|| format!("replay with ONSITE_SEED={seed}"))
 }
@@ -125,25 +109,8 @@ async fn scenario(seed: u64, runs: usize) -> anyhow::Result<()> {
 
     // Two orders each, brought to the repair stage by the supervisor, so parts can be used.
     let mut orders: BTreeMap<String, Actor> = BTreeMap::new();
-    for (seed_no, tech) in [(1, li), (2, li), (3, chen), (4, chen)] {
-        let new = fleet::new_order(seed_no);
-        let id = new.id.to_string();
-        office.store.create_order(new, &company.ctx(supervisor))?;
-        let dispatch = OrderOp::Dispatch {
-            assignee: tech.user,
-            window: None,
-        };
-        anyhow::ensure!(matches!(
-            office.edit(&mut company, &id, &dispatch)?,
-            Edit::Committed(_)
-        ));
-        fleet::drive_to(
-            &mut office,
-            &mut company,
-            &mut rng,
-            &id,
-            OrderState::PlanAgreed,
-        )?;
+    for (n, tech) in [(1, li), (2, li), (3, chen), (4, chen)] {
+        let id = fleet::order_at_repair(&mut office, &mut company, &mut rng, n, tech)?;
         orders.insert(id, tech);
     }
     office.sync.sync(&mut office.store).await?;

@@ -18,28 +18,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use automerge::{ChangeHash, ReadDoc as _};
 use onsite_core::doc::order::OrderOp;
-use onsite_core::lifecycle::OrderState;
 use onsite_core::role::{Actor, Role};
 use onsite_server::accounts::Account;
 use onsite_tests::fleet::{self, Company, Device, Edit};
 use onsite_tests::process::ServerProcess;
 
 const PASSWORD: &str = "correct horse";
-
-fn seed() -> u64 {
-    std::env::var("ONSITE_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| fastrand::u64(..))
-}
-
-/// Kills in the test command's bounded run.
-fn kills() -> usize {
-    std::env::var("ONSITE_SERVER_KILLS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30)
-}
 
 /// The server binary, killed and started again.
 const SERVER: &str = env!("CARGO_BIN_EXE_server_process");
@@ -73,9 +57,10 @@ fn integrity(data: &Path) -> anyhow::Result<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_mid_sync_loses_and_duplicates_nothing() -> anyhow::Result<()> {
-    let seed = seed();
+    let seed = fleet::seed();
     eprintln!("server_kill seed {seed} (replay with ONSITE_SEED={seed})");
-    scenario(seed, kills())
+    // Kills in the test command's bounded run.
+    scenario(seed, fleet::env_or("ONSITE_SERVER_KILLS", 30) as usize)
         .await
         .with_context(|| format!("replay with ONSITE_SEED={seed}"))
 }
@@ -109,27 +94,8 @@ async fn scenario(seed: u64, kills: usize) -> anyhow::Result<()> {
     // Two orders each, brought to the repair stage by the supervisor, so parts can be used.
     let mut orders = Vec::new();
     for (n, tech) in [(1, li), (2, li), (3, chen), (4, chen)] {
-        let new = fleet::new_order(n);
-        let id = new.id.to_string();
-        devices[office]
-            .store
-            .create_order(new, &company.ctx(supervisor))?;
-        let dispatch = OrderOp::Dispatch {
-            assignee: tech.user,
-            window: None,
-        };
         let office_device = &mut devices[office];
-        anyhow::ensure!(matches!(
-            office_device.edit(&mut company, &id, &dispatch)?,
-            Edit::Committed(_)
-        ));
-        fleet::drive_to(
-            office_device,
-            &mut company,
-            &mut rng,
-            &id,
-            OrderState::PlanAgreed,
-        )?;
+        let id = fleet::order_at_repair(office_device, &mut company, &mut rng, n, tech)?;
         orders.push(id);
     }
     let mut device_order: Vec<usize> = vec![office, 0, 1, 2];

@@ -14,20 +14,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use futures_util::future::join_all;
 use onsite_core::doc::order::OrderOp;
-use onsite_core::lifecycle::OrderState;
 use onsite_core::role::{Actor, Role};
 use onsite_tests::fleet::{self, Company, Device, Edit};
 use onsite_tests::process::ServerProcess;
 
 const PASSWORD: &str = "correct horse";
 const SERVER: &str = env!("CARGO_BIN_EXE_server_process");
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
 
 /// RSS samples in KiB: the first, the largest and the last.
 fn summary(samples: &[u64]) -> String {
@@ -45,10 +37,10 @@ fn summary(samples: &[u64]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_syncing_on_and_off_through_a_restart_converge() -> anyhow::Result<()> {
-    let seed = env_or("ONSITE_SEED", fastrand::u64(..));
+    let seed = fleet::seed();
     eprintln!("soak seed {seed} (replay with ONSITE_SEED={seed})");
-    let devices = env_or("ONSITE_SOAK_DEVICES", 10) as usize;
-    let seconds = env_or("ONSITE_SOAK_SECONDS", 20);
+    let devices = fleet::env_or("ONSITE_SOAK_DEVICES", 10) as usize;
+    let seconds = fleet::env_or("ONSITE_SOAK_SECONDS", 20);
     soak(seed, devices, Duration::from_secs(seconds))
         .await
         .with_context(|| format!("replay with ONSITE_SEED={seed}"))
@@ -89,25 +81,7 @@ async fn soak(seed: u64, technicians: usize, duration: Duration) -> anyhow::Resu
             actor,
         )?);
         actors.push(actor);
-        // One order each, at the repair stage so parts can be used.
-        let new = fleet::new_order(n as u128 + 1);
-        let id = new.id.to_string();
-        office.store.create_order(new, &company.ctx(supervisor))?;
-        let dispatch = OrderOp::Dispatch {
-            assignee: actor.user,
-            window: None,
-        };
-        anyhow::ensure!(matches!(
-            office.edit(&mut company, &id, &dispatch)?,
-            Edit::Committed(_)
-        ));
-        fleet::drive_to(
-            &mut office,
-            &mut company,
-            &mut rng,
-            &id,
-            OrderState::PlanAgreed,
-        )?;
+        let id = fleet::order_at_repair(&mut office, &mut company, &mut rng, n as u128 + 1, actor)?;
         orders.push(id);
     }
     office.sync.sync(&mut office.store).await?;
