@@ -4,12 +4,12 @@
 #   KILLS        SIGKILLs of the device writer            (default 1000)
 #   SERVER_KILLS SIGKILLs of the server mid-sync          (default 200)
 #   SOAK_DEVICES, SOAK_SECONDS  the soak                  (default 50 devices, 600 s)
+#   RESTORE_DEVICES, RESTORE_EDITS, RESTORE_PHOTOS        (default 20, 200 each, 5 each)
 #   CUT_RUNS     connections cut at a random byte         (default 500)
 #   FUZZ_SECONDS libFuzzer time per fuzz target           (default 300)
 #   EXAMPLES     schemathesis cases per operation         (default 300)
-# The disk-full and restore rows run their scenarios as the test command does (pushes
-# until the server is full, then room again; a backup, a busy hour of changes and
-# photos, the restore): no longer version of either is built yet.
+# The disk-full row runs its scenario as the test command does (pushes until the server
+# is full, then room again): no longer version of it is built yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -19,6 +19,9 @@ KILLS="${KILLS:-1000}"
 SERVER_KILLS="${SERVER_KILLS:-200}"
 SOAK_DEVICES="${SOAK_DEVICES:-50}"
 SOAK_SECONDS="${SOAK_SECONDS:-600}"
+RESTORE_DEVICES="${RESTORE_DEVICES:-20}"
+RESTORE_EDITS="${RESTORE_EDITS:-200}"
+RESTORE_PHOTOS="${RESTORE_PHOTOS:-5}"
 CUT_RUNS="${CUT_RUNS:-500}"
 FUZZ_SECONDS="${FUZZ_SECONDS:-300}"
 EXAMPLES="${EXAMPLES:-300}"
@@ -42,8 +45,13 @@ step "connections cut at a random byte in both directions, $CUT_RUNS runs"
 ONSITE_CUT_RUNS="$CUT_RUNS" cargo nextest run --profile faults -p onsite-tests --test cut_connections --no-capture 2>&1 |
   grep -E "cut|PASS|FAIL|panicked" | tail -20
 
-step "server disk full, then space freed; restore of a backup taken before a busy hour"
-cargo nextest run --profile faults -p onsite-tests --test server_disk_full --test restore 2>&1 |
+step "restore of a backup taken before a busy hour: $RESTORE_DEVICES devices, $RESTORE_EDITS changes and $RESTORE_PHOTOS photos each"
+ONSITE_RESTORE_DEVICES="$RESTORE_DEVICES" ONSITE_RESTORE_EDITS="$RESTORE_EDITS" ONSITE_RESTORE_PHOTOS="$RESTORE_PHOTOS" \
+  cargo nextest run --profile faults -p onsite-tests --test restore_busy_hour --no-capture 2>&1 |
+  grep -E "restore after|PASS|FAIL|panicked"
+
+step "server disk full, then space freed"
+cargo nextest run --profile faults -p onsite-tests --test server_disk_full 2>&1 |
   grep -E "PASS|FAIL|panicked"
 
 step "the HTTP API against schemathesis, $EXAMPLES cases per operation"

@@ -273,7 +273,6 @@ fn history(
     doc: &automerge::Automerge,
     directory: &HashMap<String, onsite_core::protocol::ActorEntry>,
 ) -> Result<Vec<ChangeView>, CommandError> {
-    let server = automerge::ActorId::from(onsite_core::ops::SERVER_ACTOR);
     doc.get_changes(&[])
         .into_iter()
         .map(|c| {
@@ -309,7 +308,7 @@ fn history(
                 )
             })?;
             let actor = c.actor_id().to_hex_string();
-            let source = if *c.actor_id() == server {
+            let source = if onsite_core::ops::is_server_actor(c.actor_id()) {
                 ChangeSource::Server
             } else {
                 match directory.get(&actor) {

@@ -73,9 +73,26 @@ pub fn hydrate<D: Document>(doc: &impl autosurgeon::ReadDoc) -> Result<D, Domain
 /// (`onsite-server`) this tells the server's changes apart from every person's.
 pub const SERVER_ATTRIBUTION: &str = "server";
 
-/// The sync server's Automerge actor id, as bytes: no device may use it, and an audit
-/// trail names its changes as the office server's.
+/// How the sync server's Automerge actor ids begin: no device may use one, and an audit
+/// trail names their changes as the office server's.
 pub const SERVER_ACTOR: &[u8] = b"onsite-server";
+
+/// The server's Automerge actor in `epoch` (`onsite-server/<epoch>`). A restored server
+/// has a new epoch and so a new actor: the changes it writes can't take a sequence
+/// number its lost predecessor already gave other changes, which the devices that
+/// synced after the backup hold (Automerge refuses a second change of one actor and
+/// sequence number, and the device could no longer merge that document).
+pub fn server_actor(epoch: &str) -> automerge::ActorId {
+    let mut bytes = SERVER_ACTOR.to_vec();
+    bytes.push(b'/');
+    bytes.extend_from_slice(epoch.as_bytes());
+    automerge::ActorId::from(bytes)
+}
+
+/// Whether `actor` is the server's, in any epoch.
+pub fn is_server_actor(actor: &automerge::ActorId) -> bool {
+    actor.to_bytes().starts_with(SERVER_ACTOR)
+}
 
 /// The user id the server records where a record needs one for the server itself (the
 /// nil UUID): the resolver of an SLA at-risk flag it withdrew when the clock recovered.

@@ -86,7 +86,7 @@ fn resolve_flags(
     };
     // The office's edit is the server's change, recording the person who made it (as
     // the transfers' requisitions do).
-    stored.doc.set_actor(server_actor());
+    stored.doc.set_actor(server_actor(conn)?);
     for id in &flags {
         let op = OrderOp::ResolveFlag {
             id: *id,

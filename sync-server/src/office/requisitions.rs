@@ -131,7 +131,9 @@ pub fn act(
         settings: rules.settings(),
         calendar: &rules.calendar,
     };
-    stored.doc.set_actor(crate::sync::policy::server_actor());
+    stored
+        .doc
+        .set_actor(crate::sync::policy::server_actor(conn)?);
     let applied = ops::apply(&mut stored.doc, &op, &ctx).map_err(domain)?;
     docs::save(conn, &mut stored)?;
     let detail = serde_json::json!({ "action": op.name_str(), "status": applied.doc.status });

@@ -274,7 +274,7 @@ fn move_to_van(
     let mut doc = AutoCommit::new();
     // The office's edits are the server's changes, as its reconciliation flags are;
     // each records the storekeeper who made it.
-    doc.set_actor(crate::sync::policy::server_actor());
+    doc.set_actor(crate::sync::policy::server_actor(conn)?);
     ops::create(&mut doc, &req, &ctx).map_err(refused)?;
     let line = RecordId(uuid::Uuid::now_v7());
     let steps = [

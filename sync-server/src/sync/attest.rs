@@ -9,7 +9,6 @@ use rusqlite::{Connection, OptionalExtension};
 
 use onsite_core::review::Finding;
 
-use super::policy::server_actor;
 use crate::devices::Principal;
 use crate::error::ApiError;
 
@@ -23,7 +22,6 @@ pub fn check(
     merged: &mut AutoCommit,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Finding>, ApiError> {
-    let server = server_actor();
     let mut findings = Vec::new();
     let mut seen: Vec<automerge::ActorId> = Vec::new();
     let changes: Vec<(automerge::ActorId, Option<String>, ChangeHash)> = merged
@@ -39,7 +37,7 @@ pub fn check(
         .collect();
     for (actor, message, hash) in changes {
         let record = Some(hash.to_string());
-        if actor == server {
+        if onsite_core::ops::is_server_actor(&actor) {
             findings.push(Finding::new(
                 "server_actor",
                 "change",

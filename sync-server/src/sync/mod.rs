@@ -454,6 +454,7 @@ fn push_one(
             authorship,
             rules,
             book.as_ref(),
+            &policy::server_actor(tx)?,
         )
     };
     phases::record(phases::REVIEW, reviewing);
@@ -508,6 +509,7 @@ fn push_one(
             &mut merged,
             &who.device_id,
             offset,
+            policy::server_actor(tx)?,
             now,
         );
     }

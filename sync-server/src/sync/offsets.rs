@@ -11,8 +11,6 @@ use onsite_core::doc::order::{OrderDoc, OrderOp};
 use onsite_core::records::order::ClockOffset;
 use onsite_core::{ops, sla};
 
-use super::policy::server_actor;
-
 /// Offsets smaller than this are network latency and ordinary drift, which no SLA clock
 /// notices: nothing is written for them.
 pub const MIN_OFFSET_MS: i64 = 2 * 60 * 1000;
@@ -26,6 +24,7 @@ pub fn note(
     merged: &mut AutoCommit,
     device: &str,
     offset_ms: i64,
+    server: automerge::ActorId,
     now: DateTime<Utc>,
 ) -> usize {
     if offset_ms.abs() < MIN_OFFSET_MS {
@@ -59,7 +58,7 @@ pub fn note(
         return 0;
     }
     let count = offsets.len();
-    merged.set_actor(server_actor());
+    merged.set_actor(server);
     match ops::apply_as_server(merged, &OrderOp::NoteClockOffsets { offsets }, now) {
         Ok(_) => {
             tracing::info!(

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use automerge::{AutoCommit, ChangeHash};
+use automerge::{ActorId, AutoCommit, ChangeHash};
 use onsite_core::doc::complaint::ComplaintDoc;
 use onsite_core::doc::order::OrderDoc;
 use onsite_core::doc::requisition::RequisitionDoc;
@@ -76,7 +76,8 @@ pub enum Standing {
 /// `after` the office copy with the push merged in, `standing` how the device stands
 /// with the document, `authorship` the findings about who the changes claim to be from
 /// ([`super::attest`]), `book` the stock ledger a requisition's approvals and issues
-/// are checked against (read only for requisition pushes).
+/// are checked against (read only for requisition pushes), `server` the server's actor
+/// for the changes that put refused edits back.
 // Each argument is a separate fact about the push; a struct bundling them would only
 // be built here to be taken apart again.
 #[allow(clippy::too_many_arguments)]
@@ -90,6 +91,7 @@ pub fn review(
     authorship: Vec<Finding>,
     rules: &CompanyRules,
     book: Option<&crate::office::requisitions::StockBook>,
+    server: &ActorId,
 ) -> Review {
     let role = pusher.actor.role;
     let user = pusher.actor.user.to_string();
@@ -118,12 +120,12 @@ pub fn review(
                     "orders are created by intake (a dispatcher or supervisor)",
                 );
             }
-            review_new_order(pusher, after, rules)
+            review_new_order(pusher, after, rules, server)
         }
-        (DocKind::Order, Some(before)) => {
-            review_order(pusher, &user, doc_id, before, after, standing, rules)
-        }
-        (DocKind::Requisition, before) => review_requisition(pusher, before, after, book),
+        (DocKind::Order, Some(before)) => review_order(
+            pusher, &user, doc_id, before, after, standing, rules, server,
+        ),
+        (DocKind::Requisition, before) => review_requisition(pusher, before, after, book, server),
     };
     if matches!(review.verdict, Verdict::Hold { .. }) {
         return review;
@@ -218,6 +220,8 @@ fn remember_order(doc_id: &str, heads: Vec<ChangeHash>, order: OrderDoc) {
     cache.insert(doc_id.to_string(), (heads, order));
 }
 
+// The facts of `review`, passed on.
+#[allow(clippy::too_many_arguments)]
 fn review_order(
     pusher: &Pusher,
     user: &str,
@@ -226,6 +230,7 @@ fn review_order(
     after: &mut AutoCommit,
     standing: Standing,
     rules: &CompanyRules,
+    server: &ActorId,
 ) -> Review {
     let stored_heads = before.get_heads();
     let old = match cached_order(doc_id, &stored_heads) {
@@ -260,7 +265,7 @@ fn review_order(
             };
         }
     }
-    let review = judge_order(pusher, old, &stored_heads, after, handover, rules);
+    let review = judge_order(pusher, old, &stored_heads, after, handover, rules, server);
     if let Some((heads, order)) = &review.reviewed {
         remember_order(doc_id, heads.clone(), order.clone());
     }
@@ -269,7 +274,12 @@ fn review_order(
 
 /// A new order pushed with the operations made on it since intake: judged from the
 /// order as intake created it (the document's first change).
-fn review_new_order(pusher: &Pusher, after: &mut AutoCommit, rules: &CompanyRules) -> Review {
+fn review_new_order(
+    pusher: &Pusher,
+    after: &mut AutoCommit,
+    rules: &CompanyRules,
+    server: &ActorId,
+) -> Review {
     let roots: Vec<ChangeHash> = after
         .get_changes_meta(&[])
         .iter()
@@ -283,7 +293,7 @@ fn review_new_order(pusher: &Pusher, after: &mut AutoCommit, rules: &CompanyRule
         return unreadable("new order");
     };
     let _ = created.get_heads();
-    let mut review = judge_order(pusher, old.clone(), &roots, after, false, rules);
+    let mut review = judge_order(pusher, old.clone(), &roots, after, false, rules, server);
     if old.state != onsite_core::OrderState::New || !old.history.is_empty() {
         review.findings.push(Finding {
             code: "transition_not_allowed".into(),
@@ -307,6 +317,7 @@ fn judge_order(
     after: &mut AutoCommit,
     handover: bool,
     rules: &CompanyRules,
+    server: &ActorId,
 ) -> Review {
     let heads = after.get_heads();
     let patches = after.diff(before_heads, &heads);
@@ -329,7 +340,7 @@ fn judge_order(
     }
     let fixed = review::order::put_back(&old, &new, &findings);
     let mut restored = after.clone();
-    restored.set_actor(server_actor());
+    restored.set_actor(server.clone());
     if OrderDoc::reconcile_changes(&mut restored, &new, &fixed).is_err() {
         return unreadable("order (putting it back)");
     }
@@ -357,6 +368,7 @@ fn review_requisition(
     before: Option<&mut AutoCommit>,
     after: &mut AutoCommit,
     book: Option<&crate::office::requisitions::StockBook>,
+    server: &ActorId,
 ) -> Review {
     let Ok(new) = onsite_core::ops::hydrate::<RequisitionDoc>(after) else {
         return unreadable("requisition");
@@ -395,7 +407,7 @@ fn review_requisition(
     };
     let fixed = review::requisition::put_back(&old, &new, &findings);
     let mut restored = after.clone();
-    restored.set_actor(server_actor());
+    restored.set_actor(server.clone());
     if autosurgeon::reconcile(&mut restored, &fixed).is_err() {
         return unreadable("requisition (putting it back)");
     }
@@ -465,7 +477,11 @@ pub fn owner_of(kind: DocKind, doc: &AutoCommit) -> Result<Option<String>, Strin
     }
 }
 
-/// The server's own Automerge actor, so its changes are told apart from every device's.
-pub fn server_actor() -> automerge::ActorId {
-    automerge::ActorId::from(onsite_core::ops::SERVER_ACTOR)
+/// The server's own Automerge actor in its current epoch
+/// ([`onsite_core::ops::server_actor`]), so its changes are told apart from every
+/// device's.
+pub fn server_actor(
+    conn: &rusqlite::Connection,
+) -> Result<automerge::ActorId, crate::error::ApiError> {
+    Ok(onsite_core::ops::server_actor(&crate::db::epoch(conn)?))
 }

@@ -227,7 +227,14 @@ pub fn decide(
     };
     if let Some(mut stored) = docs::load(tx, &held.doc_id)? {
         if decision == Decide::Release {
-            release_into(&mut stored, &held, &data, &supervisor, now)?;
+            release_into(
+                &mut stored,
+                &held,
+                &data,
+                &supervisor,
+                &server_actor(tx)?,
+                now,
+            )?;
         }
         if stored.kind == DocKind::Order {
             resolve_flag(tx, &mut stored, &held, &supervisor, &note, now)?;
@@ -272,6 +279,7 @@ fn release_into(
     held: &HeldChange,
     data: &[u8],
     supervisor: &Actor,
+    server: &automerge::ActorId,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let failed = |e: String| ApiError::internal(format!("releasing held change {}: {e}", held.id));
@@ -289,7 +297,7 @@ fn release_into(
         }
         return Ok(());
     }
-    stored.doc.set_actor(server_actor());
+    stored.doc.set_actor(server.clone());
     let message = format!(
         "{}.release {} {}",
         stored.kind.as_str(),
@@ -364,7 +372,7 @@ fn resolve_flag(
         settings: &rules.for_order_doc(&order).settings,
         calendar: &rules.calendar,
     };
-    stored.doc.set_actor(server_actor());
+    stored.doc.set_actor(server_actor(tx)?);
     onsite_core::ops::apply(
         &mut stored.doc,
         &OrderOp::ResolveFlag {

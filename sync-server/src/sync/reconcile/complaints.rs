@@ -100,7 +100,7 @@ fn write(
     now: DateTime<Utc>,
     report: &mut Report,
 ) -> Result<(), ApiError> {
-    stored.doc.set_actor(server_actor());
+    stored.doc.set_actor(server_actor(tx)?);
     let mut changed = false;
     for finding in pending.findings {
         if covered(&complaint.flags, &finding) {

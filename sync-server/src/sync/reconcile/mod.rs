@@ -251,7 +251,7 @@ fn write(
     now: DateTime<Utc>,
     report: &mut Report,
 ) -> Result<Option<OrderDoc>, ApiError> {
-    stored.doc.set_actor(server_actor());
+    stored.doc.set_actor(server_actor(tx)?);
     let mut changed = false;
     // Several findings of one kind and subject (a negative balance and a serial used
     // twice, for the same part) become one flag with the params of each.
