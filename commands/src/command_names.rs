@@ -71,4 +71,5 @@ pub const COMMANDS: &[&str] = &[
     "customer_search",
     "customer_history",
     "set_customer_tier",
+    "complaint_conflicts",
 ];

@@ -9,9 +9,11 @@ use chrono::{DateTime, Utc};
 use onsite_core::doc::complaint::{
     CauseCategory, ComplaintDoc, ComplaintError, ComplaintOp, ComplaintStatus, Severity,
 };
+use onsite_core::doc::complaint_flags::{decision_conflicts, DecisionConflict};
 use onsite_core::ids::{ComplaintId, OrderId, RecordId};
 use onsite_core::intake::{Intake, IntakeComplaint};
 use onsite_core::records::order::ContactChannel;
+use onsite_core::records::order::FlagKind;
 use onsite_core::records::request::Classification;
 use onsite_core::role::Actor;
 use onsite_core::{sla, CompanyRules, Ctx};
@@ -67,6 +69,29 @@ pub struct ComplaintDetail {
     pub causes: Vec<CauseCategory>,
     /// This device has changes to it the server has not acknowledged yet.
     pub unsent: bool,
+    /// Decision fields holding concurrent values now, each value a choice that keeps it
+    /// (the server flags them `conflict` for a supervisor).
+    pub conflicts: Vec<DecisionConflict>,
+    /// The open flags the signed-in role may resolve now.
+    pub resolvable_flags: Vec<String>,
+}
+
+/// A complaint whose decision field holds concurrent values the server flagged, for the
+/// supervisor's held-changes screen.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct ComplaintConflictItem {
+    /// The complaint's id.
+    pub id: String,
+    /// Its number.
+    pub number: String,
+    /// Complainant.
+    pub complainant: String,
+    /// The open conflict flag.
+    pub flag_id: String,
+    /// The field: `severity`, `owner`, `status` or `cause`.
+    pub field: String,
+    /// When the server raised it.
+    pub raised_at: DateTime<Utc>,
 }
 
 /// Which complaints the list shows.
@@ -340,7 +365,32 @@ pub(crate) fn detail_in(
         .collect();
     let key = id.to_string();
     let unsent = store.pending()?.iter().any(|p| p.doc_id == key);
+    let conflicts = store.read(DocKind::Complaint, &key, decision_conflicts)?;
+    // Each open flag tried on a copy, as the steps are: a conflict with one of its
+    // values, so the rules judge the role and not a missing choice.
+    let resolvable_flags = complaint
+        .open_flags()
+        .filter(|f| {
+            let choice = (f.kind == FlagKind::Conflict)
+                .then(|| {
+                    conflicts
+                        .iter()
+                        .find(|c| c.field == f.subject)
+                        .and_then(|c| c.choices.first().cloned())
+                })
+                .flatten();
+            let op = ComplaintOp::ResolveFlag {
+                id: f.id,
+                note: "-".into(),
+                choice,
+            };
+            complaint.clone().apply(&op, &ctx).is_ok()
+        })
+        .map(|f| f.id.to_string())
+        .collect();
     Ok(ComplaintDetail {
+        conflicts,
+        resolvable_flags,
         order_number: order_number(store, complaint.order)?,
         clocks: clocks(rules, &complaint, now),
         ops,
@@ -348,6 +398,32 @@ pub(crate) fn detail_in(
         causes: CAUSES.to_vec(),
         unsent,
         complaint,
+    })
+}
+
+/// Every complaint with an open conflict flag, oldest flag first: the supervisor's
+/// held-changes screen lists them beside the held pushes, and each is decided on the
+/// complaint's page.
+pub fn complaint_conflicts(app: &App) -> Result<Vec<ComplaintConflictItem>, CommandError> {
+    app.with_store(|store| {
+        let mut out: Vec<ComplaintConflictItem> = every(store)?
+            .iter()
+            .flat_map(|c| {
+                c.open_flags()
+                    .filter(|f| f.kind == FlagKind::Conflict)
+                    .map(|f| ComplaintConflictItem {
+                        id: c.id.to_string(),
+                        number: c.number.clone(),
+                        complainant: c.complainant.clone(),
+                        flag_id: f.id.to_string(),
+                        field: f.subject.clone(),
+                        raised_at: f.raised_at,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        out.sort_by_key(|c| c.raised_at);
+        Ok(out)
     })
 }
 

@@ -480,6 +480,7 @@ pub async fn invoke(
                 app, &a.id, a.start,
             )?)
         }
+        "complaint_conflicts" => json(complaints::complaint_conflicts(app)?),
         other => Err(CommandError::new(
             "errors.input.unknown_command",
             format!("no command {other:?}"),

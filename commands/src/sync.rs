@@ -79,9 +79,12 @@ pub async fn round(store: &Mutex<Store>, state: &SyncState) -> Result<SyncReport
 
 /// Whether a round brought anything an open screen shows: documents, orders leaving the
 /// user's scope, a held change, or a photo or signature a page may be waiting for (an image
-/// can come down in a later round than the document naming it).
+/// can come down in a later round than the document naming it), or the server taking
+/// what this device sent: a page saying "not yet sent" must read that again, or it keeps
+/// saying so under a status line that says synced.
 fn changes_what_screens_show(report: &SyncReport) -> bool {
     report.pulled > 0
+        || report.pushed > 0
         || !report.removed.is_empty()
         || !report.quarantined.is_empty()
         || report.blobs.downloaded > 0

@@ -149,6 +149,8 @@ pub fn typescript() -> String {
         onsite_core::customers::CustomerSummary, onsite_core::customers::OwnedProduct,
         crate::customers::CustomerOrderLine, crate::customers::CustomerFollowUpLine,
         crate::customers::CustomerHistory,
+        onsite_core::doc::complaint_flags::DecisionConflict,
+        crate::complaints::ComplaintConflictItem,
     );
     out.trim_end().to_string() + "\n"
 }

@@ -163,21 +163,44 @@ pub fn apply<O: Operation>(
     write(doc, &before, op, ctx)
 }
 
-/// Applies `op` as the sync server (see [`OrderDoc::apply_server`]): one change, whose
-/// message is `order.<op> server` and whose time is `now`, made with whatever actor
-/// `doc` has (the server sets its own). On any error `doc` is left as it was.
-pub fn apply_as_server(
+/// An operation the sync server may make as itself (raising a flag, withdrawing its own
+/// at-risk flag): [`OrderDoc::apply_server`], `ComplaintDoc::apply_server`.
+pub trait ServerOperation: Operation {
+    /// Applies it with no person's role to check; anything else is refused.
+    fn apply_server_to(&self, doc: &mut Self::Doc, now: DateTime<Utc>) -> Result<(), DomainError>;
+}
+
+impl ServerOperation for OrderOp {
+    fn apply_server_to(&self, doc: &mut OrderDoc, now: DateTime<Utc>) -> Result<(), DomainError> {
+        Ok(doc.apply_server(self, now)?)
+    }
+}
+
+impl ServerOperation for crate::doc::complaint::ComplaintOp {
+    fn apply_server_to(
+        &self,
+        doc: &mut crate::doc::complaint::ComplaintDoc,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        Ok(doc.apply_server(self, now)?)
+    }
+}
+
+/// Applies `op` as the sync server (see [`ServerOperation`]): one change, whose message
+/// is `<kind>.<op> server` and whose time is `now`, made with whatever actor `doc` has
+/// (the server sets its own). On any error `doc` is left as it was.
+pub fn apply_as_server<O: ServerOperation>(
     doc: &mut AutoCommit,
-    op: &OrderOp,
+    op: &O,
     now: DateTime<Utc>,
-) -> Result<Applied<OrderDoc>, DomainError> {
-    let before: OrderDoc = hydrate(doc)?;
+) -> Result<Applied<O::Doc>, DomainError> {
+    let before: O::Doc = hydrate(doc)?;
     let mut value = before.clone();
-    value.apply_server(op, now)?;
-    if let Err(e) = OrderDoc::reconcile_changes(doc, &before, &value) {
+    op.apply_server_to(&mut value, now)?;
+    if let Err(e) = <O::Doc as Document>::reconcile_changes(doc, &before, &value) {
         doc.rollback();
         return Err(DomainError::WriteFailed {
-            kind: OrderDoc::KIND,
+            kind: <O::Doc as Document>::KIND,
             message: e.to_string(),
         });
     }
@@ -185,7 +208,7 @@ pub fn apply_as_server(
         CommitOptions::default()
             .with_message(format!(
                 "{}.{} {SERVER_ATTRIBUTION}",
-                OrderDoc::KIND,
+                <O::Doc as Document>::KIND,
                 op.name()
             ))
             .with_time(now.timestamp()),

@@ -3,7 +3,9 @@
 //! or exchange check on the intake form, each a thin wrapper over
 //! `onsite_commands::complaints` and `onsite_commands::intake`.
 
-use onsite_commands::complaints::{self, ComplaintDetail, ComplaintListItem, ComplaintScope};
+use onsite_commands::complaints::{
+    self, ComplaintConflictItem, ComplaintDetail, ComplaintListItem, ComplaintScope,
+};
 use onsite_commands::intake::{self, ReturnCheck};
 use onsite_commands::{App, CommandError};
 use onsite_core::doc::complaint::ComplaintOp;
@@ -48,6 +50,13 @@ pub fn complaint_op(
     op: ComplaintOp,
 ) -> Result<ComplaintDetail, CommandError> {
     complaints::complaint_op(&app, &id, op)
+}
+
+#[tauri::command]
+pub fn complaint_conflicts(
+    app: State<'_, App>,
+) -> Result<Vec<ComplaintConflictItem>, CommandError> {
+    complaints::complaint_conflicts(&app)
 }
 
 #[tauri::command]

@@ -101,6 +101,7 @@ pub fn run() {
             complaint_commands::create_complaint,
             complaint_commands::list_complaints,
             complaint_commands::order_complaints,
+            complaint_commands::complaint_conflicts,
             complaint_commands::get_complaint,
             complaint_commands::complaint_op,
             complaint_commands::check_return,

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod blobs;
+pub mod clock;
 pub mod company;
 pub mod db;
 pub mod devices;
@@ -35,6 +36,9 @@ pub struct Config {
     /// How often the SLA clocks of untouched orders are evaluated
     /// ([`sla_timer::DEFAULT_PERIOD`] unless set).
     pub sla_period: std::time::Duration,
+    /// Where the server reads the time: the system clock in production, a set instant
+    /// in tests and benchmarks (see [`clock`]).
+    pub clock: clock::Clock,
 }
 
 /// A server bound to its port, ready to serve. Binding before serving lets tests ask for
@@ -53,6 +57,7 @@ impl Server {
         let listener = TcpListener::bind(config.listen).await?;
         let mut state = http::AppState::new(db);
         state.trusted_proxy = config.trusted_proxy.clone();
+        state.clock = config.clock.clone();
         Ok(Self {
             listener,
             state,
@@ -94,6 +99,7 @@ impl Server {
             self.state.db.clone(),
             std::sync::Arc::downgrade(&self.state.changes),
             self.sla_period,
+            self.state.clock.clone(),
         );
         let app = http::router(self.state);
         axum::serve(

@@ -256,6 +256,7 @@ async fn main() -> anyhow::Result<()> {
                     .filter(|s| *s > 0)
                     .map(std::time::Duration::from_secs)
                     .unwrap_or(onsite_server::sla_timer::DEFAULT_PERIOD),
+                clock: onsite_server::clock::Clock::System,
             })
             .await?;
             tracing::info!(addr = %server.local_addr()?, "onsite-server listening");

@@ -50,11 +50,12 @@ pub fn all_due(tx: &Connection) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The orders due at `now`: never evaluated, or with a clock changing by then.
+/// The orders and complaints due at `now`: never evaluated, or with a clock changing by
+/// then.
 pub fn due(tx: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, ApiError> {
     let mut stmt = tx.prepare_cached(
         "SELECT id FROM documents
-          WHERE kind = 'order' AND NOT EXISTS (SELECT 1 FROM sla_due WHERE doc_id = id)
+          WHERE kind IN ('order', 'complaint') AND NOT EXISTS (SELECT 1 FROM sla_due WHERE doc_id = id)
          UNION ALL
          SELECT doc_id FROM sla_due WHERE next_ms IS NOT NULL AND next_ms <= ?1
          LIMIT ?2",
@@ -67,7 +68,12 @@ pub fn due(tx: &Connection, now: DateTime<Utc>) -> Result<Vec<String>, ApiError>
 
 /// Runs the timer until the server's change feed is gone (the server stopped). Each
 /// tick that wrote flags wakes the long polls, so devices receive them at once.
-pub fn spawn(db: Db, changes: std::sync::Weak<tokio::sync::watch::Sender<u64>>, period: Duration) {
+pub fn spawn(
+    db: Db,
+    changes: std::sync::Weak<tokio::sync::watch::Sender<u64>>,
+    period: Duration,
+    clock: crate::clock::Clock,
+) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(period);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -77,10 +83,11 @@ pub fn spawn(db: Db, changes: std::sync::Weak<tokio::sync::watch::Sender<u64>>, 
                 let Some(changes) = changes.upgrade() else {
                     return;
                 };
+                let now = clock.now();
                 let outcome = db
-                    .group_transaction(|tx| {
-                        let report = crate::sync::reconcile::sweep(tx, Utc::now())?;
-                        let more = !due(tx, Utc::now())?.is_empty();
+                    .group_transaction(move |tx| {
+                        let report = crate::sync::reconcile::sweep(tx, now)?;
+                        let more = !due(tx, now)?.is_empty();
                         Ok((report, more, crate::sync::docs::latest_seq(tx)?))
                     })
                     .await;

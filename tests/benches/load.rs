@@ -18,14 +18,13 @@ use anyhow::Context as _;
 use automerge::{AutoCommit, ChangeHash};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use onsite_core::doc::order::{OrderDoc, OrderOp};
+use onsite_core::doc::order::OrderOp;
 use onsite_core::protocol::{PushDoc, PushResult, SyncRequest, SyncResponse};
 use onsite_core::records::order::ContactChannel;
 use onsite_core::role::{Actor, Role};
 use onsite_core::{fixtures, ops, Calendar, Ctx, Settings, UserId};
-use onsite_server::sync::docs::{self, StoredDoc};
 use onsite_server::sync::protocol::DocKind;
-use onsite_tests::TestServer;
+use onsite_tests::{bench_orders, TestServer};
 use serde_json::json;
 
 const DEVICES: usize = 500;
@@ -66,7 +65,8 @@ impl Device {
         let request = SyncRequest {
             cursor: self.cursor,
             push: push.clone(),
-            client_time: Some(chrono::Utc::now().to_rfc3339()),
+            // In step with the server's benchmark clock: no clock offset to note.
+            client_time: Some(bench_orders::instant().to_rfc3339()),
         };
         let response = self
             .http
@@ -164,54 +164,16 @@ impl Device {
     }
 }
 
-/// An order created by the dispatcher and dispatched to `tech`, straight into the
-/// server database as the sync benchmark seeds them.
+/// Three benchmark orders per technician, dispatched to them, straight into the server
+/// database.
 fn seed_orders(server: &TestServer, techs: &[Actor]) -> anyhow::Result<()> {
-    let cast = fixtures::Cast::default();
-    let (settings, calendar) = (Settings::default(), Calendar::default());
-    let ctx = Ctx {
-        actor: cast.dispatcher,
-        now: fixtures::t0(),
-        settings: &settings,
-        calendar: &calendar,
-    };
-    let db = onsite_server::db::open(server.data.path())?;
-    db.transaction(|tx| {
-        let mut seed = 0u128;
-        for tech in techs {
-            for _ in 0..ORDERS_PER_DEVICE {
-                seed += 1;
-                let new = fixtures::new_order(
-                    seed,
-                    onsite_core::records::request::ServiceMode::OnSite,
-                    None,
-                );
-                let id = new.id.to_string();
-                let build = || -> anyhow::Result<AutoCommit> {
-                    let mut doc = AutoCommit::new();
-                    ops::create(&mut doc, &OrderDoc::new(new, &ctx)?, &ctx)?;
-                    let dispatch = OrderOp::Dispatch {
-                        assignee: tech.user,
-                        window: None,
-                    };
-                    ops::apply(&mut doc, &dispatch, &ctx)?;
-                    Ok(doc)
-                };
-                let doc =
-                    build().map_err(|e| onsite_server::error::ApiError::internal(e.to_string()))?;
-                docs::save(
-                    tx,
-                    &mut StoredDoc {
-                        id,
-                        kind: DocKind::Order,
-                        doc,
-                        owner: Some(tech.user.to_string()),
-                    },
-                )?;
-            }
-        }
-        Ok(())
-    })?;
+    let orders = techs.iter().enumerate().flat_map(|(n, tech)| {
+        (0..ORDERS_PER_DEVICE).map(move |k| {
+            let seed = (n * ORDERS_PER_DEVICE + k + 1) as u128;
+            bench_orders::dispatched_order(seed, *tech)
+        })
+    });
+    bench_orders::store(server, orders)?;
     Ok(())
 }
 
@@ -231,7 +193,7 @@ fn main() -> anyhow::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let server = server_rt.block_on(TestServer::start())?;
+    let server = server_rt.block_on(bench_orders::server())?;
     let outcome = clients_rt.block_on(bench(&server));
     server_rt.block_on(server.stop())?;
     outcome
@@ -320,15 +282,28 @@ async fn bench(server: &TestServer) -> anyhow::Result<()> {
     let mut latencies = Vec::new();
     let mut errors = 0;
     let mut wall = Vec::new();
+    let mut phases = std::collections::BTreeMap::<String, f64>::new();
     for n in 0..WAVES {
         let mut wave_rngs: Vec<fastrand::Rng> = (0..DEVICES).map(|_| rng.fork()).collect();
         let prepare = move |(i, device): (usize, &mut Device)| device.edit(&mut wave_rngs[i], n);
+        let before = bench_orders::phase_seconds(server).await?;
         let (stats, back) = wave(devices, prepare, Vec::new()).await?;
+        let spent = bench_orders::phase_delta(&before, &bench_orders::phase_seconds(server).await?);
         devices = back;
         println!(
             "wave {n}: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms, {} errors, all done in {:.0} ms",
             stats.p50, stats.p99, stats.max, stats.errors, stats.wall
         );
+        // Where the server spent the wave: summed over its 500 round trips (the prepare
+        // runs beside other round trips; the rest, but the wait, under the write lock).
+        let line: Vec<String> = spent
+            .iter()
+            .map(|(phase, ms, n)| format!("{phase} {ms:.0} ms/{n}"))
+            .collect();
+        println!("  server phases: {}", line.join(", "));
+        for (phase, ms, _) in spent {
+            *phases.entry(phase).or_default() += ms / WAVES as f64;
+        }
         latencies.extend(stats.latencies);
         errors += stats.errors;
         wall.push(stats.wall);
@@ -365,6 +340,10 @@ async fn bench(server: &TestServer) -> anyhow::Result<()> {
     figure("load_500_devices_syncs_per_s", syncs_per_s, "/s", "-");
     figure("load_500_devices_first_sync_p99", first.p99, "ms", "-");
     figure("load_500_devices_spread_5s_sync_p99", spread.p99, "ms", "-");
+    // Per wave of 500 pushes, summed over its round trips (see `sync::phases`).
+    for (phase, ms) in &phases {
+        figure(&format!("load_500_devices_wave_{phase}"), *ms, "ms", "-");
+    }
 
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
     std::fs::create_dir_all(dir)?;

@@ -4,72 +4,112 @@
 
 use std::time::Instant;
 
-use automerge::AutoCommit;
 use chrono::Duration;
-use onsite_core::doc::order::{OrderDoc, OrderOp};
+use onsite_core::doc::order::OrderOp;
 use onsite_core::fixtures::{self, Cast};
-use onsite_core::records::request::ServiceMode;
 use onsite_core::{ops, Calendar, Ctx, Settings};
-use onsite_server::sync::docs::{self, StoredDoc};
-use onsite_server::sync::protocol::DocKind;
 use onsite_tests::protocol_client::Client;
-use onsite_tests::TestServer;
+use onsite_tests::{bench_orders, TestServer};
 use serde_json::json;
 
 const PASSWORD: &str = "bench-password";
 
-fn order_doc(seed: u128, steps: usize) -> anyhow::Result<(String, AutoCommit)> {
-    let cast = Cast::default();
-    let (settings, calendar) = (Settings::default(), Calendar::default());
-    let ctx = |actor, minutes| Ctx {
-        actor,
-        now: fixtures::t0() + Duration::minutes(minutes),
-        settings: &settings,
-        calendar: &calendar,
-    };
-    let new = fixtures::new_order(seed, ServiceMode::OnSite, None);
-    let id = new.id.to_string();
-    let mut doc = AutoCommit::new();
-    ops::create(
-        &mut doc,
-        &OrderDoc::new(new, &ctx(cast.dispatcher, 0))?,
-        &ctx(cast.dispatcher, 0),
-    )?;
-    // 100 repair steps make the ~150 changes of a full lifecycle the design's target names.
-    for (actor, op, minutes) in fixtures::on_site_lifecycle(&cast, 28_000, 100)
-        .into_iter()
-        .take(steps)
-    {
-        ops::apply(&mut doc, &op, &ctx(actor, minutes))?;
-    }
-    Ok((id, doc))
+/// Puts `count` benchmark orders with `steps` operations each straight into the server
+/// database; returns the change count of one.
+fn seed(server: &TestServer, first: u128, count: u128, steps: usize) -> anyhow::Result<usize> {
+    bench_orders::store(
+        server,
+        (first..first + count).map(|seed| bench_orders::lifecycle_order(seed, steps)),
+    )
 }
 
-/// Puts `count` orders with `steps` operations each straight into the server database.
-fn seed(server: &TestServer, first: u128, count: u128, steps: usize) -> anyhow::Result<usize> {
-    let db = onsite_server::db::open(server.data.path())?;
-    let mut changes = 0;
-    db.transaction(|tx| {
-        for seed in first..first + count {
-            let (id, mut doc) = order_doc(seed, steps)
-                .map_err(|e| onsite_server::error::ApiError::internal(e.to_string()))?;
-            changes = doc.get_changes(&[]).len();
-            let owner = onsite_server::sync::policy::owner_of(DocKind::Order, &doc)
-                .ok()
-                .flatten();
-            docs::save(
-                tx,
-                &mut StoredDoc {
-                    id,
-                    kind: DocKind::Order,
-                    doc,
-                    owner,
-                },
+/// Where one first sync of the 500 orders spends its time: the server's work under the
+/// lock (its pull: reading the saves and the bookkeeping), encoding the responses as
+/// JSON, the transfer (the rest of each request's time), and the device decoding the
+/// JSON and loading the documents (this bare client has no projection; the app's device
+/// store adds its own, measured in the device benchmarks).
+async fn first_sync_parts(server: &TestServer) -> anyhow::Result<Vec<(&'static str, f64)>> {
+    use base64::Engine as _;
+    use onsite_core::protocol::{SyncRequest, SyncResponse};
+    let device = Client::sign_in(&server.url(""), "tech", PASSWORD).await?;
+    let http = reqwest::Client::new();
+    let (mut request_ms, mut encode_ms, mut decode_ms, mut apply_ms) = (0.0, 0.0, 0.0, 0.0);
+    let mut unchecked_ms = 0.0;
+    let before = bench_orders::phase_seconds(server).await?;
+    let mut cursor = None;
+    let mut docs = 0;
+    loop {
+        let body = SyncRequest {
+            cursor,
+            push: vec![],
+            client_time: Some(bench_orders::instant().to_rfc3339()),
+        };
+        let started = Instant::now();
+        let bytes = http
+            .post(server.url("/v1/sync"))
+            .bearer_auth(&device.token)
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
+        request_ms += started.elapsed().as_secs_f64() * 1000.0;
+        let started = Instant::now();
+        let response: SyncResponse = serde_json::from_slice(&bytes)?;
+        decode_ms += started.elapsed().as_secs_f64() * 1000.0;
+        // What the server did to write this body (the same serializer, the same value).
+        let started = Instant::now();
+        let again = serde_json::to_vec(&response)?;
+        encode_ms += started.elapsed().as_secs_f64() * 1000.0;
+        anyhow::ensure!(
+            again.len() == bytes.len(),
+            "the body re-encodes to its size"
+        );
+        let bytes: Vec<Vec<u8>> = response
+            .docs
+            .iter()
+            .map(|p| base64::engine::general_purpose::STANDARD.decode(&p.data))
+            .collect::<Result<_, _>>()?;
+        let started = Instant::now();
+        for data in &bytes {
+            automerge::AutoCommit::new().load_incremental(data)?;
+            docs += 1;
+        }
+        apply_ms += started.elapsed().as_secs_f64() * 1000.0;
+        // The same loads without checking the heads, to tell that part of the cost.
+        let started = Instant::now();
+        for data in &bytes {
+            automerge::AutoCommit::load_with_options(
+                data,
+                automerge::LoadOptions::new()
+                    .verification_mode(automerge::VerificationMode::DontCheck),
             )?;
         }
-        Ok(())
-    })?;
-    Ok(changes)
+        unchecked_ms += started.elapsed().as_secs_f64() * 1000.0;
+        cursor = Some(response.cursor);
+        if !response.more {
+            break;
+        }
+    }
+    anyhow::ensure!(docs == 500, "all 500 orders arrived, not {docs}");
+    let spent = bench_orders::phase_delta(&before, &bench_orders::phase_seconds(server).await?);
+    let phase = |name: &str| {
+        spent
+            .iter()
+            .find(|(p, ..)| p == name)
+            .map_or(0.0, |(_, ms, _)| *ms)
+    };
+    let (server_ms, pull_ms) = (phase("round_trip") + phase("commit"), phase("pull"));
+    Ok(vec![
+        ("server_round_trips", server_ms),
+        ("server_pull", pull_ms),
+        ("encode", encode_ms),
+        ("transfer", request_ms - server_ms - encode_ms),
+        ("device_decode", decode_ms),
+        ("device_apply", apply_ms),
+        ("device_apply_unchecked", unchecked_ms),
+    ])
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -87,22 +127,15 @@ async fn main() -> anyhow::Result<()> {
     };
 
     // First sync of a technician with 500 orders of realistic history.
-    let server = TestServer::start().await?;
-    let db = onsite_server::db::open(server.data.path())?;
-    onsite_server::accounts::add_with_id(
-        &db.conn(),
-        &cast.technician.user.to_string(),
-        "tech",
-        "李伟",
-        cast.technician.role,
-        PASSWORD,
-    )?;
+    let server = bench_orders::server().await?;
+    bench_orders::add_technician(&server, PASSWORD)?;
     let changes = seed(&server, 1, 500, usize::MAX)?;
     println!("seeded 500 orders of {changes} changes each");
     let mut runs = Vec::new();
     let mut bytes = (0, 0);
     for _ in 0..3 {
         let mut device = Client::sign_in(&server.url(""), "tech", PASSWORD).await?;
+        device.clock = server.clock.clone();
         let started = Instant::now();
         device.sync().await?;
         runs.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -110,6 +143,9 @@ async fn main() -> anyhow::Result<()> {
         bytes = device.total_bytes;
     }
     figure("first_sync_500_orders", median(runs), "ms", "< 500");
+    for (name, ms) in first_sync_parts(&server).await? {
+        figure(&format!("first_sync_500_orders_{name}"), ms, "ms", "-");
+    }
     figure(
         "first_sync_500_orders_down",
         bytes.1 as f64 / 1024.0,
@@ -119,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
 
     // A sync with nothing new, 500 orders on the device.
     let mut device = Client::sign_in(&server.url(""), "tech", PASSWORD).await?;
+    device.clock = server.clock.clone();
     device.sync().await?;
     let mut runs = Vec::new();
     for _ in 0..50 {
@@ -137,18 +174,11 @@ async fn main() -> anyhow::Result<()> {
     server.stop().await?;
 
     // One edited order among 10,000.
-    let server = TestServer::start().await?;
-    let db = onsite_server::db::open(server.data.path())?;
-    onsite_server::accounts::add_with_id(
-        &db.conn(),
-        &cast.technician.user.to_string(),
-        "tech",
-        "李伟",
-        cast.technician.role,
-        PASSWORD,
-    )?;
+    let server = bench_orders::server().await?;
+    bench_orders::add_technician(&server, PASSWORD)?;
     seed(&server, 1, 10_000, 1)?;
     let mut device = Client::sign_in(&server.url(""), "tech", PASSWORD).await?;
+    device.clock = server.clock.clone();
     device.sync().await?;
     anyhow::ensure!(device.docs.len() == 10_000);
     let (settings, calendar) = (Settings::default(), Calendar::default());

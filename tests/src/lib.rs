@@ -12,6 +12,9 @@ pub struct TestServer {
     pub data: tempfile::TempDir,
     /// The server's own database handle, for probes (`Db::set_prepared_probe`).
     pub db: onsite_server::db::Db,
+    /// The server's clock: the system clock unless started with
+    /// [`TestServer::start_with_clock`], when moving this clone moves the server's time.
+    pub clock: onsite_server::clock::Clock,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -33,6 +36,22 @@ impl TestServer {
         Self::start_configured(None, sla_period).await
     }
 
+    /// A server that takes its time from `clock` (a set clock: the benchmarks pin it to
+    /// the day their orders are built on), its SLA timer ticking every `sla_period`.
+    pub async fn start_with_clock(
+        clock: onsite_server::clock::Clock,
+        sla_period: std::time::Duration,
+    ) -> anyhow::Result<Self> {
+        Self::start_in(
+            tempfile::tempdir()?,
+            "127.0.0.1:0".parse()?,
+            None,
+            sla_period,
+            clock,
+        )
+        .await
+    }
+
     async fn start_configured(
         trusted_proxy: Option<onsite_server::http::TrustedProxy>,
         sla_period: std::time::Duration,
@@ -42,6 +61,7 @@ impl TestServer {
             "127.0.0.1:0".parse()?,
             trusted_proxy,
             sla_period,
+            onsite_server::clock::Clock::System,
         )
         .await
     }
@@ -49,7 +69,14 @@ impl TestServer {
     /// Starts a server again on the data folder and address of one that was stopped
     /// with [`TestServer::stop_keeping_data`], as after a restart or a restore.
     pub async fn start_on(data: tempfile::TempDir, addr: SocketAddr) -> anyhow::Result<Self> {
-        Self::start_in(data, addr, None, onsite_server::sla_timer::DEFAULT_PERIOD).await
+        Self::start_in(
+            data,
+            addr,
+            None,
+            onsite_server::sla_timer::DEFAULT_PERIOD,
+            onsite_server::clock::Clock::System,
+        )
+        .await
     }
 
     async fn start_in(
@@ -57,12 +84,14 @@ impl TestServer {
         listen: SocketAddr,
         trusted_proxy: Option<onsite_server::http::TrustedProxy>,
         sla_period: std::time::Duration,
+        clock: onsite_server::clock::Clock,
     ) -> anyhow::Result<Self> {
         let server = Server::bind(&Config {
             data_dir: data.path().to_path_buf(),
             listen,
             trusted_proxy,
             sla_period,
+            clock: clock.clone(),
         })
         .await?;
         let addr = server.local_addr()?;
@@ -75,6 +104,7 @@ impl TestServer {
             addr,
             data,
             db,
+            clock,
             stop,
             task,
         })
@@ -148,6 +178,9 @@ pub mod protocol_client {
         pub total_bytes: (usize, usize),
         /// How far this device's clock is ahead of the real time (its `client_time`).
         pub clock_skew: chrono::Duration,
+        /// The real time: the system clock, or the server's set clock in a benchmark, so
+        /// that a device in step with it measures no clock offset.
+        pub clock: onsite_server::clock::Clock,
         http: reqwest::Client,
     }
 
@@ -176,6 +209,7 @@ pub mod protocol_client {
                 requests: 0,
                 total_bytes: (0, 0),
                 clock_skew: chrono::Duration::zero(),
+                clock: onsite_server::clock::Clock::System,
                 http,
             })
         }
@@ -230,7 +264,7 @@ pub mod protocol_client {
             let request = SyncRequest {
                 cursor: self.cursor,
                 push,
-                client_time: Some((chrono::Utc::now() + self.clock_skew).to_rfc3339()),
+                client_time: Some((self.clock.now() + self.clock_skew).to_rfc3339()),
             };
             let body = serde_json::to_vec(&request)?;
             let response = self
@@ -304,6 +338,27 @@ pub mod protocol_client {
             Ok(())
         }
 
+        /// The long poll: waits up to `timeout_s` for a change after the device's cursor
+        /// and answers whether one came.
+        pub async fn wait(&self, timeout_s: u64) -> anyhow::Result<bool> {
+            let body: serde_json::Value = self
+                .http
+                .get(format!("{}/v1/sync/wait", self.base))
+                .query(&[
+                    ("cursor", self.cursor.unwrap_or(0)),
+                    ("timeout_s", timeout_s),
+                ])
+                .bearer_auth(&self.token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            body["changed"]
+                .as_bool()
+                .context("no `changed` in the answer")
+        }
+
         /// Syncs until the server has nothing more.
         pub async fn sync(&mut self) -> anyhow::Result<()> {
             loop {
@@ -319,9 +374,11 @@ pub mod protocol_client {
     }
 }
 
+pub mod bench_orders;
 pub mod desk;
 pub mod devices;
 pub mod fleet;
+pub mod fuzz;
 pub mod office_http;
 pub mod proxy;
 pub mod trust;

@@ -242,6 +242,39 @@ async function walkVisit(page, lang, number, phoneNumber, customer) {
   await primary(page, 'close');
   assert.equal(await page.getByTestId('state-chip').first().getAttribute('data-state'), 'closed');
   await shot(page, name(11, 'closed'), 'step-sign_off');
+
+  // The service report, shared from the phone. Headless Chromium has no share sheet, so
+  // the system's part (navigator.canShare/share) is played by the page; the PDF handed
+  // to it is the one Rust made on this device.
+  await page.evaluate(() => {
+    window.__shared = [];
+    Object.defineProperty(navigator, 'canShare', { configurable: true, value: (data) => Array.isArray(data?.files) });
+    Object.defineProperty(navigator, 'share', {
+      configurable: true,
+      value: async ({ files, title }) => {
+        const head = new TextDecoder().decode(await files[0].slice(0, 5).arrayBuffer());
+        window.__shared.push({ name: files[0].name, type: files[0].type, size: files[0].size, head, title });
+      },
+    });
+  });
+  await openStep(page, 'close');
+  await page.getByTestId('report-lang').selectOption(lang === 'zh' ? 'zh-CN' : 'en');
+  await page.getByTestId('report-share').tap();
+  await page.getByTestId('report-shared').waitFor();
+  const shared = await page.evaluate(() => window.__shared);
+  assert.equal(shared.length, 1, 'one share sheet opened');
+  assert.equal(shared[0].type, 'application/pdf');
+  assert.equal(shared[0].head, '%PDF-', 'the shared file is a PDF');
+  assert.ok(shared[0].size > 10_000, `the PDF has its content and font (${shared[0].size} B)`);
+  assert.match(shared[0].name, /\.pdf$/);
+  assert.equal(await page.getByTestId('report-shared').innerText(), lang === 'zh' ? '已分享。' : 'Shared.');
+  await assertFitsPhone(page, `${lang} visit: report shared`);
+
+  // Where the web view offers no share sheet, the PDF opens to be saved.
+  await page.evaluate(() => Object.defineProperty(navigator, 'canShare', { configurable: true, value: undefined }));
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('report-share').tap()]);
+  assert.match(popup.url(), /^blob:/, 'the report opens as the PDF made on the device');
+  await popup.close();
 }
 
 describe('signing in', () => {

@@ -6,11 +6,11 @@ use autosurgeon::{Hydrate, Reconcile};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::doc::{Document, Operation};
+use crate::doc::Operation;
 use crate::error::DomainError;
 use crate::ids::{ComplaintId, OrderId, RecordId, UserId};
 use crate::ops::Ctx;
-use crate::records::order::{ContactChannel, FollowUp};
+use crate::records::order::{ContactChannel, Flag, FollowUp};
 use crate::role::{Actor, Role};
 
 /// The complaint document schema version this build writes.
@@ -182,14 +182,12 @@ pub struct ComplaintDoc {
     pub follow_ups: Vec<FollowUp>,
     /// Status history.
     pub history: Vec<ComplaintStatusChange>,
-}
-
-impl Document for ComplaintDoc {
-    const KIND: &'static str = "complaint";
-    const SCHEMA_VERSION: u64 = COMPLAINT_SCHEMA_VERSION;
-    fn schema_version(&self) -> u64 {
-        self.schema_version
-    }
+    /// What the server found (its SLA clocks, concurrent values of a decision field),
+    /// as on an order; written by the server, resolved by the roles the kind names.
+    /// Complaints made before the server flagged them have no such key.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub flags: Vec<Flag>,
 }
 
 /// What is known when a complaint is recorded.
@@ -287,6 +285,21 @@ pub enum ComplaintOp {
         /// Comment.
         comment: String,
     },
+    /// Settle a flag the server raised: a conflict with the value kept (`choice`, see
+    /// [`crate::doc::complaint_flags`]), a clock with what was done about it.
+    ResolveFlag {
+        /// The flag.
+        id: RecordId,
+        /// What was decided, in words.
+        note: String,
+        /// For a conflict: the value that stands.
+        choice: Option<String>,
+    },
+    /// The server's own: a finding written into the complaint.
+    RaiseFlag {
+        /// The flag.
+        flag: Flag,
+    },
 }
 
 impl ComplaintOp {
@@ -302,6 +315,8 @@ impl ComplaintOp {
             ComplaintOp::Resolve => "resolve",
             ComplaintOp::CustomerVerdict { .. } => "customer_verdict",
             ComplaintOp::FollowUp { .. } => "follow_up",
+            ComplaintOp::ResolveFlag { .. } => "resolve_flag",
+            ComplaintOp::RaiseFlag { .. } => "raise_flag",
         }
     }
 
@@ -375,6 +390,40 @@ pub enum ComplaintError {
         /// Score.
         score: u8,
     },
+    /// No such flag.
+    #[error("no flag {id} on this complaint")]
+    UnknownFlag {
+        /// Id.
+        id: String,
+    },
+    /// Resolved already.
+    #[error("flag {id} is resolved already")]
+    FlagAlreadyResolved {
+        /// Id.
+        id: String,
+    },
+    /// The role may not resolve this kind of flag.
+    #[error("a {role} may not resolve a {kind} flag")]
+    FlagNotAllowed {
+        /// Role.
+        role: Role,
+        /// The flag's kind.
+        kind: &'static str,
+    },
+    /// A conflict's choice that is not a value of the field.
+    #[error("{choice} is not a value of {field}")]
+    InvalidChoice {
+        /// Field.
+        field: String,
+        /// Choice.
+        choice: String,
+    },
+    /// Only the server raises flags.
+    #[error("only the server may {action}")]
+    NotAServerAction {
+        /// Action.
+        action: &'static str,
+    },
 }
 
 impl ComplaintError {
@@ -391,6 +440,11 @@ impl ComplaintError {
             ComplaintError::DuplicateRecord { .. } => "errors.complaint.duplicate_record",
             ComplaintError::EmptyField { .. } => "errors.complaint.empty_field",
             ComplaintError::InvalidScore { .. } => "errors.complaint.invalid_score",
+            ComplaintError::UnknownFlag { .. } => "errors.flag.unknown",
+            ComplaintError::FlagAlreadyResolved { .. } => "errors.flag.already_resolved",
+            ComplaintError::FlagNotAllowed { .. } => "errors.flag.not_allowed",
+            ComplaintError::InvalidChoice { .. } => "errors.flag.invalid_choice",
+            ComplaintError::NotAServerAction { .. } => "errors.complaint.not_a_server_action",
         }
     }
 }
@@ -449,6 +503,7 @@ impl ComplaintDoc {
             closed_at: None,
             follow_ups: vec![],
             history: vec![],
+            flags: vec![],
         })
     }
 
@@ -470,6 +525,18 @@ impl ComplaintDoc {
         let role = ctx.actor.role;
         if !handles_complaints(role) {
             return Err(ComplaintError::RoleNotPermitted { role, action });
+        }
+        // Flags stand outside the cycle: a conflict on the status itself may need
+        // settling on a closed complaint, and a major complaint's clock flag is the
+        // dispatcher's to answer as on an order.
+        match op {
+            ComplaintOp::ResolveFlag { id, note, choice } => {
+                return self.resolve_flag_as(ctx, *id, note, choice.as_deref());
+            }
+            ComplaintOp::RaiseFlag { .. } => {
+                return Err(ComplaintError::NotAServerAction { action });
+            }
+            _ => {}
         }
         if self.severity == Severity::Major && op.is_handling() && role != Role::Supervisor {
             return Err(ComplaintError::MajorNeedsSupervisor);
@@ -633,6 +700,7 @@ impl ComplaintDoc {
                 });
                 status
             }
+            ComplaintOp::ResolveFlag { .. } | ComplaintOp::RaiseFlag { .. } => status,
         };
         if to != status {
             next.history.push(ComplaintStatusChange {

@@ -4,6 +4,7 @@
 
 pub mod am;
 pub mod complaint;
+pub mod complaint_flags;
 pub mod conflicts;
 pub mod kind;
 pub mod order;

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use crate::doc::complaint::{handles_complaints, ComplaintDoc, ComplaintStatus, Severity};
 use crate::ids::RecordId;
+use crate::records::order::{Flag, FlagKind};
 use crate::review::diff::{self, FieldChange};
 use crate::review::{forged_authors, Finding, Pusher};
 use crate::role::Role;
@@ -53,6 +54,7 @@ pub fn describe(old: Option<&ComplaintDoc>, new: &ComplaintDoc) -> Vec<FieldChan
         &new.follow_ups,
     ));
     out.extend(diff::records_change("history", &old.history, &new.history));
+    out.extend(diff::records_change("flags", &old.flags, &new.flags));
     out
 }
 
@@ -78,11 +80,13 @@ pub fn judge(pusher: &Pusher, before: Option<&ComplaintDoc>, after: &ComplaintDo
         updates: vec![],
         follow_ups: vec![],
         history: vec![],
+        flags: vec![],
         owner: None,
         status: ComplaintStatus::Open,
         ..after.clone()
     };
     let old = before.unwrap_or(&empty);
+    let decided = judge_flags(pusher, &old.flags, &after.flags, &mut out);
     // Append-only records: one that was there must still be there.
     let kept = [
         (
@@ -163,7 +167,10 @@ pub fn judge(pusher: &Pusher, before: Option<&ComplaintDoc>, after: &ComplaintDo
         ));
     }
     if after.status == ComplaintStatus::Closed && old.status != ComplaintStatus::Closed {
-        let satisfied = new_updates.clone().any(|n| n.satisfied == Some(true));
+        // Or a supervisor settling two verdicts given at once keeps the satisfied one.
+        let satisfied = new_updates.clone().any(|n| n.satisfied == Some(true))
+            || (decided.contains("status")
+                && after.updates.iter().any(|n| n.satisfied == Some(true)));
         if !satisfied {
             out.push(Finding::new(
                 "closed_unsatisfied",
@@ -174,6 +181,69 @@ pub fn judge(pusher: &Pusher, before: Option<&ComplaintDoc>, after: &ComplaintDo
         }
     }
     out
+}
+
+/// Flags are the server's: a device writes only a resolution, by a role the flag's kind
+/// names, signed by the pusher. Answers the fields whose conflict this push decided.
+fn judge_flags(
+    pusher: &Pusher,
+    old: &[Flag],
+    new: &[Flag],
+    out: &mut Vec<Finding>,
+) -> BTreeSet<String> {
+    let role = pusher.actor.role;
+    let mut decided = BTreeSet::new();
+    let flags = diff::keyed(old, new, |f| f.id);
+    for (was, now) in &flags.changed {
+        let key = Some(now.id.to_string());
+        let only_resolution = was.kind == now.kind
+            && was.subject == now.subject
+            && was.params == now.params
+            && was.for_role == now.for_role
+            && was.raised_at == now.raised_at
+            && was.resolution.is_none()
+            && now.resolution.is_some();
+        if !only_resolution {
+            out.push(Finding::new(
+                "append_only",
+                "flags",
+                key,
+                "a flag is raised by the server; only its resolution may be written",
+            ));
+            continue;
+        }
+        if !now.kind.resolvers().contains(&role) {
+            out.push(Finding::new(
+                "role_not_permitted",
+                "flags",
+                key.clone(),
+                format!("a {role} may not resolve a {} flag", now.kind.as_str()),
+            ));
+        } else if now.kind == FlagKind::Conflict {
+            decided.insert(now.subject.clone());
+        }
+        if now
+            .resolution
+            .as_ref()
+            .is_some_and(|r| r.by != pusher.actor.user)
+        {
+            out.push(Finding::new(
+                "forged_author",
+                "flags",
+                key,
+                "a flag's resolution names its author: the pusher",
+            ));
+        }
+    }
+    for f in flags.added.iter().chain(&flags.removed) {
+        out.push(Finding::new(
+            "append_only",
+            "flags",
+            Some(f.id.to_string()),
+            "flags are raised by the server and never removed",
+        ));
+    }
+    decided
 }
 
 #[cfg(test)]
@@ -320,6 +390,82 @@ mod tests {
         let cast = Cast::default();
         let c = resolved(Severity::General, cast.dispatcher)?;
         assert!(judge(&pusher(cast.dispatcher), None, &c).is_empty());
+        Ok(())
+    }
+
+    fn conflict(subject: &str) -> Flag {
+        Flag {
+            id: rid(40),
+            kind: FlagKind::Conflict,
+            subject: subject.into(),
+            detail: String::new(),
+            params: vec![],
+            for_role: Role::Supervisor,
+            raised_at: t0(),
+            resolution: None,
+        }
+    }
+
+    fn decided(c: &ComplaintDoc, by: Actor) -> ComplaintDoc {
+        let mut after = c.clone();
+        after.flags[0].resolution = Some(crate::records::order::FlagResolution {
+            by: by.user,
+            at: t0(),
+            note: "kept".into(),
+            choice: Some("\"general\"".into()),
+        });
+        after
+    }
+
+    #[test]
+    fn flags_are_the_servers_and_a_conflict_is_the_supervisors_to_decide(
+    ) -> Result<(), crate::doc::complaint::ComplaintError> {
+        let cast = Cast::default();
+        let plain = resolved(Severity::General, cast.dispatcher)?;
+        let mut added = plain.clone();
+        added.flags.push(conflict("owner"));
+        let codes = |pusher_actor, before: &ComplaintDoc, after: &ComplaintDoc| -> Vec<String> {
+            judge(&pusher(pusher_actor), Some(before), after)
+                .into_iter()
+                .map(|f| f.code)
+                .collect()
+        };
+        assert_eq!(
+            codes(cast.dispatcher, &plain, &added),
+            vec!["append_only"],
+            "a device may not raise a flag"
+        );
+        let flagged = added;
+        assert_eq!(
+            codes(
+                cast.dispatcher,
+                &flagged,
+                &decided(&flagged, cast.dispatcher)
+            ),
+            vec!["role_not_permitted"],
+            "a dispatcher does not decide a conflict"
+        );
+        assert_eq!(
+            codes(
+                cast.supervisor,
+                &flagged,
+                &decided(&flagged, cast.dispatcher)
+            ),
+            vec!["forged_author"],
+            "the decision names its author"
+        );
+        assert!(codes(
+            cast.supervisor,
+            &flagged,
+            &decided(&flagged, cast.supervisor)
+        )
+        .is_empty());
+        let mut removed = flagged.clone();
+        removed.flags.clear();
+        assert_eq!(
+            codes(cast.supervisor, &flagged, &removed),
+            vec!["append_only"]
+        );
         Ok(())
     }
 }

@@ -149,7 +149,9 @@ impl Db {
             }
         }
         if failure.is_none() {
+            let committing = std::time::Instant::now();
             failure = conn.execute_batch("COMMIT").err();
+            crate::sync::phases::record(crate::sync::phases::COMMIT, committing);
         }
         if failure.is_some() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");

@@ -242,6 +242,7 @@ pub async fn revoke_device(
     who: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    let clock = state.clock.clone();
     let owned = devices::list(&state.db.conn(), Some(&who.account.id))?
         .iter()
         .any(|d| d.id == id);
@@ -260,7 +261,7 @@ pub async fn revoke_device(
                 tx,
                 crate::office::audit::By::principal(&who),
                 &device,
-                chrono::Utc::now(),
+                clock.now(),
             )
         })
         .await?;

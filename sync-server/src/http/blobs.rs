@@ -150,6 +150,7 @@ pub async fn patch_blob(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let clock = state.clock.clone();
     let hash = match path_hash(hash) {
         Ok(hash) => hash,
         Err(response) => return *response,
@@ -187,7 +188,7 @@ pub async fn patch_blob(
         .unwrap_or_default()
         .to_string();
     let (store, db) = (state.blobs.clone(), state.db.clone());
-    let now_ms = chrono::Utc::now().timestamp_millis();
+    let now_ms = clock.now().timestamp_millis();
     let sent = body.len() as u64;
     let result = blocking(move || {
         let chunk = Chunk {

@@ -70,10 +70,11 @@ pub async fn put_settings(
     who: Principal,
     ApiJson(settings): ApiJson<Settings>,
 ) -> Result<Json<SettingsVersion>, ApiError> {
+    let clock = state.clock.clone();
     supervisor_only(&who, "settings")?;
     let version = state
         .db
-        .transaction(|tx| company::save_settings(tx, &who.account, settings, chrono::Utc::now()))?;
+        .transaction(|tx| company::save_settings(tx, &who.account, settings, clock.now()))?;
     announce(&state);
     Ok(Json(version))
 }
@@ -101,9 +102,10 @@ pub async fn put_year(
     ApiPath(year): ApiPath<i32>,
     ApiJson(days): ApiJson<Vec<CalendarDay>>,
 ) -> Result<Json<CalendarView>, ApiError> {
+    let clock = state.clock.clone();
     supervisor_only(&who, "calendar")?;
     let view = state.db.transaction(|tx| {
-        company::save_year(tx, &who.account, year, &days, "edited", chrono::Utc::now())?;
+        company::save_year(tx, &who.account, year, &days, "edited", clock.now())?;
         calendar_view(tx)
     })?;
     announce(&state);
@@ -121,9 +123,10 @@ pub async fn put_week(
     who: Principal,
     ApiJson(week): ApiJson<WorkingWeek>,
 ) -> Result<Json<CalendarView>, ApiError> {
+    let clock = state.clock.clone();
     supervisor_only(&who, "calendar")?;
     let view = state.db.transaction(|tx| {
-        company::save_week(tx, &who.account, &week, chrono::Utc::now())?;
+        company::save_week(tx, &who.account, &week, clock.now())?;
         calendar_view(tx)
     })?;
     announce(&state);
@@ -141,9 +144,10 @@ pub async fn import_calendar(
     who: Principal,
     ApiJson(file): ApiJson<CalendarImport>,
 ) -> Result<Json<CalendarView>, ApiError> {
+    let clock = state.clock.clone();
     supervisor_only(&who, "calendar")?;
     let view = state.db.transaction(|tx| {
-        company::import_year(tx, &who.account, &file.text, chrono::Utc::now())?;
+        company::import_year(tx, &who.account, &file.text, clock.now())?;
         calendar_view(tx)
     })?;
     announce(&state);

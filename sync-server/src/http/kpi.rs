@@ -24,13 +24,13 @@ pub async fn get_kpi(
     who: Principal,
     Query(query): Query<KpiQuery>,
 ) -> Result<Json<KpiReport>, ApiError> {
+    let clock = state.clock.clone();
     kpi::may_view(who.account.role)?;
     // Reading tens of thousands of rows is too long to hold an async worker for.
     let db = state.db.clone();
-    let report =
-        tokio::task::spawn_blocking(move || kpi::report(&db.conn(), &query, chrono::Utc::now()))
-            .await
-            .map_err(|e| ApiError::internal(format!("the KPI query stopped: {e}")))??;
+    let report = tokio::task::spawn_blocking(move || kpi::report(&db.conn(), &query, clock.now()))
+        .await
+        .map_err(|e| ApiError::internal(format!("the KPI query stopped: {e}")))??;
     Ok(Json(report))
 }
 

@@ -54,6 +54,8 @@ pub struct AppState {
     pub(crate) changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     /// Photos and signatures, in `blobs/` beside the database.
     pub(crate) blobs: std::sync::Arc<crate::blobs::BlobStore>,
+    /// What the handlers take as "now" (`crate::clock`).
+    pub(crate) clock: crate::clock::Clock,
 }
 
 /// Tells the long polls waiting in `wait` that the change feed has reached `latest`.
@@ -77,6 +79,7 @@ impl AppState {
             trusted_proxy: None,
             changes: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
             blobs: std::sync::Arc::new(crate::blobs::BlobStore::new(blob_dir)),
+            clock: crate::clock::Clock::System,
         }
     }
 }

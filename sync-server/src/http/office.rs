@@ -72,6 +72,7 @@ pub async fn put_part(
     ApiPath(id): ApiPath<String>,
     ApiJson(part): ApiJson<Part>,
 ) -> Result<Json<Part>, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::Catalog)?;
     if id.parse::<PartId>().ok() != Some(part.id) {
         return Err(ApiError::bad_request(
@@ -80,7 +81,7 @@ pub async fn put_part(
         ));
     }
     let saved = write(&state, who, move |tx, who| {
-        catalog::save(tx, By::principal(who), &part, chrono::Utc::now())
+        catalog::save(tx, By::principal(who), &part, clock.now())
     })
     .await?;
     Ok(Json(saved))
@@ -99,9 +100,10 @@ pub async fn import_catalog(
     who: Principal,
     ApiJson(body): ApiJson<CatalogImport>,
 ) -> Result<Json<ImportReport>, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::Catalog)?;
     let report = write(&state, who, move |tx, who| {
-        catalog::import(tx, By::principal(who), &body.csv, chrono::Utc::now())
+        catalog::import(tx, By::principal(who), &body.csv, clock.now())
     })
     .await?;
     Ok(Json(report))
@@ -128,9 +130,10 @@ pub async fn add_warehouse(
     who: Principal,
     ApiJson(body): ApiJson<NewWarehouse>,
 ) -> Result<Json<Location>, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::Stock)?;
     let added = write(&state, who, move |tx, who| {
-        stock::add_warehouse(tx, By::principal(who), &body, chrono::Utc::now())
+        stock::add_warehouse(tx, By::principal(who), &body, clock.now())
     })
     .await?;
     Ok(Json(added))
@@ -146,15 +149,10 @@ pub async fn receive(
     who: Principal,
     ApiJson(body): ApiJson<StockReceipt>,
 ) -> Result<StatusCode, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::Stock)?;
     write(&state, who, move |tx, who| {
-        stock::receive(
-            tx,
-            actor(who)?,
-            By::principal(who),
-            &body,
-            chrono::Utc::now(),
-        )
+        stock::receive(tx, actor(who)?, By::principal(who), &body, clock.now())
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -173,15 +171,10 @@ pub async fn transfer(
     who: Principal,
     ApiJson(body): ApiJson<StockTransfer>,
 ) -> Result<StatusCode, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::Stock)?;
     let latest = write(&state, who, move |tx, who| {
-        stock::transfer(
-            tx,
-            actor(who)?,
-            By::principal(who),
-            &body,
-            chrono::Utc::now(),
-        )?;
+        stock::transfer(tx, actor(who)?, By::principal(who), &body, clock.now())?;
         crate::sync::docs::latest_seq(tx)
     })
     .await?;
@@ -212,9 +205,10 @@ pub async fn add_user(
     who: Principal,
     ApiJson(body): ApiJson<NewUser>,
 ) -> Result<Json<UserEntry>, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::People)?;
     let user = write(&state, who, move |tx, who| {
-        people::add_user(tx, By::principal(who), &body, chrono::Utc::now())
+        people::add_user(tx, By::principal(who), &body, clock.now())
     })
     .await?;
     Ok(Json(user))
@@ -233,9 +227,10 @@ pub async fn set_role(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RoleChange>,
 ) -> Result<Json<UserEntry>, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::People)?;
     let user = write(&state, who, move |tx, who| {
-        people::set_role(tx, By::principal(who), &id, body.role, chrono::Utc::now())
+        people::set_role(tx, By::principal(who), &id, body.role, clock.now())
     })
     .await?;
     Ok(Json(user))
@@ -252,9 +247,10 @@ pub async fn disable_user(
     who: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<UserEntry>, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::People)?;
     let user = write(&state, who, move |tx, who| {
-        people::disable(tx, By::principal(who), &id, chrono::Utc::now())
+        people::disable(tx, By::principal(who), &id, clock.now())
     })
     .await?;
     Ok(Json(user))
@@ -270,9 +266,10 @@ pub async fn enable_user(
     who: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<UserEntry>, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::People)?;
     let user = write(&state, who, move |tx, who| {
-        people::enable(tx, By::principal(who), &id, chrono::Utc::now())
+        people::enable(tx, By::principal(who), &id, clock.now())
     })
     .await?;
     Ok(Json(user))
@@ -290,15 +287,10 @@ pub async fn reset_password(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<PasswordReset>,
 ) -> Result<StatusCode, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::People)?;
     write(&state, who, move |tx, who| {
-        people::reset_password(
-            tx,
-            By::principal(who),
-            &id,
-            &body.password,
-            chrono::Utc::now(),
-        )
+        people::reset_password(tx, By::principal(who), &id, &body.password, clock.now())
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -313,9 +305,10 @@ pub async fn revoke_device(
     who: Principal,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    let clock = state.clock.clone();
     may(&who, OfficeArea::People)?;
     write(&state, who, move |tx, who| {
-        people::revoke_device(tx, By::principal(who), &id, chrono::Utc::now())
+        people::revoke_device(tx, By::principal(who), &id, clock.now())
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -46,10 +46,11 @@ async fn decide(
     decision: Decide,
     note: String,
 ) -> Result<Json<HeldChange>, ApiError> {
+    let clock = state.clock.clone();
     let db = state.db.clone();
     let (held, latest) = db
         .group_transaction(move |tx| {
-            let held = quarantine::decide(tx, &who, &id, decision, &note, chrono::Utc::now())?;
+            let held = quarantine::decide(tx, &who, &id, decision, &note, clock.now())?;
             Ok((held, crate::sync::docs::latest_seq(tx)?))
         })
         .await?;

@@ -48,12 +48,13 @@ pub async fn get_queue(
     State(state): State<AppState>,
     who: Principal,
 ) -> Result<Json<RequisitionQueue>, ApiError> {
+    let clock = state.clock.clone();
     may_see(&who)?;
     let actor = actor(&who)?;
     Ok(Json(requisitions::queue(
         &state.db.conn(),
         actor,
-        chrono::Utc::now(),
+        clock.now(),
     )?))
 }
 
@@ -74,6 +75,7 @@ pub async fn act(
     Path(id): Path<String>,
     ApiJson(action): ApiJson<RequisitionAction>,
 ) -> Result<StatusCode, ApiError> {
+    let clock = state.clock.clone();
     let id: RequisitionId = id.parse().map_err(|_| {
         ApiError::bad_request(
             "errors.requisition.unknown",
@@ -84,14 +86,7 @@ pub async fn act(
     let latest = state
         .db
         .group_transaction(move |tx| {
-            requisitions::act(
-                tx,
-                actor,
-                By::principal(&who),
-                id,
-                &action,
-                chrono::Utc::now(),
-            )?;
+            requisitions::act(tx, actor, By::principal(&who), id, &action, clock.now())?;
             crate::sync::docs::latest_seq(tx)
         })
         .await?;

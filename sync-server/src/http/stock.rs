@@ -59,6 +59,7 @@ pub async fn open_count(
     who: Principal,
     ApiJson(body): ApiJson<NewCount>,
 ) -> Result<Json<CountView>, ApiError> {
+    let clock = state.clock.clone();
     may(&who)?;
     let view = write(&state, who, move |tx, who| {
         counts::open(
@@ -67,7 +68,7 @@ pub async fn open_count(
             By::principal(who),
             body.id,
             body.location,
-            chrono::Utc::now(),
+            clock.now(),
         )
     })
     .await?;
@@ -84,12 +85,13 @@ pub async fn get_count(
     who: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<CountView>, ApiError> {
+    let clock = state.clock.clone();
     may(&who)?;
     let id = count_id(&id)?;
     // In a write transaction: the ledger index is caught up before the movements since
     // the count opened are read from it.
     let (view, latest) = write(&state, who, move |tx, who| {
-        reconcile::catch_up(tx, &[], chrono::Utc::now())?;
+        reconcile::catch_up(tx, &[], clock.now())?;
         Ok((
             counts::get(tx, id, actor(who)?)?,
             crate::sync::docs::latest_seq(tx)?,
@@ -114,6 +116,7 @@ pub async fn enter(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CountEntry>,
 ) -> Result<Json<CountView>, ApiError> {
+    let clock = state.clock.clone();
     may(&who)?;
     let id = count_id(&id)?;
     if body.count != id {
@@ -123,7 +126,7 @@ pub async fn enter(
         ));
     }
     let view = write(&state, who, move |tx, who| {
-        counts::enter(tx, actor(who)?, &body, chrono::Utc::now())
+        counts::enter(tx, actor(who)?, &body, clock.now())
     })
     .await?;
     Ok(Json(view))
@@ -141,10 +144,11 @@ pub async fn approve(
     who: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<CountView>, ApiError> {
+    let clock = state.clock.clone();
     may(&who)?;
     let id = count_id(&id)?;
     let (view, latest) = write(&state, who, move |tx, who| {
-        let now = chrono::Utc::now();
+        let now = clock.now();
         let view = counts::approve(tx, actor(who)?, By::principal(who), id, now)?;
         let pairs: Vec<(PartId, LocationId)> = view
             .sheet
@@ -173,9 +177,10 @@ pub async fn resolve_over_use(
     who: Principal,
     ApiJson(body): ApiJson<OverUseResolution>,
 ) -> Result<StatusCode, ApiError> {
+    let clock = state.clock.clone();
     may(&who)?;
     let latest = write(&state, who, move |tx, who| {
-        let now = chrono::Utc::now();
+        let now = clock.now();
         over_use::resolve(tx, actor(who)?, By::principal(who), &body, now)?;
         reconcile::catch_up(tx, &[], now)?;
         crate::sync::docs::latest_seq(tx)
@@ -205,9 +210,10 @@ pub async fn set_minimum(
     who: Principal,
     ApiJson(body): ApiJson<StockMinimum>,
 ) -> Result<StatusCode, ApiError> {
+    let clock = state.clock.clone();
     may(&who)?;
     write(&state, who, move |tx, who| {
-        stock_views::set_minimum(tx, By::principal(who), &body, chrono::Utc::now())
+        stock_views::set_minimum(tx, By::principal(who), &body, clock.now())
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -227,9 +233,10 @@ pub async fn movements(
     who: Principal,
     Query(filter): Query<MovementFilter>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let clock = state.clock.clone();
     may(&who)?;
     let (rows, latest) = write(&state, who, move |tx, _| {
-        reconcile::catch_up(tx, &[], chrono::Utc::now())?;
+        reconcile::catch_up(tx, &[], clock.now())?;
         Ok((
             stock_views::history(tx, &filter)?,
             crate::sync::docs::latest_seq(tx)?,

@@ -24,6 +24,7 @@ pub async fn sync(
     who: Principal,
     ApiJson(request): ApiJson<SyncRequest>,
 ) -> Result<Json<SyncResponse>, ApiError> {
+    let clock = state.clock.clone();
     let db = state.db.clone();
     let pushed = !request.push.is_empty();
     let started = std::time::Instant::now();
@@ -40,7 +41,9 @@ pub async fn sync(
             let prepared = if request.push.is_empty() {
                 vec![]
             } else {
-                sync::prepare(&db.open_reader()?, &request, &mut left)?
+                sync::phases::time(sync::phases::PREPARE, || {
+                    sync::prepare(&db.open_reader()?, &request, &mut left)
+                })?
             };
             for push in &request.push {
                 db.prepared(&push.doc_id);
@@ -52,9 +55,13 @@ pub async fn sync(
     .map_err(|e| ApiError::internal(format!("preparing a push: {e}")))??;
     // Judging and storing run in one commit with the round trips of other devices
     // syncing at the same moment.
+    let queued = std::time::Instant::now();
     let (response, latest) = db
         .group_transaction(move |tx| {
-            let response = sync::round_trip(tx, &who, &request, prepared, chrono::Utc::now())?;
+            sync::phases::record(sync::phases::WAIT, queued);
+            let response = sync::phases::time(sync::phases::ROUND_TRIP, || {
+                sync::round_trip(tx, &who, &request, prepared, clock.now())
+            })?;
             Ok((response, sync::docs::latest_seq(tx)?))
         })
         .await?;

@@ -5,8 +5,10 @@
 pub mod attest;
 pub mod budget;
 pub mod docs;
+pub mod fresh;
 pub mod inspect;
 pub mod offsets;
+pub mod phases;
 pub mod policy;
 pub mod protocol;
 pub mod quarantine;
@@ -204,13 +206,28 @@ pub fn round_trip(
     };
     // Measured first, so the pushes of this round trip are corrected with it.
     let offset = clock_offset(request.client_time.as_deref(), now);
+    // The company's rules, read once for every push of the round trip.
+    let rules = if request.push.is_empty() {
+        None
+    } else {
+        Some(crate::company::rules(tx)?)
+    };
+    let mut fresh = fresh::FreshDocs::new();
     for (push, prepared) in request.push.iter().zip(prepared) {
+        let ctx = PushCtx {
+            offset_ms: offset,
+            now,
+            rules: rules.as_ref(),
+        };
         response
             .push_results
-            .push(push_one(tx, who, push, prepared, offset, now)?);
+            .push(push_one(tx, who, push, prepared, ctx, &mut fresh)?);
     }
-    reconcile::after_push(tx, who, &response.push_results, now)?;
+    phases::time(phases::RECONCILE, || {
+        reconcile::after_push(tx, who, &response.push_results, fresh, now)
+    })?;
 
+    let pulled = std::time::Instant::now();
     let owner = (who.account.role == Role::Technician).then_some(who.account.id.as_str());
     let cursor = request.cursor.unwrap_or(0);
     response.removed = removals(tx, device, owner)?;
@@ -224,6 +241,7 @@ pub fn round_trip(
     };
     record_sent(tx, device, response.cursor, &response)?;
     response.held = quarantine::notices(tx, device)?;
+    phases::record(phases::PULL, pulled);
 
     if let Some(offset) = offset {
         response.clock_offset_ms = Some(offset);
@@ -317,14 +335,26 @@ fn set_have(tx: &Connection, device: &str, doc_id: &str, have: &[String]) -> Res
     Ok(())
 }
 
+/// What every push of one round trip shares.
+#[derive(Clone, Copy)]
+struct PushCtx<'a> {
+    /// The device's clock offset measured in this round trip.
+    offset_ms: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+    /// The company's rules (read once per round trip with pushes).
+    rules: Option<&'a onsite_core::CompanyRules>,
+}
+
 fn push_one(
     tx: &Connection,
     who: &Principal,
     push: &PushDoc,
     prepared: Prepared,
-    offset_ms: Option<i64>,
-    now: chrono::DateTime<chrono::Utc>,
+    ctx: PushCtx<'_>,
+    fresh: &mut fresh::FreshDocs,
 ) -> Result<PushResult, ApiError> {
+    let PushCtx { offset_ms, now, .. } = ctx;
+    let reviewing = std::time::Instant::now();
     let doc_id = push.doc_id.clone();
     let reject = |code: &str, reason: String| {
         tracing::info!(doc = %doc_id, code, %reason, "push rejected");
@@ -406,6 +436,14 @@ fn push_one(
             Some(_) if told_removed(tx, &who.device_id, &push.doc_id)? => policy::Standing::Told,
             Some(_) => policy::Standing::Holder,
         };
+        let read;
+        let rules = match ctx.rules {
+            Some(rules) => rules,
+            None => {
+                read = crate::company::rules(tx)?;
+                &read
+            }
+        };
         policy::review(
             &pusher,
             &push.doc_id,
@@ -414,10 +452,12 @@ fn push_one(
             &mut merged,
             standing,
             authorship,
-            &crate::company::rules(tx)?,
+            rules,
             book.as_ref(),
         )
     };
+    phases::record(phases::REVIEW, reviewing);
+    let storing = std::time::Instant::now();
     let held = |neutralised: bool| quarantine::Held {
         review: &review,
         bytes: &bytes,
@@ -491,6 +531,9 @@ fn push_one(
     have.sort();
     have.dedup();
     set_have(tx, &who.device_id, &push.doc_id, &have)?;
+    // Reconciliation reads the order next: it takes it from here, not from the bytes.
+    fresh::keep(fresh, stored, review.reviewed);
+    phases::record(phases::STORE, storing);
     Ok(result)
 }
 

@@ -50,10 +50,10 @@ impl Standing {
     }
 }
 
-/// True when an earlier flag on `order` covers `finding` (see [`Cover`]).
-pub(super) fn covered(order: &OrderDoc, finding: &Finding) -> bool {
-    order
-        .flags
+/// True when an earlier flag among `flags` (an order's, a complaint's) covers `finding`
+/// (see [`Cover`]).
+pub(super) fn covered(flags: &[Flag], finding: &Finding) -> bool {
+    flags
         .iter()
         .filter(|f| f.kind == finding.kind && f.subject == finding.subject)
         .any(|f| Standing::of(f).covers(f.raised_at, finding.cover))

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use onsite_core::doc::conflicts::as_choice;
 use onsite_core::doc::order::OrderDoc;
-use onsite_core::records::order::{ConflictValues, FlagKind, FlagParams};
+use onsite_core::records::order::{ConflictValues, Flag, FlagKind, FlagParams};
 use onsite_core::sla::{self, SlaStatus};
 use onsite_core::{signoff, CompanyRules};
 
@@ -61,8 +61,20 @@ pub(super) fn order_findings(
     }
 
     let clocks = sla::order_clocks(order, settings, calendar);
+    clock_findings(&clocks, order.open_flags(), now, p);
+}
+
+/// The at-risk and breached findings of `clocks` at `now`, and the server's own at-risk
+/// flags among `open` to withdraw because their clock is no longer at risk: for an
+/// order's clocks and a complaint's alike.
+pub(super) fn clock_findings<'a>(
+    clocks: &[sla::Clock],
+    open: impl Iterator<Item = &'a Flag>,
+    now: DateTime<Utc>,
+    p: &mut Pending,
+) {
     let mut at_risk_now = BTreeSet::new();
-    for clock in &clocks {
+    for clock in clocks {
         let state = clock.evaluate(now);
         let name = clock_name(clock.kind);
         let kind = match state.status {
@@ -83,7 +95,7 @@ pub(super) fn order_findings(
             cover: Cover::Since(clock.start.min(now)),
         });
     }
-    for flag in order.open_flags() {
+    for flag in open {
         if flag.kind != FlagKind::SlaAtRisk || at_risk_now.contains(&flag.subject) {
             continue;
         }

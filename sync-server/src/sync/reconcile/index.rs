@@ -48,6 +48,7 @@ pub(super) type MergedOrders = BTreeMap<String, Merged>;
 pub(super) fn refresh_index(
     tx: &Connection,
     merged: &BTreeSet<String>,
+    mut fresh: crate::sync::fresh::FreshDocs,
 ) -> Result<(Touched, MergedOrders), ApiError> {
     let since = index_seq(tx)?;
     let mut stmt = tx.prepare_cached(
@@ -62,11 +63,17 @@ pub(super) fn refresh_index(
     };
     let mut orders = MergedOrders::new();
     for id in ids {
-        let Some(stored) = docs::load(tx, &id)? else {
-            continue;
+        // A document the round trip just stored comes as it was, often hydrated too.
+        let (stored, order) = match crate::sync::fresh::take(&mut fresh, tx, &id)? {
+            Some(kept) => (kept.stored, kept.order),
+            None => match docs::load(tx, &id)? {
+                Some(stored) => (stored, None),
+                None => continue,
+            },
         };
         let (label, movements) = match stored.kind {
-            DocKind::Order => match ops::hydrate::<OrderDoc>(&stored.doc) {
+            DocKind::Order => match order.map_or_else(|| ops::hydrate::<OrderDoc>(&stored.doc), Ok)
+            {
                 Ok(order) => {
                     let rows: Vec<(Movement, String)> = order
                         .stock_movements()

@@ -13,6 +13,8 @@
 //!   and `sla_breached` (supervisor).
 //! - **quarantined changes** to an order the office holds → `quarantined`, for a
 //!   supervisor.
+//! - **complaints**: their clocks and concurrent decision fields, flagged into the
+//!   complaint ([`complaints`]).
 //!
 //! Idempotent: a finding is never raised while a flag of the same kind and subject is
 //! open on the order, and a flag a person resolved keeps covering the finding it was
@@ -26,6 +28,7 @@
 //! [`index`] keeps, and [`cover`] decides whether an earlier flag already covers a
 //! finding.
 
+mod complaints;
 mod cover;
 mod findings;
 mod index;
@@ -103,6 +106,7 @@ pub fn after_push(
     tx: &Connection,
     who: &Principal,
     results: &[PushResult],
+    fresh: crate::sync::fresh::FreshDocs,
     now: DateTime<Utc>,
 ) -> Result<Report, ApiError> {
     // The company's stored rules: each order's clocks run on its own settings version.
@@ -139,7 +143,7 @@ pub fn after_push(
     if merged.is_empty() {
         return Ok(Report::default());
     }
-    pass(tx, &rules, pending, &merged, &[], now)
+    pass(tx, &rules, pending, &merged, &[], fresh, now)
 }
 
 /// Brings the ledger index up to date after the office wrote documents or movements
@@ -153,7 +157,15 @@ pub fn catch_up(
     now: DateTime<Utc>,
 ) -> Result<Report, ApiError> {
     let rules = crate::company::rules(tx)?;
-    pass(tx, &rules, BTreeMap::new(), &BTreeSet::new(), pairs, now)
+    pass(
+        tx,
+        &rules,
+        BTreeMap::new(),
+        &BTreeSet::new(),
+        pairs,
+        BTreeMap::new(),
+        now,
+    )
 }
 
 /// One pass over what was saved since the last: the index refreshed, stock findings on
@@ -165,9 +177,10 @@ fn pass(
     mut pending: BTreeMap<String, Pending>,
     merged: &BTreeSet<String>,
     pairs: &[(onsite_core::ids::PartId, onsite_core::ids::LocationId)],
+    fresh: crate::sync::fresh::FreshDocs,
     now: DateTime<Utc>,
 ) -> Result<Report, ApiError> {
-    let (mut touched, mut orders) = refresh_index(tx, merged)?;
+    let (mut touched, mut orders) = refresh_index(tx, merged, fresh)?;
     touched.pairs.extend(pairs.iter().copied());
     stock_findings(tx, &touched, now, &mut pending)?;
     for (doc_id, m) in &orders {
@@ -175,6 +188,11 @@ fn pass(
         order_findings(&m.order, &m.conflicts, rules, now, p);
     }
     let mut report = Report::default();
+    // The merged documents that are not orders: complaints get their own findings
+    // (requisitions have none beyond the ledger).
+    for doc_id in merged.iter().filter(|id| !orders.contains_key(*id)) {
+        complaints::reconcile_id(tx, doc_id, true, rules, now, &mut report)?;
+    }
     for (doc_id, mut p) in pending {
         let (mut stored, order) = match orders.remove(&doc_id) {
             Some(m) => (m.stored, m.order),
@@ -255,27 +273,16 @@ fn write(
         }
     }
     for (finding, params) in merged {
-        if covered(&order, &finding) {
+        if covered(&order.flags, &finding) {
             continue;
         }
-        let flag = Flag {
-            id: RecordId::new_at(now),
-            kind: finding.kind,
-            subject: finding.subject,
-            // Old clients show `detail`; a flag now says what it found in `params`,
-            // which the UI words in the reader's language.
-            detail: String::new(),
-            params,
-            for_role: finding.kind.raised_for(),
-            raised_at: now,
-            resolution: None,
-        };
+        let kind = finding.kind;
+        let flag = new_flag(finding, params, now);
         if let Some(next) = apply(&mut stored.doc, &OrderOp::RaiseFlag { flag }, now) {
             order = next;
             changed = true;
             report.raised += 1;
-            metrics::counter!("onsite_flags_raised_total", "kind" => finding.kind.as_str())
-                .increment(1);
+            metrics::counter!("onsite_flags_raised_total", "kind" => kind.as_str()).increment(1);
         }
     }
     for (id, note, choice) in pending.withdraw {
@@ -296,6 +303,22 @@ fn write(
     }
     docs::save(tx, stored)?;
     Ok(Some(order))
+}
+
+/// The flag a finding raises now, saying what was found in `params`.
+pub(super) fn new_flag(finding: Finding, params: Vec<FlagParams>, now: DateTime<Utc>) -> Flag {
+    Flag {
+        id: RecordId::new_at(now),
+        kind: finding.kind,
+        subject: finding.subject,
+        // Old clients show `detail`; a flag now says what it found in `params`, which
+        // the UI words in the reader's language.
+        detail: String::new(),
+        params,
+        for_role: finding.kind.raised_for(),
+        raised_at: now,
+        resolution: None,
+    }
 }
 
 /// Applies one server op, logging instead of failing when the rules refuse it.

@@ -1,10 +1,11 @@
 //! The SLA timer's pass (`crate::sla_timer`): the orders nobody touched whose clocks may
 //! have turned at risk or breached since they were last looked at, evaluated and flagged
-//! exactly as after a push.
+//! exactly as after a push; complaints likewise, with their own clocks.
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
+use onsite_core::doc::complaint::ComplaintDoc;
 use onsite_core::doc::order::OrderDoc;
 use onsite_core::ops;
 
@@ -13,6 +14,7 @@ use super::findings::order_findings;
 use super::{write, Pending, Report};
 use crate::error::ApiError;
 use crate::sync::docs;
+use crate::sync::protocol::DocKind;
 
 /// Evaluates every order due at `now` (see [`crate::sla_timer::due`]) and writes its
 /// at-risk and breach flags; each is then due again at its next clock change.
@@ -24,6 +26,18 @@ pub fn sweep(tx: &Connection, now: DateTime<Utc>) -> Result<Report, ApiError> {
             crate::sla_timer::note(tx, &doc_id, None)?;
             continue;
         };
+        if stored.kind == DocKind::Complaint {
+            match ops::hydrate::<ComplaintDoc>(&stored.doc) {
+                Ok(c) => {
+                    super::complaints::reconcile(tx, stored, c, false, &rules, now, &mut report)?
+                }
+                Err(e) => {
+                    tracing::warn!(doc = %doc_id, error = %e, "the SLA timer skipped an unreadable complaint");
+                    crate::sla_timer::note(tx, &doc_id, None)?;
+                }
+            }
+            continue;
+        }
         let order = match ops::hydrate::<OrderDoc>(&stored.doc) {
             Ok(order) => order,
             Err(e) => {

@@ -1836,11 +1836,7 @@ sees_kpis: boolean,
 /**
  * The desk offers the complaint desk (the rules' office roles for complaints).
  */
-handles_complaints: boolean, 
-/**
- * The desk offers the follow-up queue (the roles that may record a follow-up).
- */
-follows_up: boolean, };
+handles_complaints: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -4798,7 +4794,13 @@ follow_ups: Array<FollowUp>,
 /**
  * Status history.
  */
-history: Array<ComplaintStatusChange>, };
+history: Array<ComplaintStatusChange>, 
+/**
+ * What the server found (its SLA clocks, concurrent values of a decision field),
+ * as on an order; written by the server, resolved by the roles the kind names.
+ * Complaints made before the server flagged them have no such key.
+ */
+flags: Array<Flag>, };
 
 /**
  * Every edit of a complaint.
@@ -4879,7 +4881,23 @@ score: number | null,
 /**
  * Comment.
  */
-comment: string, };
+comment: string, } | { "op": "resolve_flag", 
+/**
+ * The flag.
+ */
+id: RecordId, 
+/**
+ * What was decided, in words.
+ */
+note: string, 
+/**
+ * For a conflict: the value that stands.
+ */
+choice: string | null, } | { "op": "raise_flag", 
+/**
+ * The flag.
+ */
+flag: Flag, };
 
 /**
  * What a complaint request adds to the intake form: the customer's demand (诉求), other
@@ -4983,7 +5001,16 @@ causes: Array<CauseCategory>,
 /**
  * This device has changes to it the server has not acknowledged yet.
  */
-unsent: boolean, };
+unsent: boolean, 
+/**
+ * Decision fields holding concurrent values now, each value a choice that keeps it
+ * (the server flags them `conflict` for a supervisor).
+ */
+conflicts: Array<DecisionConflict>, 
+/**
+ * The open flags the signed-in role may resolve now.
+ */
+resolvable_flags: Array<string>, };
 
 /**
  * Which complaints the list shows.
@@ -5076,128 +5103,46 @@ eligible: boolean,
 refusals: Array<ReturnRefusal>, };
 
 /**
- * What the agent adds when an unsatisfied follow-up starts a complaint.
+ * One decision field holding concurrent values, with each value as the choice that
+ * keeps it ([`crate::doc::complaint::ComplaintOp::ResolveFlag`]): JSON in the API's
+ * spelling (`"major"`, a user id, a cause `{category, text, at, by}`).
  */
-export type FollowUpComplaint = { 
+export type DecisionConflict = { 
 /**
- * The follow-up on the order that was unsatisfied.
+ * `severity`, `owner`, `status` or `cause`.
  */
-follow_up: RecordId, 
+field: string, 
 /**
- * General or major.
+ * The values, the one Automerge shows first; each is a valid choice.
  */
-severity: Severity, 
-/**
- * What the customer asks for (诉求); may be empty.
- */
-demand: string, 
-/**
- * What happened; empty takes the follow-up's comments.
- */
-content: string, };
+choices: Array<string>, };
 
 /**
- * Why an order is in the queue.
+ * A complaint whose decision field holds concurrent values the server flagged, for the
+ * supervisor's held-changes screen.
  */
-export type FollowUpKind = "after_close" | "periodic";
-
+export type ComplaintConflictItem = { 
 /**
- * One follow-up owed.
+ * The complaint's id.
  */
-export type FollowUpItem = { 
-/**
- * After closing, or periodic.
- */
-kind: FollowUpKind, 
-/**
- * The order it is recorded on.
- */
-order: string, 
+id: string, 
 /**
  * Its number.
  */
 number: string, 
 /**
- * The customer.
+ * Complainant.
  */
-customer: string, 
+complainant: string, 
 /**
- * The number to call.
+ * The open conflict flag.
  */
-phone: string, 
+flag_id: string, 
 /**
- * The customer's tier.
+ * The field: `severity`, `owner`, `status` or `cause`.
  */
-tier: CustomerTier, 
+field: string, 
 /**
- * Since when it is owed: the closing, or the start of the day the periodic call
- * fell due. The queue is sorted by it, oldest first.
+ * When the server raised it.
  */
-since: string, 
-/**
- * The follow-up clock after closing: on track, at risk or breached.
- */
-status: SlaStatus | null, 
-/**
- * Its deadline.
- */
-deadline: string | null, 
-/**
- * A periodic call: the last follow-up (or closing) it counts from.
- */
-last: string | null, 
-/**
- * A periodic call: the day it fell due.
- */
-due: string | null, };
-
-/**
- * The queue.
- */
-export type FollowUpQueue = { 
-/**
- * When it was evaluated.
- */
-at: string, 
-/**
- * Every follow-up owed, oldest first.
- */
-items: Array<FollowUpItem>, 
-/**
- * The highest score that counts as unsatisfied (and can start a complaint).
- */
-unsatisfied_at_most: number, };
-
-/**
- * A recorded follow-up.
- */
-export type FollowUpRecorded = { 
-/**
- * The order.
- */
-order: string, 
-/**
- * The follow-up's record id (to start a complaint from it).
- */
-follow_up: RecordId, 
-/**
- * The score says the customer is unsatisfied: the desk offers a complaint.
- */
-unsatisfied: boolean, };
-
-/**
- * What the desk sends to record a follow-up.
- */
-export type FollowUpInput = { 
-/**
- * How the customer was reached.
- */
-channel: ContactChannel, 
-/**
- * Score 1–5, if given.
- */
-score: number | null, 
-/**
- * Comments.
- */
-comment: string, };
+raised_at: string, };

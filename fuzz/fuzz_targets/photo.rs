@@ -1,0 +1,4 @@
+//! Fuzz target: `onsite_tests::fuzz::photo`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| onsite_tests::fuzz::photo(data));
