@@ -1656,7 +1656,11 @@ answer: string, } | { "op": "note_clock_offsets",
 /**
  * One per corrected instant.
  */
-offsets: Array<ClockOffset>, };
+offsets: Array<ClockOffset>, } | { "op": "set_customer_tier", 
+/**
+ * Regular, long-term or key account.
+ */
+tier: CustomerTier, };
 
 /**
  * A parts catalog entry (备件).
@@ -1836,7 +1840,16 @@ sees_kpis: boolean,
 /**
  * The desk offers the complaint desk (the rules' office roles for complaints).
  */
-handles_complaints: boolean, };
+handles_complaints: boolean, 
+/**
+ * The desk offers the follow-up queue (the roles that may record a follow-up).
+ */
+follows_up: boolean, 
+/**
+ * The customer page (search, history, the tier) is in the rail: the roles that
+ * set a customer's tier.
+ */
+sees_customers: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -5101,6 +5114,306 @@ eligible: boolean,
  * Every reason it is refused, in the rules' order (i18n `errors.return.<reason>`).
  */
 refusals: Array<ReturnRefusal>, };
+
+/**
+ * What the agent adds when an unsatisfied follow-up starts a complaint.
+ */
+export type FollowUpComplaint = { 
+/**
+ * The follow-up on the order that was unsatisfied.
+ */
+follow_up: RecordId, 
+/**
+ * General or major.
+ */
+severity: Severity, 
+/**
+ * What the customer asks for (诉求); may be empty.
+ */
+demand: string, 
+/**
+ * What happened; empty takes the follow-up's comments.
+ */
+content: string, };
+
+/**
+ * Why an order is in the queue.
+ */
+export type FollowUpKind = "after_close" | "periodic";
+
+/**
+ * One follow-up owed.
+ */
+export type FollowUpItem = { 
+/**
+ * After closing, or periodic.
+ */
+kind: FollowUpKind, 
+/**
+ * The order it is recorded on.
+ */
+order: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * The customer.
+ */
+customer: string, 
+/**
+ * The number to call.
+ */
+phone: string, 
+/**
+ * The customer's tier.
+ */
+tier: CustomerTier, 
+/**
+ * Since when it is owed: the closing, or the start of the day the periodic call
+ * fell due. The queue is sorted by it, oldest first.
+ */
+since: string, 
+/**
+ * The follow-up clock after closing: on track, at risk or breached.
+ */
+status: SlaStatus | null, 
+/**
+ * Its deadline.
+ */
+deadline: string | null, 
+/**
+ * A periodic call: the last follow-up (or closing) it counts from.
+ */
+last: string | null, 
+/**
+ * A periodic call: the day it fell due.
+ */
+due: string | null, };
+
+/**
+ * The queue.
+ */
+export type FollowUpQueue = { 
+/**
+ * When it was evaluated.
+ */
+at: string, 
+/**
+ * Every follow-up owed, oldest first.
+ */
+items: Array<FollowUpItem>, 
+/**
+ * The highest score that counts as unsatisfied (and can start a complaint).
+ */
+unsatisfied_at_most: number, };
+
+/**
+ * A recorded follow-up.
+ */
+export type FollowUpRecorded = { 
+/**
+ * The order.
+ */
+order: string, 
+/**
+ * The follow-up's record id (to start a complaint from it).
+ */
+follow_up: RecordId, 
+/**
+ * The score says the customer is unsatisfied: the desk offers a complaint.
+ */
+unsatisfied: boolean, };
+
+/**
+ * What the desk sends to record a follow-up.
+ */
+export type FollowUpInput = { 
+/**
+ * How the customer was reached.
+ */
+channel: ContactChannel, 
+/**
+ * Score 1–5, if given.
+ */
+score: number | null, 
+/**
+ * Comments.
+ */
+comment: string, };
+
+/**
+ * One customer a search found.
+ */
+export type CustomerSummary = { 
+/**
+ * The phone as compared ([`phone_key`]): the customer's key and page address.
+ */
+key: string, 
+/**
+ * The name on the latest order.
+ */
+name: string, 
+/**
+ * Regular, long-term or key account.
+ */
+tier: CustomerTier, 
+/**
+ * How many orders this device holds of them.
+ */
+orders: number, 
+/**
+ * When the latest came in.
+ */
+last_order_at: string, };
+
+/**
+ * A product the customer owns, as their orders record it.
+ */
+export type OwnedProduct = { 
+/**
+ * Model.
+ */
+model: string, 
+/**
+ * Serial number (序列号); empty when none was recorded.
+ */
+serial: string, 
+/**
+ * Purchase date, from the latest order that recorded one.
+ */
+purchase_date: string | null, 
+/**
+ * Delivery date, likewise.
+ */
+delivered_on: string | null, 
+/**
+ * How many of the customer's orders were about it.
+ */
+orders: number, };
+
+/**
+ * One of the customer's orders.
+ */
+export type CustomerOrderLine = { 
+/**
+ * The order.
+ */
+id: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * Repair, installation, return/exchange …
+ */
+classification: Classification, 
+/**
+ * Where it stands.
+ */
+state: OrderState, 
+/**
+ * When it came in.
+ */
+received_at: string, 
+/**
+ * When it was closed, if it is.
+ */
+closed_at: string | null, 
+/**
+ * The product's model.
+ */
+model: string, 
+/**
+ * The product's serial.
+ */
+serial: string, 
+/**
+ * What the customer asked or reported.
+ */
+description: string, };
+
+/**
+ * A follow-up recorded on one of the customer's orders.
+ */
+export type CustomerFollowUpLine = { 
+/**
+ * The order it is recorded on.
+ */
+order: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * How the customer was reached.
+ */
+channel: ContactChannel, 
+/**
+ * Score 1–5, if given.
+ */
+score: number | null, 
+/**
+ * Comments.
+ */
+comment: string, };
+
+/**
+ * One customer's page.
+ */
+export type CustomerHistory = { 
+/**
+ * The phone as compared: the page's address.
+ */
+key: string, 
+/**
+ * The name on the latest order.
+ */
+name: string, 
+/**
+ * The phone as written on the latest order.
+ */
+phone: string, 
+/**
+ * The address on the latest order.
+ */
+address: string, 
+/**
+ * Regular, long-term or key account (the latest order's).
+ */
+tier: CustomerTier, 
+/**
+ * The next periodic follow-up of a long-term or key customer, due or not.
+ */
+next_periodic: string | null, 
+/**
+ * The products on their orders.
+ */
+products: Array<OwnedProduct>, 
+/**
+ * Every order, the latest first.
+ */
+orders: Array<CustomerOrderLine>, 
+/**
+ * Every complaint, the latest first, with its clocks.
+ */
+complaints: Array<ComplaintListItem>, 
+/**
+ * Every follow-up recorded, the latest first.
+ */
+follow_ups: Array<CustomerFollowUpLine>, 
+/**
+ * The return and exchange cases (orders classified so), the latest first.
+ */
+returns: Array<CustomerOrderLine>, 
+/**
+ * The signed-in role may set the tier.
+ */
+may_set_tier: boolean, };
 
 /**
  * One decision field holding concurrent values, with each value as the choice that
