@@ -155,7 +155,7 @@ pub fn customer_history(app: &App, key: &str) -> Result<CustomerHistory, Command
                 complaints.push(crate::complaints::item(store, &rules, &c, now)?);
             }
         }
-        complaints.sort_by(|a, b| b.received_at.cmp(&a.received_at));
+        complaints.sort_by_key(|c| std::cmp::Reverse(c.received_at));
         let mut follow_ups: Vec<CustomerFollowUpLine> = orders
             .iter()
             .flat_map(|o| {
@@ -169,7 +169,7 @@ pub fn customer_history(app: &App, key: &str) -> Result<CustomerHistory, Command
                 })
             })
             .collect();
-        follow_ups.sort_by(|a, b| b.at.cmp(&a.at));
+        follow_ups.sort_by_key(|f| std::cmp::Reverse(f.at));
         let lines: Vec<CustomerOrderLine> = orders.iter().map(line).collect();
         Ok(CustomerHistory {
             key: key.to_string(),

@@ -235,7 +235,10 @@ mod tests {
         );
         let every_138_or_139 = search(&rows, "13");
         assert_eq!(
-            every_138_or_139.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(),
+            every_138_or_139
+                .iter()
+                .map(|c| c.key.as_str())
+                .collect::<Vec<_>>(),
             ["13800138000", "13900000000"],
             "the one who called last first"
         );

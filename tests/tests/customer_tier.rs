@@ -14,9 +14,7 @@ use onsite_commands::{customers, intake, session, App};
 use onsite_core::doc::order::{OrderDoc, OrderOp};
 use onsite_core::intake::{Intake, IntakeCustomer, IntakeProduct};
 use onsite_core::records::order::ContactChannel;
-use onsite_core::records::request::{
-    Channel, Classification, CustomerTier, Priority, ServiceMode,
-};
+use onsite_core::records::request::{Channel, Classification, CustomerTier, Priority, ServiceMode};
 use onsite_core::role::{Actor, Role};
 use onsite_core::{fixtures, ops, Calendar, Ctx, OrderId, RecordId, Settings, UserId};
 use onsite_server::sync::protocol::{DocKind, PushResult};
@@ -75,8 +73,22 @@ async fn a_tier_set_by_a_dispatcher_syncs_and_queues_the_customers_periodic_foll
     let mut office = Device::sign_in(&server, dir.path(), "wang.fang", Role::Dispatcher).await?;
     let mut tech = Device::sign_in(&server, dir.path(), "li.wei", Role::Technician).await?;
     office.sync().await?;
-    let desk = signed_in(&server, dir.path(), "zhao.min", Role::Dispatcher, clock.clone()).await?;
-    let boss = signed_in(&server, dir.path(), "sun.li", Role::Supervisor, clock.clone()).await?;
+    let desk = signed_in(
+        &server,
+        dir.path(),
+        "zhao.min",
+        Role::Dispatcher,
+        clock.clone(),
+    )
+    .await?;
+    let boss = signed_in(
+        &server,
+        dir.path(),
+        "sun.li",
+        Role::Supervisor,
+        clock.clone(),
+    )
+    .await?;
 
     // Two orders of one regular customer, both closed in January and called back on 7
     // January: nothing is owed after closing, and a regular customer has no periodic call.
@@ -85,8 +97,8 @@ async fn a_tier_set_by_a_dispatcher_syncs_and_queues_the_customers_periodic_foll
     for seed in [1, 2] {
         let mut new = new_order(seed);
         new.customer.phone = phone.into();
-        let id = signed_off_before(&mut office, &mut tech, new, beijing(1, 4 + seed as u32, 10))
-            .await?;
+        let id =
+            signed_off_before(&mut office, &mut tech, new, beijing(1, 4 + seed as u32, 10)).await?;
         office.at = Some(beijing(1, 4 + seed as u32, 10));
         office.apply(id, OrderOp::Close)?;
         office.at = Some(beijing(1, 7, 11));
@@ -106,15 +118,17 @@ async fn a_tier_set_by_a_dispatcher_syncs_and_queues_the_customers_periodic_foll
     session::sync_now(&boss).await.map_err(fail)?;
 
     set(&clock, beijing(7, 8, 9));
-    assert!(periodic(&boss)?.is_empty(), "a regular customer is not called");
+    assert!(
+        periodic(&boss)?.is_empty(),
+        "a regular customer is not called"
+    );
 
     // The dispatcher makes them long-term: a yearly call, not due in July.
     let page = customers::customer_history(&desk, phone).map_err(fail)?;
     assert_eq!(page.tier, CustomerTier::Regular);
     assert!(page.may_set_tier);
     assert_eq!(page.orders.len(), 2);
-    let page =
-        customers::set_customer_tier(&desk, phone, CustomerTier::LongTerm).map_err(fail)?;
+    let page = customers::set_customer_tier(&desk, phone, CustomerTier::LongTerm).map_err(fail)?;
     assert_eq!(page.tier, CustomerTier::LongTerm);
     let jan_7 = beijing(1, 7, 11).date_naive();
     assert_eq!(
@@ -146,7 +160,11 @@ async fn a_tier_set_by_a_dispatcher_syncs_and_queues_the_customers_periodic_foll
     assert_eq!(due[0].1, CustomerTier::KeyAccount);
     assert!(ids.iter().any(|id| id.to_string() == due[0].0));
     let history = customers::customer_history(&boss, phone).map_err(fail)?;
-    assert_eq!(history.tier, CustomerTier::KeyAccount, "the other desk sees it");
+    assert_eq!(
+        history.tier,
+        CustomerTier::KeyAccount,
+        "the other desk sees it"
+    );
 
     // A new order of the known customer starts with their tier, though intake did not
     // tick key account.
@@ -228,7 +246,11 @@ async fn a_technicians_device_changing_a_tier_is_held_and_put_back() -> anyhow::
     );
     li.sync().await?;
     let on_li: OrderDoc = ops::hydrate(li.doc(&id)?)?;
-    assert_eq!(on_li.customer.tier, CustomerTier::Regular, "and is put back");
+    assert_eq!(
+        on_li.customer.tier,
+        CustomerTier::Regular,
+        "and is put back"
+    );
 
     // The dispatcher's, the allowed path, merges.
     ops::apply(
