@@ -68,5 +68,8 @@ pub const COMMANDS: &[&str] = &[
     "record_follow_up",
     "complaint_from_follow_up",
     "customer_open_complaints",
+    "customer_search",
+    "customer_history",
+    "set_customer_tier",
     "complaint_conflicts",
 ];

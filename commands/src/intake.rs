@@ -3,7 +3,8 @@
 //! return/exchange; a complaint is `complaints::create_complaint`), `check_warranty` (the
 //! live preview on the form) and `check_return` (a return or exchange's eligibility, shown
 //! before anyone decides). All judge dates on the company calendar's date, and the order
-//! looks up the product's earlier repairs so the repeat-repair warranty applies.
+//! looks up the product's earlier repairs so the repeat-repair warranty applies, and the
+//! customer's tier so a returning customer keeps the one the office set.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use onsite_core::doc::order::OrderOp;
@@ -61,7 +62,17 @@ pub fn create_order(
         let rules = crate::rules_of(store);
         let prior = prior_repairs(store, &request, now)?;
         let today = rules.calendar.local_date(now);
+        // A known customer's new order starts with the tier the office set for them.
+        let key = onsite_core::customers::phone_key(&request.customer.phone);
+        let history = if key.is_empty() {
+            Vec::new()
+        } else {
+            store.customer_orders(Some(&key))?
+        };
+        let tier =
+            onsite_core::customers::tier_for_new_order(request.customer.key_account, &history);
         let mut new = request.into_new_order(now, today, prior)?;
+        new.customer.tier = tier;
         let id = new.id;
         // A new order runs under the current settings, and keeps that version for good.
         new.settings_version = Some(rules.current().version);

@@ -79,6 +79,19 @@ struct Phone {
     phone: String,
 }
 #[derive(Deserialize)]
+struct CustomerQuery {
+    query: String,
+}
+#[derive(Deserialize)]
+struct CustomerKey {
+    key: String,
+}
+#[derive(Deserialize)]
+struct CustomerTierArgs {
+    key: String,
+    tier: onsite_core::records::request::CustomerTier,
+}
+#[derive(Deserialize)]
 struct ReturnClaim {
     claim: onsite_core::returns::Claim,
 }
@@ -443,6 +456,18 @@ pub async fn invoke(
         "customer_open_complaints" => {
             let a: Phone = args(command, raw)?;
             json(crate::customers::customer_open_complaints(app, &a.phone)?)
+        }
+        "customer_search" => {
+            let a: CustomerQuery = args(command, raw)?;
+            json(crate::customers::customer_search(app, &a.query)?)
+        }
+        "customer_history" => {
+            let a: CustomerKey = args(command, raw)?;
+            json(crate::customers::customer_history(app, &a.key)?)
+        }
+        "set_customer_tier" => {
+            let a: CustomerTierArgs = args(command, raw)?;
+            json(crate::customers::set_customer_tier(app, &a.key, a.tier)?)
         }
         "follow_up_queue" => json(crate::follow_ups::follow_up_queue(app)?),
         "record_follow_up" => {

@@ -28,6 +28,9 @@ pub struct Me {
     pub handles_complaints: bool,
     /// The desk offers the follow-up queue (the roles that may record a follow-up).
     pub follows_up: bool,
+    /// The customer page (search, history, the tier) is in the rail: the roles that
+    /// set a customer's tier.
+    pub sees_customers: bool,
 }
 
 /// What the start screen needs to know about this device.
@@ -77,6 +80,9 @@ pub fn app_status(app: &App) -> Result<AppStatus, CommandError> {
                 sees_kpis: onsite_core::kpi::may_view(a.role),
                 handles_complaints: onsite_core::doc::complaint::handles_complaints(a.role),
                 follows_up: onsite_core::Transition::FollowUp.roles().contains(&a.role),
+                sees_customers: onsite_core::Transition::SetCustomerTier
+                    .roles()
+                    .contains(&a.role),
                 role: a.role,
             }),
         })

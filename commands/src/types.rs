@@ -145,6 +145,10 @@ pub fn typescript() -> String {
         onsite_core::follow_ups::FollowUpComplaint, crate::follow_ups::FollowUpKind,
         crate::follow_ups::FollowUpItem, crate::follow_ups::FollowUpQueue,
         crate::follow_ups::FollowUpRecorded, crate::follow_ups::FollowUpInput,
+        // customers
+        onsite_core::customers::CustomerSummary, onsite_core::customers::OwnedProduct,
+        crate::customers::CustomerOrderLine, crate::customers::CustomerFollowUpLine,
+        crate::customers::CustomerHistory,
         onsite_core::doc::complaint_flags::DecisionConflict,
         crate::complaints::ComplaintConflictItem,
     );

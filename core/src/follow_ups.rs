@@ -95,9 +95,7 @@ pub struct PeriodicDue {
 
 /// The periodic follow-ups due on `today` (the company's date), earliest due first: one
 /// per long-term or key customer (orders with the same phone) whose period since the last
-/// follow-up has run out. The tier is the one on the customer's latest order. A customer
-/// still owed the call after closing an order is left to that call, which restarts the
-/// period; a customer with no closed order has nothing to record it on.
+/// follow-up has run out ([`next_periodic`]).
 pub fn periodic_due(
     orders: &[CustomerOrder],
     settings: &Settings,
@@ -110,35 +108,46 @@ pub fn periodic_due(
     }
     let mut out: Vec<PeriodicDue> = by_phone
         .into_values()
-        .filter_map(|rows| {
-            if rows.iter().any(|o| o.follow_up_owed) {
-                return None;
-            }
-            let latest = rows.iter().max_by_key(|o| (o.received_at, o.order))?;
-            let record_on = rows
-                .iter()
-                .filter_map(|o| o.closed_at.map(|at| (at, *o)))
-                .max_by_key(|(at, o)| (*at, o.order))?;
-            let last_at = rows
-                .iter()
-                .filter_map(|o| o.last_follow_up)
-                .max()
-                .unwrap_or(record_on.0);
-            let last = calendar.local_date(last_at);
-            let due = sla::periodic_follow_up_due(latest.tier, last, settings)?;
-            (due <= today).then(|| PeriodicDue {
-                phone: latest.phone.clone(),
-                name: latest.name.clone(),
-                tier: latest.tier,
-                order: record_on.1.order,
-                number: record_on.1.number.clone(),
-                last,
-                due,
-            })
-        })
+        .filter_map(|rows| next_periodic(&rows, settings, calendar))
+        .filter(|due| due.due <= today)
         .collect();
     out.sort_by(|a, b| (a.due, &a.phone).cmp(&(b.due, &b.phone)));
     out
+}
+
+/// The next periodic follow-up of one customer (`rows` are their orders), due or not:
+/// none for a regular customer. The tier is the one on the customer's latest order. A
+/// customer still owed the call after closing an order is left to that call, which
+/// restarts the period; a customer with no closed order has nothing to record it on.
+pub fn next_periodic(
+    rows: &[&CustomerOrder],
+    settings: &Settings,
+    calendar: &Calendar,
+) -> Option<PeriodicDue> {
+    if rows.iter().any(|o| o.follow_up_owed) {
+        return None;
+    }
+    let latest = crate::customers::latest(rows.iter().copied())?;
+    let record_on = rows
+        .iter()
+        .filter_map(|o| o.closed_at.map(|at| (at, *o)))
+        .max_by_key(|(at, o)| (*at, o.order))?;
+    let last_at = rows
+        .iter()
+        .filter_map(|o| o.last_follow_up)
+        .max()
+        .unwrap_or(record_on.0);
+    let last = calendar.local_date(last_at);
+    let due = sla::periodic_follow_up_due(latest.tier, last, settings)?;
+    Some(PeriodicDue {
+        phone: latest.phone.clone(),
+        name: latest.name.clone(),
+        tier: latest.tier,
+        order: record_on.1.order,
+        number: record_on.1.number.clone(),
+        last,
+        due,
+    })
 }
 
 /// What the agent adds when an unsatisfied follow-up starts a complaint.

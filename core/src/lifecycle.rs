@@ -212,6 +212,9 @@ pub enum Transition {
     NoteClockOffsets,
     /// A tech-support request (技术支持) resolved remotely, with no visit: → closed.
     ResolveRemotely,
+    /// The office sets the customer's tier (regular, long-term, key account) on one of
+    /// the customer's orders. A trait of the customer, not of the work: any state.
+    SetCustomerTier,
 }
 
 impl Transition {
@@ -254,6 +257,7 @@ impl Transition {
             Transition::AnswerConsultation => "answer_consultation",
             Transition::NoteClockOffsets => "note_clock_offsets",
             Transition::ResolveRemotely => "resolve_remotely",
+            Transition::SetCustomerTier => "set_customer_tier",
         }
     }
 
@@ -298,6 +302,7 @@ impl Transition {
             Transition::ResolveFlag => &[Dispatcher, Supervisor, Storekeeper],
             Transition::AnswerConsultation => &[Dispatcher, Support, Supervisor],
             Transition::ResolveRemotely => &[Technician, Dispatcher, Support, Supervisor],
+            Transition::SetCustomerTier => &[Dispatcher, Supervisor],
         }
     }
 
@@ -646,7 +651,11 @@ pub fn check(
     }
     // Flags are settled at the office whatever the order's state: a conflict between a
     // cancellation and a sign-off, say, is decided on a cancelled or closed order.
-    let any_state = matches!(transition, Transition::ResolveFlag);
+    // So is the customer's tier: it is the customer's, whatever became of the order.
+    let any_state = matches!(
+        transition,
+        Transition::ResolveFlag | Transition::SetCustomerTier
+    );
     if actor.role == Role::Technician && order.assignee != Some(actor.user) {
         return Err(TransitionError::NotAssignee { action });
     }
@@ -901,7 +910,10 @@ pub fn check(
             S::Closed => Ok(state),
             _ => Err(not_here()),
         },
-        Transition::RaiseFlag | Transition::ResolveFlag | Transition::NoteClockOffsets => Ok(state),
+        Transition::RaiseFlag
+        | Transition::ResolveFlag
+        | Transition::NoteClockOffsets
+        | Transition::SetCustomerTier => Ok(state),
         Transition::ResolveRemotely => {
             if order.request.classification != Classification::TechSupport {
                 return Err(TransitionError::NotTechSupport);

@@ -5,6 +5,7 @@
 
 mod commands;
 mod complaint_commands;
+mod customer_commands;
 mod follow_up_commands;
 mod office_commands;
 mod parts_commands;
@@ -108,6 +109,9 @@ pub fn run() {
             follow_up_commands::record_follow_up,
             follow_up_commands::complaint_from_follow_up,
             follow_up_commands::customer_open_complaints,
+            customer_commands::customer_search,
+            customer_commands::customer_history,
+            customer_commands::set_customer_tier,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

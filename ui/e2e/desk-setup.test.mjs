@@ -88,7 +88,7 @@ for (const lang of LANGUAGES) {
 
     test('a supervisor sees the catalog, stock and people screens in the rail', async () => {
       await waitFor('the set-up screens in the rail', async () => (await railItems(page)).includes('nav-people'));
-      assert.deepEqual(await railItems(page), ['nav-intake', 'nav-dispatch', 'nav-orders', 'nav-sla', 'nav-workshop', 'nav-complaints', 'nav-follow-ups', 'nav-company', 'nav-calendar', 'nav-held', 'nav-kpi', 'nav-catalog', 'nav-stock', 'nav-approvals', 'nav-issuing', 'nav-people', 'nav-counts', 'nav-stock-views', 'nav-settings']);
+      assert.deepEqual(await railItems(page), ['nav-intake', 'nav-dispatch', 'nav-orders', 'nav-sla', 'nav-workshop', 'nav-complaints', 'nav-follow-ups', 'nav-customers', 'nav-company', 'nav-calendar', 'nav-held', 'nav-kpi', 'nav-catalog', 'nav-stock', 'nav-approvals', 'nav-issuing', 'nav-people', 'nav-counts', 'nav-stock-views', 'nav-settings']);
       assert.equal((await page.getByTestId('nav-catalog').textContent()).trim().endsWith(lang.words.catalog), true);
     });
 

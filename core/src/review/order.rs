@@ -132,6 +132,13 @@ pub fn describe(old: &OrderDoc, new: &OrderDoc, touched: &BTreeSet<String>) -> V
     out
 }
 
+/// Whether the customer on `new` is the one on `old` but for the tier.
+fn only_the_tier_changed(old: &OrderDoc, new: &OrderDoc) -> bool {
+    let mut was = old.customer.clone();
+    was.tier = new.customer.tier;
+    was == new.customer && old.customer.tier != new.customer.tier
+}
+
 /// Refusals about who may act and in which state, as opposed to what must already be
 /// recorded: a push of several operations changes what is recorded between them, so
 /// only these are judged per record.
@@ -476,6 +483,9 @@ pub fn judge(
             }
             "fee" => Some(vec![T::OverrideFee]),
             "customer_damage" | "charge" => Some(vec![T::ReassessCharge]),
+            // The tier alone is the office's to set, as `set_customer_tier`; any other
+            // change to the customer is an intake change (below).
+            "customer" if only_the_tier_changed(old, new) => Some(vec![T::SetCustomerTier]),
             "sign_off" => Some(vec![T::SignOff]),
             "shipment" => Some(vec![T::ShipBack]),
             "payment" => Some(vec![T::RecordPayment]),

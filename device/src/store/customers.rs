@@ -2,7 +2,8 @@
 //! phone, name, tier, when it was closed and last followed up, and whether its follow-up
 //! after closing is still owed. The office's follow-up queue reads these rows to find the
 //! long-term and key customers whose periodic follow-up is due
-//! (`onsite_core::follow_ups::periodic_due`) without opening every order.
+//! (`onsite_core::follow_ups::periodic_due`) without opening every order; the customer
+//! search (`onsite_core::customers::search`) reads the rows of the customers it may find.
 
 use chrono::{DateTime, Utc};
 use onsite_core::follow_ups::CustomerOrder;
@@ -62,20 +63,49 @@ pub fn upsert(conn: &Connection, doc_no: i64, row: &CustomerOrder) -> Result<(),
 /// The rows of every order whose customer is long-term or key, or of the customers
 /// with `phone` when one is given.
 pub fn followed(conn: &Connection, phone: Option<&str>) -> Result<Vec<CustomerOrder>, StoreError> {
+    read(
+        conn,
+        "SELECT order_id, number, name, phone, tier, received_at, closed_at, last_follow_up,
+            follow_up_owed
+         FROM customer_orders
+         WHERE (?1 IS NULL AND phone IN
+                (SELECT phone FROM customer_orders WHERE tier != 'regular'))
+            OR phone = ?1
+         ORDER BY phone, received_at",
+        params![phone],
+    )
+}
+
+/// The rows of every customer with an order whose phone contains `digits` (when not
+/// empty) or whose name contains `name`: what a customer search may find. The search
+/// itself, and its rule, is `onsite_core::customers::search`; this only narrows the rows.
+pub fn candidates(
+    conn: &Connection,
+    digits: &str,
+    name: &str,
+) -> Result<Vec<CustomerOrder>, StoreError> {
+    read(
+        conn,
+        "SELECT order_id, number, name, phone, tier, received_at, closed_at, last_follow_up,
+            follow_up_owed
+         FROM customer_orders
+         WHERE phone IN (SELECT phone FROM customer_orders
+                         WHERE (?1 != '' AND instr(phone, ?1) > 0)
+                            OR (?2 != '' AND instr(lower(name), lower(?2)) > 0))
+         ORDER BY phone, received_at",
+        params![digits, name],
+    )
+}
+
+fn read(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<CustomerOrder>, StoreError> {
     let doing = || "reading the customers of the orders".to_string();
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT order_id, number, name, phone, tier, received_at, closed_at, last_follow_up,
-                follow_up_owed
-             FROM customer_orders
-             WHERE (?1 IS NULL AND phone IN
-                    (SELECT phone FROM customer_orders WHERE tier != 'regular'))
-                OR phone = ?1
-             ORDER BY phone, received_at",
-        )
-        .doing(doing)?;
+    let mut stmt = conn.prepare_cached(sql).doing(doing)?;
     let raw = stmt
-        .query_map(params![phone], |r| {
+        .query_map(args, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

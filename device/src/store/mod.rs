@@ -672,6 +672,16 @@ impl Store {
         customers::followed(&self.conn, phone)
     }
 
+    /// The customer rows of every customer a search for `digits` (in the phone) or
+    /// `name` may find (`onsite_core::customers::search` decides).
+    pub fn customer_candidates(
+        &self,
+        digits: &str,
+        name: &str,
+    ) -> Result<Vec<onsite_core::follow_ups::CustomerOrder>, StoreError> {
+        customers::candidates(&self.conn, digits, name)
+    }
+
     /// Ids of the orders about a product: the same serial, or without one the same
     /// customer phone (for the repeat-repair warranty at intake).
     pub fn orders_about_product(

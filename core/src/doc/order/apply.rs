@@ -683,6 +683,7 @@ impl OrderDoc {
                     text: resolution.clone(),
                 });
             }
+            OrderOp::SetCustomerTier { tier } => self.customer.tier = *tier,
             OrderOp::AnswerConsultation { answer } => {
                 non_empty(answer, "answer")?;
                 // The answer is what the customer was told: kept as a comment on the

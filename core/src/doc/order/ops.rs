@@ -310,6 +310,11 @@ pub enum OrderOp {
         /// One per corrected instant.
         offsets: Vec<ClockOffset>,
     },
+    /// The office sets the customer's tier, which decides their periodic follow-ups.
+    SetCustomerTier {
+        /// Regular, long-term or key account.
+        tier: crate::records::request::CustomerTier,
+    },
 }
 
 impl OrderOp {
@@ -358,6 +363,7 @@ impl OrderOp {
             OrderOp::AnswerConsultation { .. } => Transition::AnswerConsultation,
             OrderOp::ResolveRemotely { .. } => Transition::ResolveRemotely,
             OrderOp::NoteClockOffsets { .. } => Transition::NoteClockOffsets,
+            OrderOp::SetCustomerTier { .. } => Transition::SetCustomerTier,
         }
     }
 }

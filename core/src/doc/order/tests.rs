@@ -519,3 +519,29 @@ fn every_decidable_field_is_written_back_afresh() -> R {
     assert_eq!(back, s.order);
     Ok(())
 }
+
+#[test]
+fn the_office_sets_the_customers_tier_in_any_state_and_a_technician_may_not() -> R {
+    use crate::records::request::CustomerTier;
+    let mut s = Scenario::new(ServiceMode::OnSite, false);
+    s.drive_to(OrderState::Closed)?;
+    let key = OrderOp::SetCustomerTier {
+        tier: CustomerTier::KeyAccount,
+    };
+    assert!(matches!(
+        s.run(s.cast.technician, key.clone()),
+        Err(TransitionError::RoleNotPermitted { .. })
+    ));
+    assert_eq!(s.order.customer.tier, CustomerTier::Regular);
+    s.run(s.cast.dispatcher, key)?;
+    assert_eq!(s.order.customer.tier, CustomerTier::KeyAccount);
+    assert_eq!(s.order.state, OrderState::Closed, "the order stays closed");
+    s.run(
+        s.cast.supervisor,
+        OrderOp::SetCustomerTier {
+            tier: CustomerTier::LongTerm,
+        },
+    )?;
+    assert_eq!(s.order.customer.tier, CustomerTier::LongTerm);
+    Ok(())
+}

@@ -1656,7 +1656,11 @@ answer: string, } | { "op": "note_clock_offsets",
 /**
  * One per corrected instant.
  */
-offsets: Array<ClockOffset>, };
+offsets: Array<ClockOffset>, } | { "op": "set_customer_tier", 
+/**
+ * Regular, long-term or key account.
+ */
+tier: CustomerTier, };
 
 /**
  * A parts catalog entry (备件).
@@ -1840,7 +1844,12 @@ handles_complaints: boolean,
 /**
  * The desk offers the follow-up queue (the roles that may record a follow-up).
  */
-follows_up: boolean, };
+follows_up: boolean, 
+/**
+ * The customer page (search, history, the tier) is in the rail: the roles that
+ * set a customer's tier.
+ */
+sees_customers: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -5232,6 +5241,179 @@ score: number | null,
  * Comments.
  */
 comment: string, };
+
+/**
+ * One customer a search found.
+ */
+export type CustomerSummary = { 
+/**
+ * The phone as compared ([`phone_key`]): the customer's key and page address.
+ */
+key: string, 
+/**
+ * The name on the latest order.
+ */
+name: string, 
+/**
+ * Regular, long-term or key account.
+ */
+tier: CustomerTier, 
+/**
+ * How many orders this device holds of them.
+ */
+orders: number, 
+/**
+ * When the latest came in.
+ */
+last_order_at: string, };
+
+/**
+ * A product the customer owns, as their orders record it.
+ */
+export type OwnedProduct = { 
+/**
+ * Model.
+ */
+model: string, 
+/**
+ * Serial number (序列号); empty when none was recorded.
+ */
+serial: string, 
+/**
+ * Purchase date, from the latest order that recorded one.
+ */
+purchase_date: string | null, 
+/**
+ * Delivery date, likewise.
+ */
+delivered_on: string | null, 
+/**
+ * How many of the customer's orders were about it.
+ */
+orders: number, };
+
+/**
+ * One of the customer's orders.
+ */
+export type CustomerOrderLine = { 
+/**
+ * The order.
+ */
+id: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * Repair, installation, return/exchange …
+ */
+classification: Classification, 
+/**
+ * Where it stands.
+ */
+state: OrderState, 
+/**
+ * When it came in.
+ */
+received_at: string, 
+/**
+ * When it was closed, if it is.
+ */
+closed_at: string | null, 
+/**
+ * The product's model.
+ */
+model: string, 
+/**
+ * The product's serial.
+ */
+serial: string, 
+/**
+ * What the customer asked or reported.
+ */
+description: string, };
+
+/**
+ * A follow-up recorded on one of the customer's orders.
+ */
+export type CustomerFollowUpLine = { 
+/**
+ * The order it is recorded on.
+ */
+order: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * How the customer was reached.
+ */
+channel: ContactChannel, 
+/**
+ * Score 1–5, if given.
+ */
+score: number | null, 
+/**
+ * Comments.
+ */
+comment: string, };
+
+/**
+ * One customer's page.
+ */
+export type CustomerHistory = { 
+/**
+ * The phone as compared: the page's address.
+ */
+key: string, 
+/**
+ * The name on the latest order.
+ */
+name: string, 
+/**
+ * The phone as written on the latest order.
+ */
+phone: string, 
+/**
+ * The address on the latest order.
+ */
+address: string, 
+/**
+ * Regular, long-term or key account (the latest order's).
+ */
+tier: CustomerTier, 
+/**
+ * The next periodic follow-up of a long-term or key customer, due or not.
+ */
+next_periodic: string | null, 
+/**
+ * The products on their orders.
+ */
+products: Array<OwnedProduct>, 
+/**
+ * Every order, the latest first.
+ */
+orders: Array<CustomerOrderLine>, 
+/**
+ * Every complaint, the latest first, with its clocks.
+ */
+complaints: Array<ComplaintListItem>, 
+/**
+ * Every follow-up recorded, the latest first.
+ */
+follow_ups: Array<CustomerFollowUpLine>, 
+/**
+ * The return and exchange cases (orders classified so), the latest first.
+ */
+returns: Array<CustomerOrderLine>, 
+/**
+ * The signed-in role may set the tier.
+ */
+may_set_tier: boolean, };
 
 /**
  * One decision field holding concurrent values, with each value as the choice that
