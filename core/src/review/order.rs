@@ -45,7 +45,7 @@ macro_rules! each_field {
             times: [dispatched_at, closed_at],
             lists: [contacts, visits, fee_overrides, steps, parts, tests, objections, follow_ups,
                 photos, comments, data_authorisations, history, flags, signatures,
-                charge_reassessments])
+                charge_reassessments, return_decisions])
     };
 }
 

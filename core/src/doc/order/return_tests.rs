@@ -149,3 +149,33 @@ fn a_granted_exchange_of_the_same_unit_is_found_for_the_next_claim() -> R {
     assert!(claim.grounds.contains(&Ground::FaultAfterExchange));
     Ok(())
 }
+
+#[test]
+fn the_server_holds_a_technicians_decision() -> R {
+    let mut s = return_order(2);
+    s.order.assignee = Some(s.cast.technician.user);
+    let old = s.order.clone();
+    // What a tampered app writes: the decision as a supervisor would, under the
+    // technician's own name.
+    let boss = crate::role::Actor {
+        user: s.cast.technician.user,
+        role: crate::role::Role::Supervisor,
+    };
+    s.run(boss, decide(1, ClaimKind::Exchange, true, "swapped it"))?;
+    let pusher = crate::review::Pusher {
+        actor: s.cast.technician,
+        foreign_locations: vec![],
+    };
+    let touched = ["return_decisions".to_string()].into_iter().collect();
+    let codes: Vec<String> =
+        crate::review::order::judge(&pusher, &old, &s.order, &touched, false, &s.settings)
+            .into_iter()
+            .map(|f| f.code)
+            .collect();
+    assert!(
+        codes.contains(&"role_not_permitted".to_string()),
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"forged_author".to_string()), "{codes:?}");
+    Ok(())
+}

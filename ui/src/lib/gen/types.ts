@@ -1314,7 +1314,13 @@ settings_version: number | null,
  * Clock offsets the server measured for the devices that recorded this order's
  * instants, so SLA clocks read corrected times (server-written only).
  */
-clock_offsets: Array<ClockOffset>, };
+clock_offsets: Array<ClockOffset>, 
+/**
+ * The return or exchange decisions (退换货), oldest first: the last one stands (a
+ * refusal for a missing receipt may be followed by a grant once it is brought).
+ * Documents written before decisions were recorded have none.
+ */
+return_decisions: Array<ReturnDecision>, };
 
 /**
  * Every edit of an order. Record ids inside an op are made by the caller, so an op is
@@ -1652,7 +1658,23 @@ resolution: string, } | { "op": "answer_consultation",
 /**
  * The answer given to the customer.
  */
-answer: string, } | { "op": "note_clock_offsets", 
+answer: string, } | { "op": "decide_return", 
+/**
+ * Record id of the decision.
+ */
+id: RecordId, 
+/**
+ * The claim as inspected (kind, grounds, what was found).
+ */
+claim: Claim, 
+/**
+ * Granted, or refused.
+ */
+granted: boolean, 
+/**
+ * Why, in the agent's words.
+ */
+reason: string, } | { "op": "note_clock_offsets", 
 /**
  * One per corrected instant.
  */
@@ -1836,7 +1858,11 @@ sees_kpis: boolean,
 /**
  * The desk offers the complaint desk (the rules' office roles for complaints).
  */
-handles_complaints: boolean, };
+handles_complaints: boolean, 
+/**
+ * The desk offers the follow-up queue (the roles that may record a follow-up).
+ */
+follows_up: boolean, };
 
 /**
  * What the start screen needs to know about this device.
@@ -3049,7 +3075,12 @@ sla: SlaSettings,
 /**
  * Name, address, phone and logo for reports.
  */
-company: CompanyInfo, };
+company: CompanyInfo, 
+/**
+ * The classes a complaint's cause is classified by. Settings saved before the list
+ * was kept read as the default classes.
+ */
+complaint_causes: Array<CauseClass>, };
 
 /**
  * One saved version of the company settings.
@@ -4611,18 +4642,31 @@ export type Severity = "general" | "major";
 export type ComplaintStatus = "open" | "contacted" | "measures_agreed" | "resolved" | "closed";
 
 /**
- * Cause classes, for trend reports.
+ * One class complaints are classified by (投诉原因), for the trend reports: a stable
+ * key the complaints store, and its name in both languages. The company keeps the list.
  */
-export type CauseCategory = "product_quality" | "repair_quality" | "parts" | "staff_attitude" | "timeliness" | "fee" | "other";
+export type CauseClass = { 
+/**
+ * Stable key, stored on each complaint's cause: lower-case letters, digits and `_`.
+ */
+key: string, 
+/**
+ * Its name in English.
+ */
+en: string, 
+/**
+ * Its name in Chinese.
+ */
+zh: string, };
 
 /**
  * The investigated cause.
  */
 export type Cause = { 
 /**
- * Class.
+ * Class: a key of the company's cause list ([`crate::settings::CauseClass`]).
  */
-category: CauseCategory, 
+category: string, 
 /**
  * Details.
  */
@@ -4819,9 +4863,9 @@ note: string, } | { "op": "assign",
  */
 owner: UserId, } | { "op": "escalate" } | { "op": "record_cause", 
 /**
- * Class.
+ * Class: a key of the company's cause list.
  */
-category: CauseCategory, 
+category: string, 
 /**
  * Details.
  */
@@ -4995,9 +5039,10 @@ ops: Array<OpCheck>,
  */
 allowed: Array<string>, 
 /**
- * The causes the company classifies complaints by.
+ * The causes the company classifies complaints by (its settings' list, each with
+ * its names in both languages).
  */
-causes: Array<CauseCategory>, 
+causes: Array<CauseClass>, 
 /**
  * This device has changes to it the server has not acknowledged yet.
  */
@@ -5086,6 +5131,15 @@ last_day: string, } | { "reason": "incomplete" } | { "reason": "no_proof_of_purc
  */
 export type ReturnCheck = { 
 /**
+ * The grounds the claim was judged on: the ones given, and "fault after exchange"
+ * when `earlier_exchange` found one.
+ */
+grounds: Array<Ground>, 
+/**
+ * The earlier order of the same unit with a granted exchange, when there is one.
+ */
+earlier_exchange: EarlierExchange | null, 
+/**
  * The company's date today, the day the claim is asked.
  */
 today: string, 
@@ -5101,6 +5155,211 @@ eligible: boolean,
  * Every reason it is refused, in the rules' order (i18n `errors.return.<reason>`).
  */
 refusals: Array<ReturnRefusal>, };
+
+/**
+ * Which unit a claim is about, to look up its earlier exchanges: the serial and the
+ * customer's phone, and the order the claim is on once there is one.
+ */
+export type ClaimUnit = { 
+/**
+ * Serial number.
+ */
+serial: string, 
+/**
+ * The customer's phone.
+ */
+phone: string, 
+/**
+ * The order the claim is on (it does not count as an earlier one).
+ */
+order: string | null, };
+
+/**
+ * The customer's earlier order of the same unit on which an exchange was granted.
+ */
+export type EarlierExchange = { 
+/**
+ * The order's id.
+ */
+order: string, 
+/**
+ * Its number.
+ */
+number: string, };
+
+/**
+ * The office's decision on a return or exchange (退换货): granted or refused, as whom,
+ * when and why, with the rules' refusals of the claim as it was decided.
+ */
+export type ReturnDecision = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who decided.
+ */
+by: UserId, 
+/**
+ * In which role.
+ */
+role: Role, 
+/**
+ * A return or an exchange.
+ */
+kind: ClaimKind, 
+/**
+ * Granted (true) or refused.
+ */
+granted: boolean, 
+/**
+ * The grounds the claim was judged on.
+ */
+grounds: Array<Ground>, 
+/**
+ * The rules' refusals of the claim, each a reason of `errors.return.<reason>`
+ * (`outside_window`, …); empty when the claim could be granted.
+ */
+refusals: Array<string>, 
+/**
+ * The last day of the claim's window (the words of `outside_window` name it).
+ */
+last_day: string | null, 
+/**
+ * Why, in the agent's words.
+ */
+reason: string, };
+
+/**
+ * What the agent adds when an unsatisfied follow-up starts a complaint.
+ */
+export type FollowUpComplaint = { 
+/**
+ * The follow-up on the order that was unsatisfied.
+ */
+follow_up: RecordId, 
+/**
+ * General or major.
+ */
+severity: Severity, 
+/**
+ * What the customer asks for (诉求); may be empty.
+ */
+demand: string, 
+/**
+ * What happened; empty takes the follow-up's comments.
+ */
+content: string, };
+
+/**
+ * Why an order is in the queue.
+ */
+export type FollowUpKind = "after_close" | "periodic";
+
+/**
+ * One follow-up owed.
+ */
+export type FollowUpItem = { 
+/**
+ * After closing, or periodic.
+ */
+kind: FollowUpKind, 
+/**
+ * The order it is recorded on.
+ */
+order: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * The customer.
+ */
+customer: string, 
+/**
+ * The number to call.
+ */
+phone: string, 
+/**
+ * The customer's tier.
+ */
+tier: CustomerTier, 
+/**
+ * Since when it is owed: the closing, or the start of the day the periodic call
+ * fell due. The queue is sorted by it, oldest first.
+ */
+since: string, 
+/**
+ * The follow-up clock after closing: on track, at risk or breached.
+ */
+status: SlaStatus | null, 
+/**
+ * Its deadline.
+ */
+deadline: string | null, 
+/**
+ * A periodic call: the last follow-up (or closing) it counts from.
+ */
+last: string | null, 
+/**
+ * A periodic call: the day it fell due.
+ */
+due: string | null, };
+
+/**
+ * The queue.
+ */
+export type FollowUpQueue = { 
+/**
+ * When it was evaluated.
+ */
+at: string, 
+/**
+ * Every follow-up owed, oldest first.
+ */
+items: Array<FollowUpItem>, 
+/**
+ * The highest score that counts as unsatisfied (and can start a complaint).
+ */
+unsatisfied_at_most: number, };
+
+/**
+ * A recorded follow-up.
+ */
+export type FollowUpRecorded = { 
+/**
+ * The order.
+ */
+order: string, 
+/**
+ * The follow-up's record id (to start a complaint from it).
+ */
+follow_up: RecordId, 
+/**
+ * The score says the customer is unsatisfied: the desk offers a complaint.
+ */
+unsatisfied: boolean, };
+
+/**
+ * What the desk sends to record a follow-up.
+ */
+export type FollowUpInput = { 
+/**
+ * How the customer was reached.
+ */
+channel: ContactChannel, 
+/**
+ * Score 1–5, if given.
+ */
+score: number | null, 
+/**
+ * Comments.
+ */
+comment: string, };
 
 /**
  * One decision field holding concurrent values, with each value as the choice that
