@@ -132,7 +132,8 @@ for (const [lang, w] of Object.entries(WORDS)) {
     await page.getByTestId('intake-decided-order').click();
     await page.getByTestId('return-decisions').waitFor();
     const onOrder = page.getByTestId('return-decisions').getByTestId('return-decision');
-    assert.equal(await onOrder.count(), 1);
+    // The page reads the order when it opens; wait for that read rather than count once.
+    await waitFor('the decision on the order page', async () => (await onOrder.count()) === 1);
     assert.match(await onOrder.locator('strong').textContent(), w.refused);
     assert.match(await onOrder.getByTestId('return-decision-reason').textContent(), new RegExp(why));
     await page.screenshot({ path: screenshotPath(`desk-${lang}-order-return-decision`), fullPage: true });
