@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use onsite_core::doc::complaint::{
-    CauseCategory, ComplaintDoc, ComplaintError, ComplaintOp, ComplaintStatus, Severity,
+    ComplaintDoc, ComplaintError, ComplaintOp, ComplaintStatus, Severity,
 };
 use onsite_core::doc::complaint_flags::{decision_conflicts, DecisionConflict};
 use onsite_core::ids::{ComplaintId, OrderId, RecordId};
@@ -65,8 +65,9 @@ pub struct ComplaintDetail {
     pub ops: Vec<OpCheck>,
     /// The op tags of `ops` allowed now.
     pub allowed: Vec<String>,
-    /// The causes the company classifies complaints by.
-    pub causes: Vec<CauseCategory>,
+    /// The causes the company classifies complaints by (its settings' list, each with
+    /// its names in both languages).
+    pub causes: Vec<onsite_core::settings::CauseClass>,
     /// This device has changes to it the server has not acknowledged yet.
     pub unsent: bool,
     /// Decision fields holding concurrent values now, each value a choice that keeps it
@@ -125,6 +126,9 @@ pub fn details(err: &ComplaintError) -> Map<String, Value> {
         }
         ComplaintError::EmptyField { field } => {
             out.insert("field".into(), Value::from(*field));
+        }
+        ComplaintError::UnknownCause { key } => {
+            out.insert("key".into(), Value::from(key.as_str()));
         }
         _ => {}
     }
@@ -275,7 +279,12 @@ pub fn complaint_op(app: &App, id: &str, op: ComplaintOp) -> Result<ComplaintDet
 /// A stand-in for each step, to ask the complaint's own rules whether the role may take
 /// it now. The values are placeholders: only the step's kind is judged, except that an
 /// empty text would be refused for being empty, so the probes carry a word.
-fn probes(c: &ComplaintDoc, actor: Actor, now: DateTime<Utc>) -> Vec<ComplaintOp> {
+fn probes(
+    c: &ComplaintDoc,
+    actor: Actor,
+    now: DateTime<Utc>,
+    causes: &[onsite_core::settings::CauseClass],
+) -> Vec<ComplaintOp> {
     let id = RecordId::new_at(now);
     let word = "-".to_string();
     let open_measure = c
@@ -291,7 +300,8 @@ fn probes(c: &ComplaintDoc, actor: Actor, now: DateTime<Utc>) -> Vec<ComplaintOp
         ComplaintOp::Assign { owner: actor.user },
         ComplaintOp::Escalate,
         ComplaintOp::RecordCause {
-            category: CauseCategory::Other,
+            // A class of the company's list, so only the step itself is judged.
+            category: causes.first().map(|c| c.key.clone()).unwrap_or_default(),
             text: word.clone(),
         },
         ComplaintOp::AgreeMeasure {
@@ -344,7 +354,8 @@ pub(crate) fn detail_in(
         settings: rules.settings(),
         calendar: &rules.calendar,
     };
-    let ops: Vec<OpCheck> = probes(&complaint, actor, now)
+    let causes = rules.settings().complaint_causes.clone();
+    let ops: Vec<OpCheck> = probes(&complaint, actor, now, &causes)
         .into_iter()
         .map(|op| {
             let result = complaint.clone().apply(&op, &ctx);
@@ -395,7 +406,7 @@ pub(crate) fn detail_in(
         clocks: clocks(rules, &complaint, now),
         ops,
         allowed,
-        causes: CAUSES.to_vec(),
+        causes,
         unsent,
         complaint,
     })
@@ -426,14 +437,3 @@ pub fn complaint_conflicts(app: &App) -> Result<Vec<ComplaintConflictItem>, Comm
         Ok(out)
     })
 }
-
-/// The cause classes complaints are classified by, for trend reports.
-const CAUSES: [CauseCategory; 7] = [
-    CauseCategory::ProductQuality,
-    CauseCategory::RepairQuality,
-    CauseCategory::Parts,
-    CauseCategory::StaffAttitude,
-    CauseCategory::Timeliness,
-    CauseCategory::Fee,
-    CauseCategory::Other,
-];

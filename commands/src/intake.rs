@@ -110,9 +110,23 @@ pub fn check_warranty(app: &App, purchase_date: Option<NaiveDate>) -> WarrantyCh
     }
 }
 
+/// The customer's earlier order of the same unit on which an exchange was granted.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct EarlierExchange {
+    /// The order's id.
+    pub order: String,
+    /// Its number.
+    pub number: String,
+}
+
 /// A return or exchange claim judged as asked today.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ReturnCheck {
+    /// The grounds the claim was judged on: the ones given, and "fault after exchange"
+    /// when `earlier_exchange` found one.
+    pub grounds: Vec<onsite_core::returns::Ground>,
+    /// The earlier order of the same unit with a granted exchange, when there is one.
+    pub earlier_exchange: Option<EarlierExchange>,
     /// The company's date today, the day the claim is asked.
     pub today: NaiveDate,
     /// The last day a claim of this kind is accepted.
@@ -123,22 +137,76 @@ pub struct ReturnCheck {
     pub refusals: Vec<Refusal>,
 }
 
+/// Which unit a claim is about, to look up its earlier exchanges: the serial and the
+/// customer's phone, and the order the claim is on once there is one.
+#[derive(Debug, Default, serde::Deserialize, ts_rs::TS)]
+pub struct ClaimUnit {
+    /// Serial number.
+    #[serde(default)]
+    pub serial: String,
+    /// The customer's phone.
+    #[serde(default)]
+    pub phone: String,
+    /// The order the claim is on (it does not count as an earlier one).
+    #[serde(default)]
+    pub order: Option<String>,
+}
+
+/// The customer's earlier order of the same unit with a granted exchange, among the
+/// orders this device holds (an office device holds every order).
+fn earlier_exchange(
+    store: &mut Store,
+    unit: &ClaimUnit,
+) -> Result<Option<EarlierExchange>, CommandError> {
+    if unit.serial.trim().is_empty() {
+        return Ok(None);
+    }
+    let except: Option<OrderId> = match &unit.order {
+        Some(id) => Some(crate::parse_id("order", id)?),
+        None => None,
+    };
+    let mut orders = Vec::new();
+    for id in store.orders_about_product(&unit.serial, &unit.phone)? {
+        let id: OrderId = crate::parse_id("order", &id)?;
+        orders.push(store.order(id)?);
+    }
+    Ok(
+        returns::earlier_exchange(&unit.serial, &unit.phone, &orders, except).map(|o| {
+            EarlierExchange {
+                order: o.id.to_string(),
+                number: o.number.clone(),
+            }
+        }),
+    )
+}
+
 /// Whether a return (7 days) or exchange (15 days) claim can be granted, with every
 /// refusal reason, shown on the intake form before the agent decides. The claim is
-/// judged as asked today on the company calendar: its `requested_on` is replaced.
-pub fn check_return(app: &App, claim: Claim) -> ReturnCheck {
+/// judged as asked today on the company calendar: its `requested_on` is replaced. When
+/// the same unit was exchanged once already (`unit`), that ground is added.
+pub fn check_return(
+    app: &App,
+    claim: Claim,
+    unit: &ClaimUnit,
+) -> Result<ReturnCheck, CommandError> {
     let rules = app.rules();
     let today = rules.calendar.local_date(app.now());
-    let claim = Claim {
-        requested_on: today,
-        ..claim
-    };
+    let earlier = app.with_store(|store| earlier_exchange(store, unit))?;
+    let claim = returns::with_earlier_exchange(
+        Claim {
+            requested_on: today,
+            ..claim
+        },
+        earlier.is_some(),
+    );
     let settings = rules.settings();
     let refusals = returns::check(&claim, settings).err().unwrap_or_default();
-    ReturnCheck {
+    Ok(ReturnCheck {
+        grounds: claim.grounds.clone(),
+        earlier_exchange: earlier,
         today,
         last_day: returns::last_day(claim.kind, claim.delivered_on, settings),
         eligible: refusals.is_empty(),
         refusals,
-    }
+    })
 }

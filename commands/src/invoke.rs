@@ -94,6 +94,8 @@ struct CustomerTierArgs {
 #[derive(Deserialize)]
 struct ReturnClaim {
     claim: onsite_core::returns::Claim,
+    #[serde(default)]
+    unit: crate::intake::ClaimUnit,
 }
 #[derive(Deserialize)]
 struct SignIn {
@@ -451,7 +453,7 @@ pub async fn invoke(
         }
         "check_return" => {
             let a: ReturnClaim = args(command, raw)?;
-            json(intake::check_return(app, a.claim))
+            json(intake::check_return(app, a.claim, &a.unit)?)
         }
         "customer_open_complaints" => {
             let a: Phone = args(command, raw)?;

@@ -226,6 +226,7 @@ fn candidates() -> Vec<(&'static str, Transition)> {
         ("comment", Transition::Comment),
         ("authorise_data_access", Transition::AuthoriseDataAccess),
         ("resolve_flag", Transition::ResolveFlag),
+        ("decide_return", Transition::DecideReturn),
     ]
 }
 

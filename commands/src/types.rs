@@ -131,7 +131,7 @@ pub fn typescript() -> String {
         // complaints, returns and exchanges
         onsite_core::ids::ComplaintId,
         onsite_core::doc::complaint::Severity, onsite_core::doc::complaint::ComplaintStatus,
-        onsite_core::doc::complaint::CauseCategory, onsite_core::doc::complaint::Cause,
+        onsite_core::settings::CauseClass, onsite_core::doc::complaint::Cause,
         onsite_core::doc::complaint::Measure, onsite_core::doc::complaint::Note,
         onsite_core::doc::complaint::ComplaintStatusChange,
         onsite_core::doc::complaint::ComplaintDoc, onsite_core::doc::complaint::ComplaintOp,
@@ -140,7 +140,8 @@ pub fn typescript() -> String {
         crate::complaints::ComplaintScope,
         onsite_core::returns::ClaimKind, onsite_core::returns::Ground,
         onsite_core::returns::Claim, onsite_core::returns::Refusal,
-        crate::intake::ReturnCheck,
+        crate::intake::ReturnCheck, crate::intake::ClaimUnit, crate::intake::EarlierExchange,
+        onsite_core::records::order::ReturnDecision,
         // follow-ups
         onsite_core::follow_ups::FollowUpComplaint, crate::follow_ups::FollowUpKind,
         crate::follow_ups::FollowUpItem, crate::follow_ups::FollowUpQueue,

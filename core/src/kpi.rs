@@ -236,11 +236,7 @@ pub fn complaint_row(
     calendar: &Calendar,
     now: DateTime<Utc>,
 ) -> ComplaintRow {
-    let cause = complaint.cause.as_ref().and_then(|c| {
-        serde_json::to_value(c.category)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-    });
+    let cause = complaint.cause.as_ref().map(|c| c.category.clone());
     ComplaintRow {
         id: complaint.id.to_string(),
         order: complaint.order.map(|o| o.to_string()),

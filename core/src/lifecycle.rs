@@ -215,6 +215,8 @@ pub enum Transition {
     /// The office sets the customer's tier (regular, long-term, key account) on one of
     /// the customer's orders. A trait of the customer, not of the work: any state.
     SetCustomerTier,
+    /// The return or exchange (退换货) granted or refused, with why: the office decides.
+    DecideReturn,
 }
 
 impl Transition {
@@ -258,6 +260,7 @@ impl Transition {
             Transition::NoteClockOffsets => "note_clock_offsets",
             Transition::ResolveRemotely => "resolve_remotely",
             Transition::SetCustomerTier => "set_customer_tier",
+            Transition::DecideReturn => "decide_return",
         }
     }
 
@@ -303,6 +306,7 @@ impl Transition {
             Transition::AnswerConsultation => &[Dispatcher, Support, Supervisor],
             Transition::ResolveRemotely => &[Technician, Dispatcher, Support, Supervisor],
             Transition::SetCustomerTier => &[Dispatcher, Supervisor],
+            Transition::DecideReturn => &[Dispatcher, Supervisor],
         }
     }
 
@@ -321,6 +325,7 @@ impl Transition {
                 | Transition::AuthoriseDataAccess
                 | Transition::CheckOut
                 | Transition::ResolveFlag
+                | Transition::DecideReturn
         )
     }
 }
@@ -481,6 +486,15 @@ pub enum TransitionError {
     /// Rule 1: only a consultation is answered and closed at intake.
     #[error("only a consultation is answered and closed at intake (rule 1: 咨询)")]
     NotAConsultation,
+    /// Only a return or exchange request (退换货) carries a return decision.
+    #[error("only a return or exchange request is granted or refused as one")]
+    NotAReturn,
+    /// The rules refuse the claim, so it cannot be granted.
+    #[error("the claim cannot be granted: {reasons:?} (rule: returns and exchanges refused)")]
+    ReturnNotEligible {
+        /// The refusals, as `errors.return.<reason>` reasons.
+        reasons: Vec<String>,
+    },
     /// Flags are raised by the server and resolved by the role their kind names.
     #[error(
         "a {role} may not {action} this flag (rule: each finding goes to the role that decides it)"
@@ -558,6 +572,8 @@ impl TransitionError {
             TransitionError::EmptyField { .. } => "errors.order.empty_field",
             TransitionError::CurrencyMismatch { .. } => "errors.order.currency_mismatch",
             TransitionError::NotAConsultation => "errors.order.not_a_consultation",
+            TransitionError::NotAReturn => "errors.order.not_a_return",
+            TransitionError::ReturnNotEligible { .. } => "errors.order.return_not_eligible",
             TransitionError::FlagNotAllowed { .. } => "errors.flag.not_allowed",
             TransitionError::UnknownFlag { .. } => "errors.flag.unknown",
             TransitionError::FlagAlreadyResolved { .. } => "errors.flag.already_resolved",
@@ -610,6 +626,9 @@ impl TransitionError {
             TransitionError::InvalidChoice { field, choice } => {
                 put("field", Value::from(field.as_str()));
                 put("choice", Value::from(choice.as_str()));
+            }
+            TransitionError::ReturnNotEligible { reasons } => {
+                put("reasons", Value::from(reasons.clone()))
             }
             _ => {}
         }
@@ -922,6 +941,12 @@ pub fn check(
                 S::New | S::Dispatched | S::Contacted => Ok(S::Closed),
                 _ => Err(not_here()),
             }
+        }
+        Transition::DecideReturn => {
+            if order.request.classification != Classification::ReturnExchange {
+                return Err(TransitionError::NotAReturn);
+            }
+            Ok(state)
         }
         Transition::AnswerConsultation => {
             if order.request.classification != Classification::Consultation {

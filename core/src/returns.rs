@@ -2,13 +2,14 @@
 //! in natural days from the day after delivery, the grounds that qualify, and every
 //! reason a claim is refused.
 
+use autosurgeon::{Hydrate, Reconcile};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::settings::Settings;
 
 /// Return (退货) or exchange (换货).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimKind {
@@ -19,7 +20,7 @@ pub enum ClaimKind {
 }
 
 /// A ground the regulation accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Ground {
@@ -105,6 +106,11 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The reason's name, the last part of its i18n key (`outside_window`).
+    pub fn reason(&self) -> &'static str {
+        self.code().trim_start_matches("errors.return.")
+    }
+
     /// Stable i18n key.
     pub fn code(&self) -> &'static str {
         match self {
@@ -172,6 +178,43 @@ pub fn check(claim: &Claim, settings: &Settings) -> Result<(), Vec<Refusal>> {
     } else {
         Err(refusals)
     }
+}
+
+/// The customer's earlier order of the same unit (the serial, the same customer by
+/// phone) whose standing decision granted an exchange: the ground "exchanged once
+/// already and the fault came back" holds for a claim about it. `except` is the order
+/// the claim is on, which does not count.
+pub fn earlier_exchange<'a>(
+    serial: &str,
+    phone: &str,
+    orders: impl IntoIterator<Item = &'a crate::doc::order::OrderDoc>,
+    except: Option<crate::ids::OrderId>,
+) -> Option<&'a crate::doc::order::OrderDoc> {
+    let serial = serial.trim();
+    if serial.is_empty() {
+        return None;
+    }
+    orders
+        .into_iter()
+        .filter(|o| Some(o.id) != except)
+        .filter(|o| o.product.serial.trim().eq_ignore_ascii_case(serial))
+        .filter(|o| {
+            phone.trim().is_empty() || crate::customers::same_customer(phone, &o.customer.phone)
+        })
+        .filter(|o| {
+            o.return_decision()
+                .is_some_and(|d| d.granted && d.kind == ClaimKind::Exchange)
+        })
+        .max_by_key(|o| o.request.received_at)
+}
+
+/// `claim` with the ground of an earlier exchange added when one was found, so that
+/// the agent does not have to know to tick it.
+pub fn with_earlier_exchange(mut claim: Claim, found: bool) -> Claim {
+    if found && !claim.grounds.contains(&Ground::FaultAfterExchange) {
+        claim.grounds.push(Ground::FaultAfterExchange);
+    }
+    claim
 }
 
 #[cfg(test)]

@@ -95,6 +95,44 @@ pub struct CompanyInfo {
     pub logo: String,
 }
 
+/// One class complaints are classified by (投诉原因), for the trend reports: a stable
+/// key the complaints store, and its name in both languages. The company keeps the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CauseClass {
+    /// Stable key, stored on each complaint's cause: lower-case letters, digits and `_`.
+    pub key: String,
+    /// Its name in English.
+    pub en: String,
+    /// Its name in Chinese.
+    pub zh: String,
+}
+
+/// The classes a company starts with. Their keys are the ones complaints recorded
+/// before the list was the company's carry, so those stay classified.
+pub fn default_complaint_causes() -> Vec<CauseClass> {
+    [
+        ("product_quality", "Product quality", "产品质量"),
+        ("repair_quality", "Repair quality", "维修质量"),
+        ("parts", "Parts", "配件问题"),
+        ("staff_attitude", "Staff conduct", "服务态度"),
+        ("timeliness", "Late or missed appointment", "时效问题"),
+        ("fee", "Fees", "收费问题"),
+        ("other", "Other", "其他"),
+    ]
+    .into_iter()
+    .map(|(key, en, zh)| CauseClass {
+        key: key.into(),
+        en: en.into(),
+        zh: zh.into(),
+    })
+    .collect()
+}
+
+/// The most cause classes a company keeps: the list rides in every device's reference
+/// data and is one drop-down.
+pub const MAX_CAUSE_CLASSES: usize = 40;
+
 /// The largest logo accepted, in bytes of its data URL: it rides in every device's
 /// reference data.
 pub const MAX_LOGO_CHARS: usize = 256 * 1024;
@@ -125,6 +163,13 @@ pub enum SettingsError {
     /// Not an image, or too large.
     #[error("company.logo: must be a PNG or JPEG image of at most 256 KB")]
     BadLogo,
+    /// The complaint cause list is empty, too long, or has a class without a key or a
+    /// name, or a key twice.
+    #[error("complaint_causes: {problem}")]
+    BadCauseList {
+        /// What is wrong, in words for the log.
+        problem: String,
+    },
 }
 
 impl SettingsError {
@@ -135,6 +180,7 @@ impl SettingsError {
             SettingsError::BadClock { .. } => "errors.company.bad_clock",
             SettingsError::BadCurrency => "errors.company.bad_currency",
             SettingsError::BadLogo => "errors.company.bad_logo",
+            SettingsError::BadCauseList { .. } => "errors.company.bad_cause_list",
         }
     }
 
@@ -144,6 +190,7 @@ impl SettingsError {
             SettingsError::OutOfRange { field, .. } | SettingsError::BadClock { field } => field,
             SettingsError::BadCurrency => "currency",
             SettingsError::BadLogo => "company.logo",
+            SettingsError::BadCauseList { .. } => "complaint_causes",
         }
     }
 }
@@ -180,6 +227,10 @@ pub struct Settings {
     /// Name, address, phone and logo for reports.
     #[serde(default)]
     pub company: CompanyInfo,
+    /// The classes a complaint's cause is classified by. Settings saved before the list
+    /// was kept read as the default classes.
+    #[serde(default = "default_complaint_causes")]
+    pub complaint_causes: Vec<CauseClass>,
 }
 
 impl Settings {
@@ -188,6 +239,39 @@ impl Settings {
     pub fn needs_plan_approval(&self, kind: crate::records::request::Classification) -> bool {
         self.plan_approval_required
             && (self.project_work.is_empty() || self.project_work.contains(&kind))
+    }
+
+    /// The cause class `key`, when the company classifies complaints by it.
+    pub fn cause_class(&self, key: &str) -> Option<&CauseClass> {
+        self.complaint_causes.iter().find(|c| c.key == key)
+    }
+
+    fn validate_causes(&self) -> Result<(), SettingsError> {
+        let bad = |problem: &str| {
+            Err(SettingsError::BadCauseList {
+                problem: problem.to_string(),
+            })
+        };
+        let causes = &self.complaint_causes;
+        if causes.is_empty() || causes.len() > MAX_CAUSE_CLASSES {
+            return bad("between 1 and 40 classes");
+        }
+        for (i, c) in causes.iter().enumerate() {
+            let key_ok = (1..=40).contains(&c.key.len())
+                && c.key
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+            if !key_ok {
+                return bad("a key is lower-case letters, digits and _");
+            }
+            if c.en.trim().is_empty() || c.zh.trim().is_empty() {
+                return bad("every class has a name in both languages");
+            }
+            if causes[..i].iter().any(|o| o.key == c.key) {
+                return bad("a key is listed twice");
+            }
+        }
+        Ok(())
     }
 
     /// Checks every figure is one a company could mean: clocks longer than zero, an
@@ -245,7 +329,7 @@ impl Settings {
         if logo.len() > MAX_LOGO_CHARS || (!logo.is_empty() && !image) {
             return Err(SettingsError::BadLogo);
         }
-        Ok(())
+        self.validate_causes()
     }
 }
 
@@ -294,6 +378,7 @@ impl Default for Settings {
             key_customer_follow_up_months: 6,
             sla: SlaSettings::default(),
             company: CompanyInfo::default(),
+            complaint_causes: default_complaint_causes(),
         }
     }
 }
@@ -355,6 +440,74 @@ mod tests {
         let back: Settings = serde_json::from_value(json)?;
         assert_eq!(back.company, CompanyInfo::default());
         Ok(())
+    }
+
+    #[test]
+    fn settings_from_before_the_cause_list_read_with_the_default_classes(
+    ) -> Result<(), serde_json::Error> {
+        let mut json = serde_json::to_value(Settings::default())?;
+        if let Some(map) = json.as_object_mut() {
+            map.remove("complaint_causes");
+        }
+        let back: Settings = serde_json::from_value(json)?;
+        let keys: Vec<&str> = back
+            .complaint_causes
+            .iter()
+            .map(|c| c.key.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "product_quality",
+                "repair_quality",
+                "parts",
+                "staff_attitude",
+                "timeliness",
+                "fee",
+                "other"
+            ]
+        );
+        assert_eq!(
+            back.cause_class("fee").map(|c| c.zh.as_str()),
+            Some("收费问题")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_cause_list_is_validated() {
+        let with = |causes: Vec<CauseClass>| Settings {
+            complaint_causes: causes,
+            ..Settings::default()
+        };
+        let class = |key: &str, en: &str, zh: &str| CauseClass {
+            key: key.into(),
+            en: en.into(),
+            zh: zh.into(),
+        };
+        assert_eq!(
+            with(vec![class("delivery", "Delivery", "物流")]).validate(),
+            Ok(())
+        );
+        for (causes, why) in [
+            (vec![], "an empty list classifies nothing"),
+            (vec![class("Bad Key", "x", "x")], "keys are snake_case"),
+            (vec![class("a", "A", " ")], "a name in both languages"),
+            (
+                vec![class("a", "A", "甲"), class("a", "B", "乙")],
+                "a key once",
+            ),
+        ] {
+            let err = with(causes).validate();
+            assert!(
+                matches!(err, Err(SettingsError::BadCauseList { .. })),
+                "{why}: {err:?}"
+            );
+        }
+        assert_eq!(
+            with(vec![]).validate().map_err(|e| e.code()),
+            Err("errors.company.bad_cause_list")
+        );
     }
 
     #[test]

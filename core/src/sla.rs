@@ -1022,7 +1022,7 @@ mod tests {
                 note: "called".into(),
             },
             ComplaintOp::RecordCause {
-                category: CauseCategory::Timeliness,
+                category: CauseCategory::Timeliness.into(),
                 text: "late".into(),
             },
             ComplaintOp::AgreeMeasure {

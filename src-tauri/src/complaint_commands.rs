@@ -6,7 +6,7 @@
 use onsite_commands::complaints::{
     self, ComplaintConflictItem, ComplaintDetail, ComplaintListItem, ComplaintScope,
 };
-use onsite_commands::intake::{self, ReturnCheck};
+use onsite_commands::intake::{self, ClaimUnit, ReturnCheck};
 use onsite_commands::{App, CommandError};
 use onsite_core::doc::complaint::ComplaintOp;
 use onsite_core::intake::{Intake, IntakeComplaint};
@@ -60,6 +60,10 @@ pub fn complaint_conflicts(
 }
 
 #[tauri::command]
-pub fn check_return(app: State<'_, App>, claim: Claim) -> ReturnCheck {
-    intake::check_return(&app, claim)
+pub fn check_return(
+    app: State<'_, App>,
+    claim: Claim,
+    unit: Option<ClaimUnit>,
+) -> Result<ReturnCheck, CommandError> {
+    intake::check_return(&app, claim, &unit.unwrap_or_default())
 }

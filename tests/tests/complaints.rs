@@ -4,7 +4,8 @@
 //! major complaint, a close without a satisfied customer is held), an unsatisfied
 //! verdict handling the complaint again, the order follow-up clock met on the third
 //! working day and flagged by the server when missed, and a return asked on day 8 after
-//! delivery refused as outside the window. On the server: a complaint's SLA flags
+//! delivery refused as outside the window, and the refusal recorded on the order with
+//! the agent and the reason. On the server: a complaint's SLA flags
 //! (first contact breached when nobody called back, the resolution clock paused while
 //! waiting for the customer's verdict, the timer's flag on a complaint nobody touches),
 //! concurrent owners held for the supervisor who decides, a technician's close held, and
@@ -104,7 +105,7 @@ fn handle_until_resolved(app: &App, id: &str, owner: onsite_core::UserId) -> any
         app,
         id,
         ComplaintOp::RecordCause {
-            category: CauseCategory::Timeliness,
+            category: CauseCategory::Timeliness.into(),
             text: "the visit was booked on a full day".into(),
         },
     )?;
@@ -485,18 +486,78 @@ async fn a_return_asked_on_day_8_after_delivery_is_refused_as_outside_the_return
         force_majeure: false,
         no_defect_found: false,
     };
-    let day_7 = intake::check_return(&app, claim.clone());
+    let unit = intake::ClaimUnit::default();
+    let day_7 = intake::check_return(&app, claim.clone(), &unit).map_err(fail)?;
     assert!(
         day_7.eligible,
         "day 7 is inside the window: {:?}",
         day_7.refusals
     );
     set(&clock, beijing(11, 9, 10));
-    let day_8 = intake::check_return(&app, claim);
+    let day_8 = intake::check_return(&app, claim.clone(), &unit).map_err(fail)?;
     assert!(!day_8.eligible);
     let last_day = NaiveDate::from_ymd_opt(2026, 11, 8).ok_or_else(|| anyhow::anyhow!("date"))?;
     assert_eq!(day_8.refusals, vec![Refusal::OutsideWindow { last_day }]);
     assert_eq!(day_8.refusals[0].code(), "errors.return.outside_window");
+
+    // The agent takes the request in on day 8 and decides: the rules' refusal stops a
+    // grant, and the refusal is recorded on the order with the agent and the reason.
+    let mut asked = phoned_in("wants the money back, the drum is noisy");
+    asked.classification = Classification::ReturnExchange;
+    asked.product.purchase_date = Some(delivered);
+    asked.product.delivered_on = Some(delivered);
+    let order = intake::create_order(&app, asked, None).map_err(fail)?.order;
+    let decide = |granted: bool, reason: &str| OrderOp::DecideReturn {
+        id: RecordId::new_at(Utc::now()),
+        claim: claim.clone(),
+        granted,
+        reason: reason.into(),
+    };
+    let id = order.id.to_string();
+    let grant = onsite_commands::order::order_op(&app, &id, decide(true, "customer insists"));
+    assert_eq!(
+        grant.err().map(|e| e.code),
+        Some("errors.order.return_not_eligible".to_string())
+    );
+    let refused = onsite_commands::order::order_op(
+        &app,
+        &id,
+        decide(false, "delivered 1 November, asked on the 9th"),
+    )
+    .map_err(fail)?
+    .order;
+    session::sync_now(&app).await.map_err(fail)?;
+    let held = onsite_device::sync_client::held_changes(
+        &app.store.lock().unwrap_or_else(|p| p.into_inner()),
+    )?;
+    assert!(
+        held.is_empty(),
+        "the dispatcher's refusal is accepted: {held:?}"
+    );
+    // The supervisor's desk receives it as recorded.
+    let boss = signed_in(
+        &server,
+        dir.path(),
+        "zhao.min",
+        Role::Supervisor,
+        clock.clone(),
+    )
+    .await?;
+    session::sync_now(&boss).await.map_err(fail)?;
+    let at_boss = onsite_commands::order::get_order(&boss, &id)
+        .map_err(fail)?
+        .order;
+    let d = at_boss
+        .return_decision()
+        .ok_or_else(|| anyhow::anyhow!("no decision"))?;
+    assert_eq!(Some(d), refused.return_decision());
+    assert!(!d.granted);
+    assert_eq!(d.kind, ClaimKind::Return);
+    assert_eq!(d.refusals, vec!["outside_window".to_string()]);
+    assert_eq!(d.last_day, Some(last_day));
+    assert_eq!((d.by, d.role), (user_of(&app)?, Role::Dispatcher));
+    assert_eq!(d.reason, "delivered 1 November, asked on the 9th");
+    assert_eq!(d.at, beijing(11, 9, 10));
     Ok(())
 }
 
@@ -668,7 +729,7 @@ async fn a_complaint_waiting_for_the_customers_verdict_has_its_resolution_clock_
             &desk,
             &id,
             ComplaintOp::RecordCause {
-                category: CauseCategory::Timeliness,
+                category: CauseCategory::Timeliness.into(),
                 text: "booked on a full day".into(),
             },
         )?;

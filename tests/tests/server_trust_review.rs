@@ -78,7 +78,23 @@ impl Office {
         seed: u128,
         to: Actor,
     ) -> anyhow::Result<String> {
-        let new = fixtures::new_order(seed, ServiceMode::OnSite, None);
+        self.dispatched_new(
+            desk,
+            tech,
+            fixtures::new_order(seed, ServiceMode::OnSite, None),
+            to,
+        )
+        .await
+    }
+
+    /// `new` created at the office and dispatched to `to`; both clients synced.
+    async fn dispatched_new(
+        &self,
+        desk: &mut Client,
+        tech: &mut Client,
+        new: onsite_core::doc::order::NewOrder,
+        to: Actor,
+    ) -> anyhow::Result<String> {
         let id = new.id.to_string();
         let ctx = self.ctx(self.dispatcher);
         let order = OrderDoc::new(new, &ctx)?;
@@ -271,6 +287,51 @@ async fn a_technician_cancelling_an_order_is_held_and_put_back() -> anyhow::Resu
     assert!(at_office.cancellation.is_none(), "no cancellation recorded");
     assert_eq!(o.held(&id)?, [("technician_may_not_change".into(), true)]);
     o.server.stop().await
+}
+
+#[tokio::test]
+async fn a_technician_recording_a_return_decision_is_held_and_put_back() -> anyhow::Result<()> {
+    use onsite_core::returns::{Claim, ClaimKind, Ground};
+    let o = office().await?;
+    let mut desk = o.sign_in("wang.fang").await?;
+    let mut a = o.sign_in("li.wei").await?;
+    let today = chrono::Utc::now().date_naive();
+    let mut new = fixtures::new_order(30, ServiceMode::OnSite, Some(today));
+    new.request.classification = onsite_core::records::request::Classification::ReturnExchange;
+    let id = o.dispatched_new(&mut desk, &mut a, new, o.tech_a).await?;
+    o.forge(
+        &mut a,
+        &id,
+        o.tech_a,
+        OrderOp::DecideReturn {
+            id: RecordId::new_at(chrono::Utc::now()),
+            claim: Claim {
+                kind: ClaimKind::Exchange,
+                delivered_on: today,
+                requested_on: today,
+                grounds: vec![Ground::QualityDefect],
+                complete: true,
+                proof_of_purchase: true,
+                man_made_damage: false,
+                tampered_or_label_torn: false,
+                force_majeure: false,
+                no_defect_found: false,
+            },
+            granted: true,
+            reason: "swapped it on the spot".into(),
+        },
+    )?;
+    a.sync().await?;
+    assert!(quarantined(&a).is_some(), "{:?}", a.last_results);
+    assert!(
+        order(&mut a, &id)?.return_decisions.is_empty(),
+        "the device copy is put back"
+    );
+    desk.sync().await?;
+    assert!(order(&mut desk, &id)?.return_decisions.is_empty());
+    let held = o.held(&id)?;
+    assert!(!held.is_empty(), "kept for the supervisor: {held:?}");
+    Ok(())
 }
 
 #[tokio::test]

@@ -44,7 +44,9 @@ pub enum ComplaintStatus {
     Closed,
 }
 
-/// Cause classes, for trend reports.
+/// The cause classes complaints were classified by before the company kept its own list
+/// ([`crate::settings::Settings::complaint_causes`]): their keys are the default list's,
+/// and a complaint that stored one of them (as its variant name) reads as that key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -65,12 +67,82 @@ pub enum CauseCategory {
     Other,
 }
 
+impl CauseCategory {
+    /// Every class, in the default list's order.
+    pub const ALL: [CauseCategory; 7] = [
+        CauseCategory::ProductQuality,
+        CauseCategory::RepairQuality,
+        CauseCategory::Parts,
+        CauseCategory::StaffAttitude,
+        CauseCategory::Timeliness,
+        CauseCategory::Fee,
+        CauseCategory::Other,
+    ];
+
+    /// The key of the default cause list this class is.
+    pub fn key(self) -> &'static str {
+        match self {
+            CauseCategory::ProductQuality => "product_quality",
+            CauseCategory::RepairQuality => "repair_quality",
+            CauseCategory::Parts => "parts",
+            CauseCategory::StaffAttitude => "staff_attitude",
+            CauseCategory::Timeliness => "timeliness",
+            CauseCategory::Fee => "fee",
+            CauseCategory::Other => "other",
+        }
+    }
+
+    /// How the document stored it before (Automerge writes a unit variant by name).
+    fn stored_name(self) -> &'static str {
+        match self {
+            CauseCategory::ProductQuality => "ProductQuality",
+            CauseCategory::RepairQuality => "RepairQuality",
+            CauseCategory::Parts => "Parts",
+            CauseCategory::StaffAttitude => "StaffAttitude",
+            CauseCategory::Timeliness => "Timeliness",
+            CauseCategory::Fee => "Fee",
+            CauseCategory::Other => "Other",
+        }
+    }
+}
+
+impl From<CauseCategory> for String {
+    fn from(c: CauseCategory) -> String {
+        c.key().to_string()
+    }
+}
+
+/// A cause's class key: stored as a string; a complaint written while the class was
+/// [`CauseCategory`] stored the variant's name, read back as its key.
+mod cause_key {
+    use super::CauseCategory;
+    use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, Reconciler};
+
+    pub fn reconcile<R: Reconciler>(v: &String, r: R) -> Result<(), R::Error> {
+        v.reconcile(r)
+    }
+
+    pub fn hydrate<D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<String, HydrateError> {
+        let stored = String::hydrate(doc, obj, prop)?;
+        Ok(CauseCategory::ALL
+            .into_iter()
+            .find(|c| c.stored_name() == stored)
+            .map(|c| c.key().to_string())
+            .unwrap_or(stored))
+    }
+}
+
 /// The investigated cause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Cause {
-    /// Class.
-    pub category: CauseCategory,
+    /// Class: a key of the company's cause list ([`crate::settings::CauseClass`]).
+    #[autosurgeon(with = "cause_key")]
+    pub category: String,
     /// Details.
     pub text: String,
     /// When.
@@ -235,8 +307,8 @@ pub enum ComplaintOp {
     Escalate,
     /// Record the cause.
     RecordCause {
-        /// Class.
-        category: CauseCategory,
+        /// Class: a key of the company's cause list.
+        category: String,
         /// Details.
         text: String,
     },
@@ -357,6 +429,12 @@ pub enum ComplaintError {
     /// Investigate before agreeing measures.
     #[error("record the cause before agreeing measures (rule: investigate the cause)")]
     CauseMissing,
+    /// A cause class the company does not classify complaints by.
+    #[error("{key} is not one of the company's complaint causes")]
+    UnknownCause {
+        /// The key given.
+        key: String,
+    },
     /// Measures with owner and deadline first.
     #[error("no measures agreed (rule: agree measures with an owner and a deadline)")]
     MeasuresMissing,
@@ -434,6 +512,7 @@ impl ComplaintError {
             ComplaintError::MajorNeedsSupervisor => "errors.complaint.major_needs_supervisor",
             ComplaintError::NotAllowedInStatus { .. } => "errors.complaint.not_allowed_in_status",
             ComplaintError::CauseMissing => "errors.complaint.cause_missing",
+            ComplaintError::UnknownCause { .. } => "errors.complaint.unknown_cause",
             ComplaintError::MeasuresMissing => "errors.complaint.measures_missing",
             ComplaintError::MeasuresOpen { .. } => "errors.complaint.measures_open",
             ComplaintError::UnknownRecord { .. } => "errors.complaint.unknown_record",
@@ -582,8 +661,13 @@ impl ComplaintDoc {
                     return Err(not_here());
                 }
                 non_empty(text, "cause")?;
+                if ctx.settings.cause_class(category).is_none() {
+                    return Err(ComplaintError::UnknownCause {
+                        key: category.clone(),
+                    });
+                }
                 next.cause = Some(Cause {
-                    category: *category,
+                    category: category.clone(),
                     text: text.clone(),
                     at: now,
                     by,
@@ -778,7 +862,7 @@ mod tests {
         c.run(
             c.cast.dispatcher,
             ComplaintOp::RecordCause {
-                category: CauseCategory::Timeliness,
+                category: CauseCategory::Timeliness.into(),
                 text: "traffic".into(),
             },
         )?;
@@ -864,7 +948,7 @@ mod tests {
         c.run(
             d,
             ComplaintOp::RecordCause {
-                category: CauseCategory::RepairQuality,
+                category: CauseCategory::RepairQuality.into(),
                 text: "repeat fault".into(),
             },
         )?;
@@ -888,6 +972,71 @@ mod tests {
                 deadline: t0(),
             },
         )?;
+        Ok(())
+    }
+
+    #[test]
+    fn the_cause_is_one_of_the_companys_classes() -> Result<(), Box<dyn std::error::Error>> {
+        let mut c = C::new(Severity::General)?;
+        let d = c.cast.dispatcher;
+        c.run(
+            d,
+            ComplaintOp::FirstContact {
+                id: rid(1),
+                note: "called".into(),
+            },
+        )?;
+        // The company replaced the default classes with its own.
+        c.s.complaint_causes = vec![crate::settings::CauseClass {
+            key: "delivery".into(),
+            en: "Delivery".into(),
+            zh: "物流".into(),
+        }];
+        let cause = |key: &str| ComplaintOp::RecordCause {
+            category: key.into(),
+            text: "late".into(),
+        };
+        assert_eq!(
+            c.run(d, cause("timeliness")),
+            Err(ComplaintError::UnknownCause {
+                key: "timeliness".into()
+            }),
+            "a class no longer in the list"
+        );
+        assert_eq!(c.doc.cause, None);
+        c.run(d, cause("delivery"))?;
+        assert_eq!(
+            c.doc.cause.as_ref().map(|c| c.category.as_str()),
+            Some("delivery")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_cause_stored_as_the_old_class_reads_as_its_key() -> Result<(), Box<dyn std::error::Error>>
+    {
+        use automerge::transaction::Transactable;
+        let mut c = C::new(Severity::General)?;
+        c.doc.status = ComplaintStatus::Contacted;
+        c.doc.cause = Some(Cause {
+            category: "repair_quality".into(),
+            text: "repeat fault".into(),
+            at: t0(),
+            by: c.cast.dispatcher.user,
+        });
+        let mut am = automerge::AutoCommit::new();
+        autosurgeon::reconcile(&mut am, &c.doc)?;
+        // What a build with the fixed enum wrote: the variant's name.
+        let cause = match automerge::ReadDoc::get(&am, automerge::ROOT, "cause")? {
+            Some((_, id)) => id,
+            None => return Err("no cause written".into()),
+        };
+        am.put(&cause, "category", "StaffAttitude")?;
+        let back: ComplaintDoc = autosurgeon::hydrate(&am)?;
+        assert_eq!(
+            back.cause.map(|c| c.category),
+            Some("staff_attitude".to_string())
+        );
         Ok(())
     }
 

@@ -430,6 +430,37 @@ pub struct DataAuthorisation {
     pub recorded_by: UserId,
 }
 
+/// The office's decision on a return or exchange (退换货): granted or refused, as whom,
+/// when and why, with the rules' refusals of the claim as it was decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReturnDecision {
+    /// Stable id.
+    #[key]
+    pub id: RecordId,
+    /// When.
+    #[autosurgeon(with = "crate::doc::am::time")]
+    pub at: DateTime<Utc>,
+    /// Who decided.
+    pub by: UserId,
+    /// In which role.
+    pub role: crate::role::Role,
+    /// A return or an exchange.
+    pub kind: crate::returns::ClaimKind,
+    /// Granted (true) or refused.
+    pub granted: bool,
+    /// The grounds the claim was judged on.
+    pub grounds: Vec<crate::returns::Ground>,
+    /// The rules' refusals of the claim, each a reason of `errors.return.<reason>`
+    /// (`outside_window`, …); empty when the claim could be granted.
+    pub refusals: Vec<String>,
+    /// The last day of the claim's window (the words of `outside_window` name it).
+    #[autosurgeon(with = "crate::doc::am::opt_date")]
+    pub last_day: Option<chrono::NaiveDate>,
+    /// Why, in the agent's words.
+    pub reason: String,
+}
+
 /// One entry of the state history: the audit trail of the lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -183,6 +183,35 @@ pub fn judge(pusher: &Pusher, before: Option<&ComplaintDoc>, after: &ComplaintDo
     out
 }
 
+/// A cause the push recorded whose class the company does not classify complaints by:
+/// neither in the current list nor in the one in force when the cause was recorded (a
+/// desk offline across a change of the list still recorded a class it offered).
+pub fn cause_findings(
+    before: Option<&ComplaintDoc>,
+    after: &ComplaintDoc,
+    rules: &crate::company::CompanyRules,
+) -> Vec<Finding> {
+    let Some(cause) = &after.cause else {
+        return Vec::new();
+    };
+    if before.is_some_and(|b| b.cause.as_ref() == Some(cause)) {
+        return Vec::new();
+    }
+    let known = |s: &crate::settings::Settings| s.cause_class(&cause.category).is_some();
+    if known(rules.settings()) || known(&rules.in_force_at(cause.at).settings) {
+        return Vec::new();
+    }
+    vec![Finding::new(
+        "unknown_cause",
+        "cause",
+        None,
+        format!(
+            "{} is not one of the company's complaint causes",
+            cause.category
+        ),
+    )]
+}
+
 /// Flags are the server's: a device writes only a resolution, by a role the flag's kind
 /// names, signed by the pusher. Answers the fields whose conflict this push decided.
 fn judge_flags(
@@ -295,7 +324,7 @@ mod tests {
                 note: "called".into(),
             },
             ComplaintOp::RecordCause {
-                category: CauseCategory::RepairQuality,
+                category: CauseCategory::RepairQuality.into(),
                 text: "x".into(),
             },
             ComplaintOp::AgreeMeasure {
@@ -466,6 +495,42 @@ mod tests {
             codes(cast.supervisor, &flagged, &removed),
             vec!["append_only"]
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_cause_outside_the_companys_list_is_held() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::company::{CompanyRules, SettingsVersion};
+        let cast = Cast::default();
+        let c = resolved(Severity::General, cast.dispatcher)?;
+        let mut after = c.clone();
+        if let Some(cause) = after.cause.as_mut() {
+            cause.category = "weather".into();
+        }
+        let regulation = CompanyRules::regulation();
+        let codes: Vec<_> = cause_findings(Some(&c), &after, &regulation)
+            .into_iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(codes, ["unknown_cause"]);
+        // Unchanged, the cause is not judged again; a class of the list passes.
+        assert!(cause_findings(Some(&c), &c, &regulation).is_empty());
+        let mut settings = Settings::default();
+        settings.complaint_causes.push(crate::settings::CauseClass {
+            key: "weather".into(),
+            en: "Weather".into(),
+            zh: "天气".into(),
+        });
+        let mut versions = vec![CompanyRules::first_version()];
+        versions.push(SettingsVersion {
+            version: 2,
+            since: t0() - chrono::Duration::days(1),
+            by: String::new(),
+            by_name: String::new(),
+            settings,
+        });
+        let edited = CompanyRules::new(versions, Calendar::default());
+        assert!(cause_findings(Some(&c), &after, &edited).is_empty());
         Ok(())
     }
 }

@@ -125,6 +125,8 @@ pub fn label(field: &str) -> &str {
         "measures" => "the measures",
         "updates" => "the notes to the customer",
         "severity" => "the severity",
+        "return_decisions" => "the return or exchange decision",
+        "cause" => "the cause",
         other => other,
     }
 }

@@ -45,7 +45,7 @@ macro_rules! each_field {
             times: [dispatched_at, closed_at],
             lists: [contacts, visits, fee_overrides, steps, parts, tests, objections, follow_ups,
                 photos, comments, data_authorisations, history, flags, signatures,
-                charge_reassessments])
+                charge_reassessments, return_decisions])
     };
 }
 
@@ -629,6 +629,35 @@ pub fn judge(
         |_| vec![T::OverrideFee]
     );
 
+    append_only!(
+        return_decisions,
+        |r: &crate::records::order::ReturnDecision| r.id,
+        |_| vec![T::DecideReturn]
+    );
+    if touched.contains("return_decisions") {
+        // A grant of a claim the rules refused (the refusals are the ones the deciding
+        // device found) and a decision recorded under another role are not the office's.
+        let d = keyed(&old.return_decisions, &new.return_decisions, |r| r.id);
+        for r in &d.added {
+            let k = Some(r.id.to_string());
+            if r.granted && !r.refusals.is_empty() {
+                j.out.push(Finding::new(
+                    "return_not_eligible",
+                    "return_decisions",
+                    k.clone(),
+                    format!("granted although refused: {}", r.refusals.join(", ")),
+                ));
+            }
+            if r.role != actor.role {
+                j.out.push(Finding::new(
+                    "forged_author",
+                    "return_decisions",
+                    k,
+                    format!("recorded as a {} by a {}", r.role, actor.role),
+                ));
+            }
+        }
+    }
     if touched.contains("visits") {
         let d = keyed(&old.visits, &new.visits, |v| v.id);
         for v in &d.added {

@@ -109,7 +109,7 @@ pub fn review(
         (DocKind::Complaint, _) if role == Role::Technician => {
             return hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1)
         }
-        (DocKind::Complaint, before) => review_complaint(pusher, before, after),
+        (DocKind::Complaint, before) => review_complaint(pusher, before, after, rules),
         (DocKind::Order, None) => {
             if role == Role::Technician {
                 return hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1);
@@ -437,6 +437,7 @@ fn review_complaint(
     pusher: &Pusher,
     before: Option<&mut AutoCommit>,
     after: &mut AutoCommit,
+    rules: &CompanyRules,
 ) -> Review {
     let old = match before.map(|b| onsite_core::ops::hydrate::<ComplaintDoc>(b)) {
         None => None,
@@ -447,7 +448,8 @@ fn review_complaint(
         return unreadable("pushed complaint");
     };
     let changes = review::complaint::describe(old.as_ref(), &new);
-    let findings = review::complaint::judge(pusher, old.as_ref(), &new);
+    let mut findings = review::complaint::judge(pusher, old.as_ref(), &new);
+    findings.extend(review::complaint::cause_findings(old.as_ref(), &new, rules));
     let verdict = match findings.first() {
         None => Verdict::Accept,
         Some(first) => Verdict::Hold {

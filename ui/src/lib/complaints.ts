@@ -3,7 +3,7 @@
 // claim's eligibility. The bodies and every rule are in the Rust command layer
 // (commands/src/complaints.rs, commands/src/intake.rs) and core; the shapes are generated.
 import { invoke } from '@tauri-apps/api/core';
-import type { Claim, ComplaintConflictItem, ComplaintDetail, ComplaintListItem, ComplaintOp, ComplaintScope, Intake, IntakeComplaint, ReturnCheck } from './gen/types';
+import type { Claim, ClaimUnit, ComplaintConflictItem, ComplaintDetail, ComplaintListItem, ComplaintOp, ComplaintScope, Intake, IntakeComplaint, ReturnCheck } from './gen/types';
 
 export function createComplaint(intake: Intake, complaint: IntakeComplaint): Promise<ComplaintDetail> {
   return invoke<ComplaintDetail>('create_complaint', { intake, complaint });
@@ -25,9 +25,10 @@ export function complaintOp(id: string, op: ComplaintOp): Promise<ComplaintDetai
   return invoke<ComplaintDetail>('complaint_op', { id, op });
 }
 
-/** A return or exchange claim judged as asked today, with every refusal reason. */
-export function checkReturn(claim: Claim): Promise<ReturnCheck> {
-  return invoke<ReturnCheck>('check_return', { claim });
+/** A return or exchange claim judged as asked today, with every refusal reason; with the
+ *  unit (serial, phone), an earlier granted exchange of it adds its ground. */
+export function checkReturn(claim: Claim, unit?: ClaimUnit): Promise<ReturnCheck> {
+  return invoke<ReturnCheck>('check_return', { claim, unit: unit ?? null });
 }
 
 /** Complaints with a decision field written two ways at once, for the supervisor. */

@@ -110,6 +110,7 @@ impl OrderDoc {
             signatures: vec![],
             charge_reassessments: vec![],
             payment: None,
+            return_decisions: vec![],
         })
     }
 
@@ -643,6 +644,42 @@ impl OrderDoc {
                     signer: signer.clone(),
                     scope: scope.clone(),
                     recorded_by: by,
+                });
+            }
+            OrderOp::DecideReturn {
+                id,
+                claim,
+                granted,
+                reason,
+            } => {
+                fresh(&self.return_decisions, *id, |d| d.id)?;
+                non_empty(reason, "reason")?;
+                let claim = self.return_claim(claim, ctx.calendar);
+                let refusals = crate::returns::check(&claim, ctx.settings)
+                    .err()
+                    .unwrap_or_default();
+                let reasons: Vec<String> =
+                    refusals.iter().map(|r| r.reason().to_string()).collect();
+                // The rules refuse the claim: no one grants it. A claim they allow may
+                // still be refused, for the reason given.
+                if *granted && !reasons.is_empty() {
+                    return Err(TransitionError::ReturnNotEligible { reasons });
+                }
+                self.return_decisions.push(ReturnDecision {
+                    id: *id,
+                    at: now,
+                    by,
+                    role: ctx.actor.role,
+                    kind: claim.kind,
+                    granted: *granted,
+                    grounds: claim.grounds.clone(),
+                    refusals: reasons,
+                    last_day: Some(crate::returns::last_day(
+                        claim.kind,
+                        claim.delivered_on,
+                        ctx.settings,
+                    )),
+                    reason: reason.trim().to_string(),
                 });
             }
             OrderOp::RaiseFlag { flag } => {

@@ -14,3 +14,6 @@ pub use schema::{NewOrder, OrderDoc, ALL_FIELDS, DECIDABLE_FIELDS, ORDER_SCHEMA_
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod return_tests;

@@ -303,6 +303,18 @@ pub enum OrderOp {
         /// The answer given to the customer.
         answer: String,
     },
+    /// The office grants or refuses a return or exchange (退换货), with why. The claim is
+    /// judged as asked on the day the request came in, with the order's delivery date.
+    DecideReturn {
+        /// Record id of the decision.
+        id: RecordId,
+        /// The claim as inspected (kind, grounds, what was found).
+        claim: crate::returns::Claim,
+        /// Granted, or refused.
+        granted: bool,
+        /// Why, in the agent's words.
+        reason: String,
+    },
     /// The clock offset the server measured for the device that recorded some of the
     /// order's instants (design: offline times are kept as recorded, with the offset).
     /// Only the sync server writes it, as itself; every role is refused.
@@ -364,6 +376,7 @@ impl OrderOp {
             OrderOp::ResolveRemotely { .. } => Transition::ResolveRemotely,
             OrderOp::NoteClockOffsets { .. } => Transition::NoteClockOffsets,
             OrderOp::SetCustomerTier { .. } => Transition::SetCustomerTier,
+            OrderOp::DecideReturn { .. } => Transition::DecideReturn,
         }
     }
 }

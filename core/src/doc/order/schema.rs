@@ -137,6 +137,12 @@ pub struct OrderDoc {
     #[autosurgeon(missing = "Vec::new")]
     #[serde(default)]
     pub clock_offsets: Vec<ClockOffset>,
+    /// The return or exchange decisions (退换货), oldest first: the last one stands (a
+    /// refusal for a missing receipt may be followed by a grant once it is brought).
+    /// Documents written before decisions were recorded have none.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub return_decisions: Vec<ReturnDecision>,
 }
 
 /// The order's top-level fields, written once, grouped by how each is stored: the
@@ -194,7 +200,8 @@ macro_rules! order_fields {
                 history,
                 clock_offsets,
                 signatures,
-                charge_reassessments
+                charge_reassessments,
+                return_decisions
             ],
             flags: [flags],
         }
@@ -261,6 +268,26 @@ pub struct NewOrder {
 }
 
 impl OrderDoc {
+    /// `claim` as this order judges it: asked on the company's date the request came in
+    /// (not the day someone gets round to deciding), about the product delivered on the
+    /// date intake recorded.
+    pub fn return_claim(
+        &self,
+        claim: &crate::returns::Claim,
+        calendar: &crate::calendar::Calendar,
+    ) -> crate::returns::Claim {
+        crate::returns::Claim {
+            requested_on: calendar.local_date(self.request.received_at),
+            delivered_on: self.product.delivered_on.unwrap_or(claim.delivered_on),
+            ..claim.clone()
+        }
+    }
+
+    /// The return or exchange decision that stands: the latest.
+    pub fn return_decision(&self) -> Option<&ReturnDecision> {
+        self.return_decisions.iter().max_by_key(|d| (d.at, d.id))
+    }
+
     /// The latest visit, if the technician has not checked out of it.
     pub fn open_visit(&self) -> Option<&Visit> {
         self.visits.last().filter(|v| v.checked_out_at.is_none())

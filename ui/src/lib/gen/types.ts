@@ -1314,7 +1314,13 @@ settings_version: number | null,
  * Clock offsets the server measured for the devices that recorded this order's
  * instants, so SLA clocks read corrected times (server-written only).
  */
-clock_offsets: Array<ClockOffset>, };
+clock_offsets: Array<ClockOffset>, 
+/**
+ * The return or exchange decisions (退换货), oldest first: the last one stands (a
+ * refusal for a missing receipt may be followed by a grant once it is brought).
+ * Documents written before decisions were recorded have none.
+ */
+return_decisions: Array<ReturnDecision>, };
 
 /**
  * Every edit of an order. Record ids inside an op are made by the caller, so an op is
@@ -1652,7 +1658,23 @@ resolution: string, } | { "op": "answer_consultation",
 /**
  * The answer given to the customer.
  */
-answer: string, } | { "op": "note_clock_offsets", 
+answer: string, } | { "op": "decide_return", 
+/**
+ * Record id of the decision.
+ */
+id: RecordId, 
+/**
+ * The claim as inspected (kind, grounds, what was found).
+ */
+claim: Claim, 
+/**
+ * Granted, or refused.
+ */
+granted: boolean, 
+/**
+ * Why, in the agent's words.
+ */
+reason: string, } | { "op": "note_clock_offsets", 
 /**
  * One per corrected instant.
  */
@@ -3062,7 +3084,12 @@ sla: SlaSettings,
 /**
  * Name, address, phone and logo for reports.
  */
-company: CompanyInfo, };
+company: CompanyInfo, 
+/**
+ * The classes a complaint's cause is classified by. Settings saved before the list
+ * was kept read as the default classes.
+ */
+complaint_causes: Array<CauseClass>, };
 
 /**
  * One saved version of the company settings.
@@ -4624,18 +4651,31 @@ export type Severity = "general" | "major";
 export type ComplaintStatus = "open" | "contacted" | "measures_agreed" | "resolved" | "closed";
 
 /**
- * Cause classes, for trend reports.
+ * One class complaints are classified by (投诉原因), for the trend reports: a stable
+ * key the complaints store, and its name in both languages. The company keeps the list.
  */
-export type CauseCategory = "product_quality" | "repair_quality" | "parts" | "staff_attitude" | "timeliness" | "fee" | "other";
+export type CauseClass = { 
+/**
+ * Stable key, stored on each complaint's cause: lower-case letters, digits and `_`.
+ */
+key: string, 
+/**
+ * Its name in English.
+ */
+en: string, 
+/**
+ * Its name in Chinese.
+ */
+zh: string, };
 
 /**
  * The investigated cause.
  */
 export type Cause = { 
 /**
- * Class.
+ * Class: a key of the company's cause list ([`crate::settings::CauseClass`]).
  */
-category: CauseCategory, 
+category: string, 
 /**
  * Details.
  */
@@ -4832,9 +4872,9 @@ note: string, } | { "op": "assign",
  */
 owner: UserId, } | { "op": "escalate" } | { "op": "record_cause", 
 /**
- * Class.
+ * Class: a key of the company's cause list.
  */
-category: CauseCategory, 
+category: string, 
 /**
  * Details.
  */
@@ -5008,9 +5048,10 @@ ops: Array<OpCheck>,
  */
 allowed: Array<string>, 
 /**
- * The causes the company classifies complaints by.
+ * The causes the company classifies complaints by (its settings' list, each with
+ * its names in both languages).
  */
-causes: Array<CauseCategory>, 
+causes: Array<CauseClass>, 
 /**
  * This device has changes to it the server has not acknowledged yet.
  */
@@ -5099,6 +5140,15 @@ last_day: string, } | { "reason": "incomplete" } | { "reason": "no_proof_of_purc
  */
 export type ReturnCheck = { 
 /**
+ * The grounds the claim was judged on: the ones given, and "fault after exchange"
+ * when `earlier_exchange` found one.
+ */
+grounds: Array<Ground>, 
+/**
+ * The earlier order of the same unit with a granted exchange, when there is one.
+ */
+earlier_exchange: EarlierExchange | null, 
+/**
  * The company's date today, the day the claim is asked.
  */
 today: string, 
@@ -5114,6 +5164,84 @@ eligible: boolean,
  * Every reason it is refused, in the rules' order (i18n `errors.return.<reason>`).
  */
 refusals: Array<ReturnRefusal>, };
+
+/**
+ * Which unit a claim is about, to look up its earlier exchanges: the serial and the
+ * customer's phone, and the order the claim is on once there is one.
+ */
+export type ClaimUnit = { 
+/**
+ * Serial number.
+ */
+serial: string, 
+/**
+ * The customer's phone.
+ */
+phone: string, 
+/**
+ * The order the claim is on (it does not count as an earlier one).
+ */
+order: string | null, };
+
+/**
+ * The customer's earlier order of the same unit on which an exchange was granted.
+ */
+export type EarlierExchange = { 
+/**
+ * The order's id.
+ */
+order: string, 
+/**
+ * Its number.
+ */
+number: string, };
+
+/**
+ * The office's decision on a return or exchange (退换货): granted or refused, as whom,
+ * when and why, with the rules' refusals of the claim as it was decided.
+ */
+export type ReturnDecision = { 
+/**
+ * Stable id.
+ */
+id: RecordId, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * Who decided.
+ */
+by: UserId, 
+/**
+ * In which role.
+ */
+role: Role, 
+/**
+ * A return or an exchange.
+ */
+kind: ClaimKind, 
+/**
+ * Granted (true) or refused.
+ */
+granted: boolean, 
+/**
+ * The grounds the claim was judged on.
+ */
+grounds: Array<Ground>, 
+/**
+ * The rules' refusals of the claim, each a reason of `errors.return.<reason>`
+ * (`outside_window`, …); empty when the claim could be granted.
+ */
+refusals: Array<string>, 
+/**
+ * The last day of the claim's window (the words of `outside_window` name it).
+ */
+last_day: string | null, 
+/**
+ * Why, in the agent's words.
+ */
+reason: string, };
 
 /**
  * What the agent adds when an unsatisfied follow-up starts a complaint.
