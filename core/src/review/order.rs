@@ -41,11 +41,11 @@ macro_rules! each_field {
             registers: [schema_version, id, number, request, customer, product, mode, priority,
                 fault_code, customer_damage, charge, repeat_of, state, assignee, schedule,
                 receipt, fault_confirmed, diagnosis, plan_approval, consent, fee, sign_off,
-                shipment, hold, cancellation, payment],
+                shipment, hold, cancellation, payment, settings_version],
             times: [dispatched_at, closed_at],
             lists: [contacts, visits, fee_overrides, steps, parts, tests, objections, follow_ups,
                 photos, comments, data_authorisations, history, flags, signatures,
-                charge_reassessments, return_decisions])
+                charge_reassessments, return_decisions, clock_offsets])
     };
 }
 
@@ -822,6 +822,23 @@ mod tests {
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+    /// The review's own list of fields (`each_field!`) names every field of the order
+    /// schema: a field missing from it is never seen to change, so a push that changes
+    /// only that field would be accepted unjudged.
+    #[test]
+    fn the_review_judges_every_field_of_the_schema() {
+        macro_rules! names {
+            (; registers: [$($r:ident),*], times: [$($t:ident),*], lists: [$($l:ident),*]) => {
+                vec![$(stringify!($r),)* $(stringify!($t),)* $(stringify!($l),)*]
+            };
+        }
+        let mut reviewed: Vec<&str> = each_field!(names,);
+        let mut schema: Vec<&str> = FIELDS.to_vec();
+        reviewed.sort_unstable();
+        schema.sort_unstable();
+        assert_eq!(reviewed, schema);
+    }
+
     fn view_after(
         doc: &mut AutoCommit,
         old: &OrderDoc,
@@ -854,6 +871,76 @@ mod tests {
             keys, fields,
             "FIELDS must name every field of the order schema"
         );
+        Ok(())
+    }
+
+    /// A device that rewrites the server's clock offsets or the settings version the
+    /// order was made under is found, and put back: neither is ever a device's to write.
+    /// Both went unjudged while the review's field list lacked them.
+    #[test]
+    fn a_device_rewriting_clock_offsets_or_the_settings_version_is_found() -> TestResult {
+        use crate::doc::order::OrderOp;
+        use crate::records::order::ClockOffset;
+        let (s, c, cast) = (Settings::default(), Calendar::default(), Cast::default());
+        let ctx = |actor, minute: i64| Ctx {
+            actor,
+            now: fixtures::t0() + chrono::Duration::minutes(minute),
+            settings: &s,
+            calendar: &c,
+        };
+        let mut order = fixtures::new_order(1, ServiceMode::OnSite, None);
+        order.settings_version = Some(3);
+        let order = OrderDoc::new(order, &ctx(cast.dispatcher, 0))?;
+        let mut doc = AutoCommit::new();
+        ops::create(&mut doc, &order, &ctx(cast.dispatcher, 0))?;
+        for (actor, op, minute) in fixtures::on_site_lifecycle(&cast, 28_000, 6)
+            .into_iter()
+            .take(3)
+        {
+            ops::apply(&mut doc, &op, &ctx(actor, minute))?;
+        }
+        let offsets = vec![ClockOffset {
+            record: "visit/1".into(),
+            offset_ms: 600_000,
+            device: "phone".into(),
+            measured_at: fixtures::t0(),
+        }];
+        ops::apply_as_server(
+            &mut doc,
+            &OrderOp::NoteClockOffsets { offsets },
+            fixtures::t0(),
+        )?;
+        let old: OrderDoc = ops::hydrate(&doc)?;
+        assert_eq!(
+            (old.clock_offsets.len(), old.settings_version),
+            (1, Some(3))
+        );
+        let pusher = Pusher {
+            actor: cast.technician,
+            foreign_locations: vec![],
+        };
+        let tampers: [(&str, fn(&mut OrderDoc)); 2] = [
+            ("clock_offsets", |o| o.clock_offsets.clear()),
+            ("settings_version", |o| o.settings_version = Some(1)),
+        ];
+        for (field, tamper) in tampers {
+            let before = doc.get_heads();
+            let mut pushed = doc.fork();
+            let mut value = old.clone();
+            tamper(&mut value);
+            autosurgeon::reconcile(&mut pushed, &value)?;
+            pushed.commit();
+            let after = pushed.get_heads();
+            let patches = pushed.diff(&before, &after);
+            let (new, touched) = merged_view(&old, &pushed, &patches)?;
+            assert_eq!(new, value, "the view reads the {field} the push wrote");
+            let findings = judge(&pusher, &old, &new, &touched, false, &s);
+            assert!(
+                findings.iter().any(|f| f.field == field),
+                "{field}: {findings:?}"
+            );
+            assert_eq!(put_back(&old, &new, &findings), old, "{field} is put back");
+        }
         Ok(())
     }
 
