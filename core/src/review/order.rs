@@ -919,7 +919,8 @@ mod tests {
             actor: cast.technician,
             foreign_locations: vec![],
         };
-        let tampers: [(&str, fn(&mut OrderDoc)); 2] = [
+        type Tamper = fn(&mut OrderDoc);
+        let tampers: [(&str, Tamper); 2] = [
             ("clock_offsets", |o| o.clock_offsets.clear()),
             ("settings_version", |o| o.settings_version = Some(1)),
         ];
