@@ -125,16 +125,22 @@ pub struct ApiPath<T>(pub T);
 
 impl From<rusqlite::Error> for ApiError {
     fn from(err: rusqlite::Error) -> Self {
-        match &err {
-            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => {
-                Self::storage_full(format!("database: {err}"))
-            }
-            _ => Self::internal(format!("database: {err}")),
-        }
+        Self::database("database", &err)
     }
 }
 
 impl ApiError {
+    /// A database failure while `doing` something: `507` when the disk is full, which
+    /// the client can wait out, otherwise an internal error.
+    pub fn database(doing: &str, err: &rusqlite::Error) -> Self {
+        match err {
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => {
+                Self::storage_full(format!("{doing}: {err}"))
+            }
+            _ => Self::internal(format!("{doing}: {err}")),
+        }
+    }
+
     /// The server's disk (or its database's size limit) is full: `507`. The write was
     /// rolled back whole, so the client keeps its data and tries again later.
     pub fn storage_full(message: impl Into<String>) -> Self {

@@ -427,6 +427,16 @@ pub fn assert_converged(server_data: &Path, devices: &mut [Device]) -> anyhow::R
     Ok(())
 }
 
+/// A camera-sized JPEG (640 x 480, about 40 KB) that differs for each `n`.
+pub fn photo(n: u32) -> anyhow::Result<Vec<u8>> {
+    let img = image::RgbImage::from_fn(640, 480, |x, y| {
+        image::Rgb([(n % 251) as u8, (x / 3) as u8, ((y + n) / 2) as u8])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&img)?;
+    Ok(out)
+}
+
 /// A fresh record id from the scenario's RNG, so a replayed seed makes the same ids.
 pub fn record_id(rng: &mut fastrand::Rng) -> RecordId {
     RecordId(uuid::Uuid::from_u128(rng.u128(..)))

@@ -21,16 +21,6 @@ use onsite_tests::TestServer;
 
 const PASSWORD: &str = "correct horse";
 
-/// A camera-sized JPEG that differs for each `n`.
-fn photo(n: u32) -> anyhow::Result<Vec<u8>> {
-    let img = image::RgbImage::from_fn(640, 480, |x, y| {
-        image::Rgb([(n % 251) as u8, (x / 3) as u8, ((y + n) / 2) as u8])
-    });
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&img)?;
-    Ok(out)
-}
-
 #[tokio::test]
 async fn a_restore_gets_back_a_busy_hour_of_changes_and_photos() -> anyhow::Result<()> {
     let seed = fleet::seed();
@@ -104,7 +94,9 @@ async fn scenario(
         for e in 0..edits {
             let op = if e % every == 0 && taken_here < photos {
                 taken_here += 1;
-                let taken = device.store.add_photo(&photo((i * edits + e) as u32)?)?;
+                let taken = device
+                    .store
+                    .add_photo(&fleet::photo((i * edits + e) as u32)?)?;
                 photo_hashes.push((i, taken.hash.clone()));
                 OrderOp::AddPhoto {
                     hash: taken.hash,

@@ -25,7 +25,7 @@ trait Member: Send {
     /// Runs the work inside the open savepoint; false if it failed (roll it back).
     fn run(&mut self, conn: &Connection) -> bool;
     /// Answers the caller: its own outcome, or `failure` if the group did not commit.
-    fn finish(self: Box<Self>, failure: Option<&str>);
+    fn finish(self: Box<Self>, failure: Option<&rusqlite::Error>);
 }
 
 struct Typed<T, F> {
@@ -51,13 +51,15 @@ where
         ok
     }
 
-    fn finish(self: Box<Self>, failure: Option<&str>) {
+    fn finish(self: Box<Self>, failure: Option<&rusqlite::Error>) {
         let outcome = match (failure, self.outcome) {
             // Its own error stands even if the group failed too: it was not stored anyway.
             (_, Some(Err(e))) => Err(e),
-            (Some(failure), _) => Err(ApiError::internal(format!(
-                "committing a group of sync round trips: {failure}"
-            ))),
+            // A full disk shows at COMMIT, when the write-ahead log grows: still a 507.
+            (Some(failure), _) => Err(ApiError::database(
+                "committing a group of sync round trips",
+                failure,
+            )),
             (None, Some(ok)) => ok,
             (None, None) => Err(ApiError::internal("a sync round trip was never run")),
         };
@@ -157,12 +159,11 @@ impl Db {
             let _ = conn.execute_batch("ROLLBACK");
         }
         drop(conn);
-        let failure = failure.map(|e| {
+        if let Some(e) = &failure {
             tracing::error!(error = %e, members = group.len(), "group commit failed");
-            e.to_string()
-        });
+        }
         for member in group {
-            member.finish(failure.as_deref());
+            member.finish(failure.as_ref());
         }
     }
 }
