@@ -7,8 +7,8 @@
 #   RESTORE_DEVICES, RESTORE_EDITS, RESTORE_PHOTOS        (default 20, 200 each, 5 each)
 #   CUT_RUNS     connections cut at a random byte         (default 500)
 #   DISK_ROUNDS, DISK_DEVICES  the server's disk filled and freed (default 20 rounds, 10)
-#   FUZZ_SECONDS libFuzzer time per fuzz target           (default 300)
-#   EXAMPLES     schemathesis cases per operation         (default 300)
+#   FUZZ_SECONDS libFuzzer time per fuzz target           (default 150)
+#   EXAMPLES     schemathesis cases per operation         (default 100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -24,10 +24,12 @@ RESTORE_PHOTOS="${RESTORE_PHOTOS:-5}"
 CUT_RUNS="${CUT_RUNS:-500}"
 DISK_ROUNDS="${DISK_ROUNDS:-20}"
 DISK_DEVICES="${DISK_DEVICES:-10}"
-FUZZ_SECONDS="${FUZZ_SECONDS:-300}"
-EXAMPLES="${EXAMPLES:-300}"
+FUZZ_SECONDS="${FUZZ_SECONDS:-150}"
+EXAMPLES="${EXAMPLES:-100}"
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says how long the run has taken so far: the whole suite is meant to fit in
+# an hour on a 2-core machine.
+step() { printf '\n==> [%d min %02d s] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 step "SIGKILL of the device writer at random moments, $KILLS times"
 ONSITE_KILLS="$KILLS" cargo nextest run --profile faults -p onsite-device --test crash_safety --no-capture 2>&1 |
