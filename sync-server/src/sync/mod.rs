@@ -204,6 +204,8 @@ pub fn round_trip(
         epoch: crate::db::epoch(tx)?,
         ..Default::default()
     };
+    // The server's changes in this round trip, made once from the epoch just read.
+    let server_actor = onsite_core::ops::server_actor(&response.epoch);
     // Measured first, so the pushes of this round trip are corrected with it.
     let offset = clock_offset(request.client_time.as_deref(), now);
     // The company's rules, read once for every push of the round trip.
@@ -218,6 +220,7 @@ pub fn round_trip(
             offset_ms: offset,
             now,
             rules: rules.as_ref(),
+            server_actor: &server_actor,
         };
         response
             .push_results
@@ -343,6 +346,8 @@ struct PushCtx<'a> {
     now: chrono::DateTime<chrono::Utc>,
     /// The company's rules (read once per round trip with pushes).
     rules: Option<&'a onsite_core::CompanyRules>,
+    /// The actor the server writes as in its current epoch.
+    server_actor: &'a automerge::ActorId,
 }
 
 fn push_one(
@@ -454,7 +459,7 @@ fn push_one(
             authorship,
             rules,
             book.as_ref(),
-            &policy::server_actor(tx)?,
+            ctx.server_actor,
         )
     };
     phases::record(phases::REVIEW, reviewing);
@@ -509,7 +514,7 @@ fn push_one(
             &mut merged,
             &who.device_id,
             offset,
-            policy::server_actor(tx)?,
+            ctx.server_actor.clone(),
             now,
         );
     }
