@@ -643,6 +643,12 @@ fn apply(
     // The server sends the whole list each time: a decided change drops out of it.
     let held = serde_json::to_string(&response.held)
         .map_err(|e| SyncError::Protocol(format!("held changes: {e}")))?;
+    // Documents new to this device load on every core first (outside the write).
+    let new: Vec<(DocKind, &str, &[u8])> = decoded
+        .iter()
+        .map(|(doc, bytes, _)| (doc.kind, doc.doc_id.as_str(), bytes.as_slice()))
+        .collect();
+    let mut loaded = store.load_new(&new)?;
     let again = store.batch(|s| {
         // A new epoch: the server was restored and forgot what it acknowledged since
         // its backup. The documents are checked against its copy in a full pull.
@@ -675,7 +681,7 @@ fn apply(
         }
         let mut newly_pending = false;
         for (doc, bytes, heads) in &decoded {
-            s.receive(doc.kind, &doc.doc_id, bytes)?;
+            s.receive_loaded(doc.kind, &doc.doc_id, bytes, loaded.remove(&doc.doc_id))?;
             // Server heads only; local edits stay pending (acked_seq 0 never lowers it).
             s.acknowledge(doc.kind, &doc.doc_id, heads, 0)?;
             if restored || checking {

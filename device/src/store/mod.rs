@@ -15,6 +15,7 @@ pub mod documents;
 mod domain;
 pub mod meta;
 pub mod orders;
+mod receive_new;
 mod restore;
 pub(crate) mod schema;
 pub mod search;
@@ -33,6 +34,7 @@ use crate::projection::{self, Projection, Projector};
 use documents::{DocKind, DocRow};
 
 pub use blob_refs::{BlobRole, WantedBlob};
+pub use receive_new::Loaded;
 
 /// Tuning knobs; the defaults suit a phone.
 #[derive(Debug, Clone)]
@@ -336,6 +338,18 @@ impl Store {
     /// like a local edit, but not marked pending.
     #[tracing::instrument(skip_all, fields(kind = %kind, id = %id, bytes = bytes.len()))]
     pub fn receive(&mut self, kind: DocKind, id: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.receive_loaded(kind, id, bytes, None)
+    }
+
+    /// [`Store::receive`], with the work for a document new to this device possibly done
+    /// already by [`Store::load_new`].
+    pub fn receive_loaded(
+        &mut self,
+        kind: DocKind,
+        id: &str,
+        bytes: &[u8],
+        loaded: Option<Loaded>,
+    ) -> Result<(), StoreError> {
         let existing = match self.take(kind, id) {
             Ok(cached) => Some(cached),
             Err(StoreError::DocumentNotFound { .. }) => None,
@@ -363,10 +377,16 @@ impl Store {
                 self.store_changes(kind, id, cached, &changes, false, None)
             }
             None => {
-                let mut doc = AutoCommit::new().with_actor(self.actor.clone());
-                doc.load_incremental(bytes).map_err(am_err)?;
-                let proj = project_or_skip(&self.projector, kind, id, doc.document(), true)?;
-                let save = doc.save();
+                let (save, proj) = match loaded {
+                    Some(l) => (l.save, l.projection),
+                    None => {
+                        let mut doc = AutoCommit::new().with_actor(self.actor.clone());
+                        doc.load_incremental(bytes).map_err(am_err)?;
+                        let proj =
+                            project_or_skip(&self.projector, kind, id, doc.document(), true)?;
+                        (doc.save(), proj)
+                    }
+                };
                 let tx = begin(&mut self.conn, || format!("storing received {kind} {id}"))?;
                 let doc_no = documents::insert(&tx, id, kind, &save, false, now_ms())?;
                 write_projection(&tx, doc_no, &proj)?;

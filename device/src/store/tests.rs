@@ -219,6 +219,56 @@ fn received_changes_merge_and_are_not_pending() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[test]
+fn documents_new_to_the_device_load_on_every_core_and_store_as_one_by_one() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a)?;
+    std::fs::create_dir_all(&b)?;
+    let mut one_by_one = open(&a)?;
+    let mut at_once = open(&b)?;
+    let mut sent = Vec::new();
+    for n in 0..40 {
+        let mut office = AutoCommit::new();
+        put(&mut office, "n", n)?;
+        sent.push((format!("c{n}"), office.save()));
+    }
+    // One the device holds already, and one that does not decode.
+    at_once.receive(DocKind::Complaint, "c0", &sent[0].1)?;
+    one_by_one.receive(DocKind::Complaint, "c0", &sent[0].1)?;
+    sent.push(("c-cut".into(), sent[1].1[..sent[1].1.len() / 2].to_vec()));
+    let docs: Vec<(DocKind, &str, &[u8])> = sent
+        .iter()
+        .map(|(id, bytes)| (DocKind::Complaint, id.as_str(), bytes.as_slice()))
+        .collect();
+
+    let mut loaded = at_once.load_new(&docs)?;
+    assert_eq!(
+        loaded.len(),
+        39,
+        "every new document that decodes, loaded ahead"
+    );
+    assert!(!loaded.contains_key("c0") && !loaded.contains_key("c-cut"));
+    for (kind, id, bytes) in &docs {
+        let a = one_by_one
+            .receive(*kind, id, bytes)
+            .map_err(|e| e.to_string());
+        let b = at_once
+            .receive_loaded(*kind, id, bytes, loaded.remove(*id))
+            .map_err(|e| e.to_string());
+        assert_eq!(a, b, "{id}: the same outcome either way");
+    }
+    for n in 0..40 {
+        let id = format!("c{n}");
+        let a = one_by_one.read(DocKind::Complaint, &id, |d| (d.get_heads(), get(d, "n")))?;
+        let b = at_once.read(DocKind::Complaint, &id, |d| (d.get_heads(), get(d, "n")))?;
+        assert_eq!(a, b, "{id} stored alike");
+        assert_eq!(b.1, Some(n));
+    }
+    assert!(at_once.pending()?.is_empty(), "received, so not pending");
+    Ok(())
+}
+
 fn corrupt_first_chunk(store: &Store, how: &str) -> anyhow::Result<()> {
     let (seq, mut bytes): (i64, Vec<u8>) = store.conn.query_row(
         "SELECT seq, bytes FROM document_chunks ORDER BY seq LIMIT 1",
