@@ -29,33 +29,35 @@ EXAMPLES="${EXAMPLES:-100}"
 
 # Each step says how long the run has taken so far: the whole suite is meant to fit in
 # an hour on a 2-core machine.
+# The long runs are release builds: they are CPU-bound in Automerge and SQLite, which a
+# debug build runs several times slower. The benchmarks leave the same build behind.
 step() { printf '\n==> [%d min %02d s] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 step "SIGKILL of the device writer at random moments, $KILLS times"
-ONSITE_KILLS="$KILLS" cargo nextest run --profile faults -p onsite-device --test crash_safety --no-capture 2>&1 |
+ONSITE_KILLS="$KILLS" cargo nextest run --profile faults --release -p onsite-device --test crash_safety --no-capture 2>&1 |
   grep -E "crash-safety|PASS|FAIL|panicked"
 
 step "SIGKILL of the server while four devices sync, $SERVER_KILLS times"
-ONSITE_SERVER_KILLS="$SERVER_KILLS" cargo nextest run --profile faults -p onsite-tests --test server_kill --no-capture 2>&1 |
+ONSITE_SERVER_KILLS="$SERVER_KILLS" cargo nextest run --profile faults --release -p onsite-tests --test server_kill --no-capture 2>&1 |
   grep -E "server kills|server_kill seed|PASS|FAIL|panicked"
 
 step "soak: $SOAK_DEVICES devices on and off line for $SOAK_SECONDS s, the server restarted halfway"
 ONSITE_SOAK_DEVICES="$SOAK_DEVICES" ONSITE_SOAK_SECONDS="$SOAK_SECONDS" \
-  cargo nextest run --profile faults -p onsite-tests --test soak --no-capture 2>&1 |
+  cargo nextest run --profile faults --release -p onsite-tests --test soak --no-capture 2>&1 |
   grep -E "soak|PASS|FAIL|panicked"
 
 step "connections cut at a random byte in both directions, $CUT_RUNS runs"
-ONSITE_CUT_RUNS="$CUT_RUNS" cargo nextest run --profile faults -p onsite-tests --test cut_connections --no-capture 2>&1 |
+ONSITE_CUT_RUNS="$CUT_RUNS" cargo nextest run --profile faults --release -p onsite-tests --test cut_connections --no-capture 2>&1 |
   grep -E "cut|PASS|FAIL|panicked" | tail -20
 
 step "restore of a backup taken before a busy hour: $RESTORE_DEVICES devices, $RESTORE_EDITS changes and $RESTORE_PHOTOS photos each"
 ONSITE_RESTORE_DEVICES="$RESTORE_DEVICES" ONSITE_RESTORE_EDITS="$RESTORE_EDITS" ONSITE_RESTORE_PHOTOS="$RESTORE_PHOTOS" \
-  cargo nextest run --profile faults -p onsite-tests --test restore_busy_hour --no-capture 2>&1 |
+  cargo nextest run --profile faults --release -p onsite-tests --test restore_busy_hour --no-capture 2>&1 |
   grep -E "restore after|PASS|FAIL|panicked"
 
 step "server disk full under $DISK_DEVICES devices, then space freed, $DISK_ROUNDS times"
 ONSITE_DISK_FULL_ROUNDS="$DISK_ROUNDS" ONSITE_DISK_FULL_DEVICES="$DISK_DEVICES" \
-  cargo nextest run --profile faults -p onsite-tests --test server_disk_full --no-capture 2>&1 |
+  cargo nextest run --profile faults --release -p onsite-tests --test server_disk_full --no-capture 2>&1 |
   grep -E "server disk full|PASS|FAIL|panicked"
 
 step "the HTTP API against schemathesis, $EXAMPLES cases per operation"
