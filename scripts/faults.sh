@@ -7,7 +7,7 @@
 #   RESTORE_DEVICES, RESTORE_EDITS, RESTORE_PHOTOS        (default 20, 200 each, 5 each)
 #   CUT_RUNS     connections cut at a random byte         (default 500)
 #   DISK_ROUNDS, DISK_DEVICES  the server's disk filled and freed (default 20 rounds, 10)
-#   FUZZ_SECONDS libFuzzer time per fuzz target           (default 150)
+#   FUZZ_SECONDS libFuzzer time per fuzz target           (default 120)
 #   EXAMPLES     schemathesis cases per operation         (default 100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ RESTORE_PHOTOS="${RESTORE_PHOTOS:-5}"
 CUT_RUNS="${CUT_RUNS:-500}"
 DISK_ROUNDS="${DISK_ROUNDS:-20}"
 DISK_DEVICES="${DISK_DEVICES:-10}"
-FUZZ_SECONDS="${FUZZ_SECONDS:-150}"
+FUZZ_SECONDS="${FUZZ_SECONDS:-120}"
 EXAMPLES="${EXAMPLES:-100}"
 
 # Each step says how long the run has taken so far: the whole suite is meant to fit in

@@ -21,18 +21,21 @@ use onsite_tests::process::ServerProcess;
 const PASSWORD: &str = "correct horse";
 const SERVER: &str = env!("CARGO_BIN_EXE_server_process");
 
-/// RSS samples in KiB: the first, the largest and the last.
+/// RSS samples in KiB: how many, and the value at each tenth of the run (the first
+/// sample, then every tenth after it, the last), so a reader sees whether memory levels
+/// off or keeps climbing.
 fn summary(samples: &[u64]) -> String {
-    match (samples.first(), samples.iter().max(), samples.last()) {
-        (Some(first), Some(max), Some(last)) => format!(
-            "{} samples, first {} MiB, max {} MiB, last {} MiB",
-            samples.len(),
-            first / 1024,
-            max / 1024,
-            last / 1024
-        ),
-        _ => "no samples".into(),
+    if samples.is_empty() {
+        return "no samples".into();
     }
+    let tenths: Vec<String> = (0..=10)
+        .map(|t| (samples[(samples.len() - 1) * t / 10] / 1024).to_string())
+        .collect();
+    format!(
+        "{} samples, MiB by tenths {}",
+        samples.len(),
+        tenths.join(" ")
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
