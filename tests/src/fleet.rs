@@ -189,6 +189,64 @@ pub fn order_at_repair(
     Ok(id)
 }
 
+/// An office and its technicians, as most fault scenarios start.
+pub struct Crew {
+    /// A supervisor's device (`office`, user `zhou.min`).
+    pub office: Device,
+    /// One phone per technician (`tech00/phone`, ...).
+    pub techs: Vec<Device>,
+    /// Each technician's own order, in the same order as `techs`.
+    pub orders: Vec<String>,
+}
+
+/// Enrolls a supervisor's office device and `technicians` phones on the server whose
+/// data is `server_data` and which devices reach at `base`, their stores in `dir`. The
+/// office brings one order per technician to the repair stage; then everyone syncs once,
+/// the office first, so each phone holds its order.
+pub async fn crew(
+    server_data: &Path,
+    base: &str,
+    dir: &Path,
+    company: &mut Company,
+    rng: &mut fastrand::Rng,
+    technicians: usize,
+    password: &str,
+) -> anyhow::Result<Crew> {
+    let (sup_account, supervisor) = add_user(server_data, "zhou.min", Role::Supervisor, password)?;
+    let mut office = Device::enroll(server_data, base, dir, "office", &sup_account, supervisor)?;
+    let mut techs = Vec::new();
+    let mut orders = Vec::new();
+    for n in 0..technicians {
+        let login = format!("tech{n:02}");
+        let (account, actor) = add_user(server_data, &login, Role::Technician, password)?;
+        let label = format!("{login}/phone");
+        techs.push(Device::enroll(
+            server_data,
+            base,
+            dir,
+            &label,
+            &account,
+            actor,
+        )?);
+        orders.push(order_at_repair(
+            &mut office,
+            company,
+            rng,
+            n as u128 + 1,
+            actor,
+        )?);
+    }
+    office.sync.sync(&mut office.store).await?;
+    for device in &mut techs {
+        device.sync.sync(&mut device.store).await?;
+    }
+    Ok(Crew {
+        office,
+        techs,
+        orders,
+    })
+}
+
 /// Moves `id` along its lifecycle on `device` until it reaches `target`.
 pub fn drive_to(
     device: &mut Device,

@@ -16,7 +16,7 @@ use anyhow::Context as _;
 use automerge::{ChangeHash, ReadDoc as _};
 use onsite_core::doc::order::OrderOp;
 use onsite_core::role::Role;
-use onsite_tests::fleet::{self, Company, Device, Edit};
+use onsite_tests::fleet::{self, Company, Edit};
 use onsite_tests::TestServer;
 
 const PASSWORD: &str = "correct horse";
@@ -45,36 +45,20 @@ async fn scenario(
     let mut company = Company::default();
     let server = TestServer::start().await?;
     let dir = tempfile::tempdir()?;
-    let base = server.url("");
-    let (sup_account, supervisor) =
-        fleet::add_user(server.data.path(), "zhou.min", Role::Supervisor, PASSWORD)?;
-    let mut office = Device::enroll(
+    let fleet::Crew {
+        mut office,
+        mut techs,
+        ..
+    } = fleet::crew(
         server.data.path(),
-        &base,
+        &server.url(""),
         dir.path(),
-        "office",
-        &sup_account,
-        supervisor,
-    )?;
-    let mut techs = Vec::new();
-    for n in 0..technicians {
-        let login = format!("tech{n:02}");
-        let (account, actor) =
-            fleet::add_user(server.data.path(), &login, Role::Technician, PASSWORD)?;
-        techs.push(Device::enroll(
-            server.data.path(),
-            &base,
-            dir.path(),
-            &format!("{login}/phone"),
-            &account,
-            actor,
-        )?);
-        fleet::order_at_repair(&mut office, &mut company, &mut rng, n as u128 + 1, actor)?;
-    }
-    office.sync.sync(&mut office.store).await?;
-    for device in &mut techs {
-        device.sync.sync(&mut device.store).await?;
-    }
+        &mut company,
+        &mut rng,
+        technicians,
+        PASSWORD,
+    )
+    .await?;
 
     let backup = dir.path().join("backup.db");
     let backed_up = onsite_server::backup::run(server.data.path(), &backup)?;

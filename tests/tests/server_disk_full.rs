@@ -208,48 +208,25 @@ async fn fleet_on_a_full_disk() -> anyhow::Result<()> {
     anyhow::ensure!(mounted.success(), "mounting a tmpfs: {mounted}");
     let server =
         TestServer::start_on(tempfile::tempdir_in(disk.path())?, "127.0.0.1:0".parse()?).await?;
-    let base = server.url("");
     let phones = tempfile::tempdir()?;
     let mut company = Company::default();
-    let (sup_account, supervisor) =
-        fleet::add_user(server.data.path(), "zhou.min", Role::Supervisor, PASSWORD)?;
-    let mut office = Device::enroll(
+    let fleet::Crew {
+        office,
+        mut techs,
+        orders,
+    } = fleet::crew(
         server.data.path(),
-        &base,
+        &server.url(""),
         phones.path(),
-        "office",
-        &sup_account,
-        supervisor,
-    )?;
-    let mut techs = Vec::new();
-    let mut orders = Vec::new();
-    for n in 0..technicians {
-        let login = format!("tech{n:02}");
-        let (account, actor) =
-            fleet::add_user(server.data.path(), &login, Role::Technician, PASSWORD)?;
-        techs.push(Device::enroll(
-            server.data.path(),
-            &base,
-            phones.path(),
-            &format!("{login}/phone"),
-            &account,
-            actor,
-        )?);
-        orders.push(fleet::order_at_repair(
-            &mut office,
-            &mut company,
-            &mut rng,
-            n as u128 + 1,
-            actor,
-        )?);
-    }
+        &mut company,
+        &mut rng,
+        technicians,
+        PASSWORD,
+    )
+    .await?;
     // The office is last: the technicians are `devices[..technicians]`.
     techs.push(office);
     let mut devices = techs;
-    // The office first: it sends the orders the technicians then receive.
-    for device in devices.iter_mut().rev() {
-        device.sync.sync(&mut device.store).await?;
-    }
 
     let mut committed: Vec<(String, ChangeHash)> = Vec::new();
     let mut photos: Vec<(usize, String)> = Vec::new();

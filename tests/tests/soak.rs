@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use futures_util::future::join_all;
 use onsite_core::doc::order::OrderOp;
-use onsite_core::role::{Actor, Role};
-use onsite_tests::fleet::{self, Company, Device, Edit};
+use onsite_core::role::Actor;
+use onsite_tests::fleet::{self, Company, Edit};
 use onsite_tests::process::ServerProcess;
 
 const PASSWORD: &str = "correct horse";
@@ -59,38 +59,21 @@ async fn soak(seed: u64, technicians: usize, duration: Duration) -> anyhow::Resu
     let addr = server.addr;
     let base = format!("http://{addr}");
 
-    let (sup_account, supervisor) =
-        fleet::add_user(data.path(), "zhou.min", Role::Supervisor, PASSWORD)?;
-    let mut office = Device::enroll(
+    let fleet::Crew {
+        mut office,
+        mut techs,
+        orders,
+    } = fleet::crew(
         data.path(),
         &base,
         dir.path(),
-        "office",
-        &sup_account,
-        supervisor,
-    )?;
-    let mut techs: Vec<Device> = Vec::new();
-    let mut actors: Vec<Actor> = Vec::new();
-    let mut orders = Vec::new();
-    for n in 0..technicians {
-        let login = format!("tech{n:02}");
-        let (account, actor) = fleet::add_user(data.path(), &login, Role::Technician, PASSWORD)?;
-        techs.push(Device::enroll(
-            data.path(),
-            &base,
-            dir.path(),
-            &format!("{login}/phone"),
-            &account,
-            actor,
-        )?);
-        actors.push(actor);
-        let id = fleet::order_at_repair(&mut office, &mut company, &mut rng, n as u128 + 1, actor)?;
-        orders.push(id);
-    }
-    office.sync.sync(&mut office.store).await?;
-    for device in &mut techs {
-        device.sync.sync(&mut device.store).await?;
-    }
+        &mut company,
+        &mut rng,
+        technicians,
+        PASSWORD,
+    )
+    .await?;
+    let actors: Vec<Actor> = techs.iter().map(|d| d.actor).collect();
 
     let mut records = fleet::Recorded::default();
     let mut online = vec![true; techs.len()];
