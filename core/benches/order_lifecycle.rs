@@ -24,12 +24,7 @@ const WORK_STEPS: u32 = 102;
 
 fn build(settings: &Settings, calendar: &Calendar) -> (AutoCommit, usize) {
     let cast = Cast::default();
-    let ctx = |actor, minute: i64| Ctx {
-        actor,
-        now: fixtures::t0() + chrono::Duration::minutes(minute),
-        settings,
-        calendar,
-    };
+    let ctx = |actor, minute| fixtures::ctx_at(actor, minute, settings, calendar);
     let order = OrderDoc::new(
         fixtures::new_order(
             1,

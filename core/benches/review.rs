@@ -18,7 +18,7 @@ use onsite_core::doc::order::{OrderDoc, OrderOp};
 use onsite_core::fixtures::{self, Cast};
 use onsite_core::records::request::ServiceMode;
 use onsite_core::review::{self, Pusher};
-use onsite_core::{ops, Calendar, Ctx, OrderState, Settings};
+use onsite_core::{ops, Calendar, OrderState, Settings};
 
 /// The review of a typical push should cost about this much.
 const TARGET_MS: f64 = 1.0;
@@ -34,12 +34,7 @@ fn ms(d: Duration) -> f64 {
 
 fn main() {
     let (settings, calendar, cast) = (Settings::default(), Calendar::default(), Cast::default());
-    let ctx = |actor, minute: i64| Ctx {
-        actor,
-        now: fixtures::t0() + chrono::Duration::minutes(minute),
-        settings: &settings,
-        calendar: &calendar,
-    };
+    let ctx = |actor, minute| fixtures::ctx_at(actor, minute, &settings, &calendar);
     // The stored order: intake, dispatch and ~145 changes of work, stopped before the
     // sign-off so the technician still has work to push.
     let order = OrderDoc::new(

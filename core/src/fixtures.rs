@@ -20,6 +20,22 @@ pub fn t0() -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
+/// The context of an operation by `actor` `minute` minutes after [`t0`]: the instants
+/// the lifecycle steps ([`Step`]) carry.
+pub fn ctx_at<'a>(
+    actor: Actor,
+    minute: i64,
+    settings: &'a crate::Settings,
+    calendar: &'a crate::Calendar,
+) -> crate::Ctx<'a> {
+    crate::Ctx {
+        actor,
+        now: t0() + Duration::minutes(minute),
+        settings,
+        calendar,
+    }
+}
+
 /// A deterministic id from a seed (a v7-shaped UUID is not needed for fixtures).
 pub fn uuid(seed: u128) -> Uuid {
     Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | seed)

@@ -882,12 +882,7 @@ mod tests {
         use crate::doc::order::OrderOp;
         use crate::records::order::ClockOffset;
         let (s, c, cast) = (Settings::default(), Calendar::default(), Cast::default());
-        let ctx = |actor, minute: i64| Ctx {
-            actor,
-            now: fixtures::t0() + chrono::Duration::minutes(minute),
-            settings: &s,
-            calendar: &c,
-        };
+        let ctx = |actor, minute| fixtures::ctx_at(actor, minute, &s, &c);
         let mut order = fixtures::new_order(1, ServiceMode::OnSite, None);
         order.settings_version = Some(3);
         let order = OrderDoc::new(order, &ctx(cast.dispatcher, 0))?;
@@ -948,12 +943,7 @@ mod tests {
     #[test]
     fn the_merged_view_reads_what_a_full_hydrate_reads_after_every_op_and_a_merge() -> TestResult {
         let (s, c, cast) = (Settings::default(), Calendar::default(), Cast::default());
-        let ctx = |actor, minute: i64| Ctx {
-            actor,
-            now: fixtures::t0() + chrono::Duration::minutes(minute),
-            settings: &s,
-            calendar: &c,
-        };
+        let ctx = |actor, minute| fixtures::ctx_at(actor, minute, &s, &c);
         let order = OrderDoc::new(
             fixtures::new_order(1, ServiceMode::OnSite, None),
             &ctx(cast.dispatcher, 0),
