@@ -32,14 +32,14 @@ const INDEXED_DOCS: usize = 300;
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = onsite_server::db::open(dir.path()).expect("open the server database");
-    let conn = db.conn();
+    let mut conn = db.conn();
 
     // One real closed order's row, varied into 50,000 over a year, 12 technicians and 30
     // models: the same shape and sizes as the rows the server reads off documents.
     let mut s = Scenario::new(ServiceMode::OnSite, true);
     s.drive_to(OrderState::Closed).expect("the happy path");
     let base = kpi::order_row(&s.order, &s.settings, &s.calendar, s.now);
-    let tx = conn.unchecked_transaction().expect("tx");
+    let tx = conn.transaction().expect("tx");
     {
         let mut insert = tx
             .prepare("INSERT INTO kpi_rows (doc_id, kind, seq, row) VALUES (?1, ?2, 0, ?3)")
@@ -66,7 +66,7 @@ fn main() {
                 row.closed_at = None;
             }
             insert
-                .execute(rusqlite::params![
+                .execute(onsite_server::params![
                     row.id,
                     "order",
                     postcard::to_stdvec(&row).unwrap()
@@ -83,7 +83,7 @@ fn main() {
                 clocks: vec![],
             };
             insert
-                .execute(rusqlite::params![
+                .execute(onsite_server::params![
                     row.id,
                     "complaint",
                     postcard::to_stdvec(&row).unwrap()

@@ -1,10 +1,10 @@
 //! User accounts: creating them, and checking a login's password (argon2id).
 
+use crate::db::{Connection, OptionalExtension};
 use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Argon2, PasswordVerifier};
 use axum::http::StatusCode;
 use onsite_core::role::Role;
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -209,7 +209,7 @@ mod tests {
         let (_dir, db) = db()?;
         let conn = db.conn();
         add(&conn, "li.wei", "李伟", Role::Technician, "correct horse")?;
-        let stored: String = conn.query_row("SELECT password_hash FROM users", [], |r| r.get(0))?;
+        let stored: String = conn.query_row("SELECT password_hash FROM users", (), |r| r.get(0))?;
         assert!(stored.starts_with("$argon2id$"), "stored: {stored}");
         assert!(!stored.contains("correct horse"));
         Ok(())

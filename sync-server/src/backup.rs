@@ -57,7 +57,7 @@ pub fn run(data_dir: &Path, out: &Path) -> anyhow::Result<BackedUp> {
         // Small steps with short pauses let a busy server keep writing during the copy.
         backup.run_to_completion(256, Duration::from_millis(5), None)?;
     }
-    let check: String = dest.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    let check: String = dest.query_row("PRAGMA integrity_check", (), |r| r.get(0))?;
     if check != "ok" {
         anyhow::bail!(
             "the backup at {} failed its integrity check: {check}",
@@ -90,7 +90,7 @@ fn check_blobs(
 ) -> anyhow::Result<(usize, usize)> {
     let mut refs = std::collections::BTreeSet::new();
     let mut stmt = snapshot.prepare("SELECT id, data FROM documents WHERE kind = 'order'")?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
     })?;
     for row in rows {
@@ -129,7 +129,7 @@ mod tests {
         super::run(dir.path(), &out)?;
 
         let copy = rusqlite::Connection::open(&out)?;
-        let logins: i64 = copy.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        let logins: i64 = copy.query_row("SELECT count(*) FROM users", (), |r| r.get(0))?;
         assert_eq!(logins, 1, "the account is in the backup");
         assert!(
             super::run(dir.path(), &out).is_err(),

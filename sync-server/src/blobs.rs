@@ -18,9 +18,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::db::{Connection, OptionalExtension};
 use axum::http::StatusCode;
 use onsite_core::doc::order::OrderDoc;
-use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::db::Db;
@@ -93,7 +93,7 @@ pub enum BlobError {
         source: std::io::Error,
     },
     #[error("blob database: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] crate::db::StoreError),
 }
 
 impl BlobError {
@@ -144,9 +144,7 @@ impl From<BlobError> for ApiError {
             BlobError::Io { source, .. } if source.kind() == std::io::ErrorKind::StorageFull => {
                 return ApiError::storage_full(err.to_string());
             }
-            BlobError::Db(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::DiskFull =>
-            {
+            BlobError::Db(crate::db::StoreError::Full(_)) => {
                 return ApiError::storage_full(err.to_string());
             }
             BlobError::Io { .. } | BlobError::Db(_) => {

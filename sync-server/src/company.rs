@@ -4,12 +4,12 @@
 //! changes either; the HTTP layer checks the role, these functions record the author.
 //! Everything that evaluates a rule on the server reads them through [`rules`].
 
+use crate::db::{Connection, OptionalExtension};
 use chrono::{DateTime, Datelike, Utc};
 use onsite_core::calendar::{CalendarDay, DayKind};
 use onsite_core::calendar_file;
 use onsite_core::company::{CalendarChange, WorkingWeek};
 use onsite_core::{Calendar, CompanyRules, Settings, SettingsVersion};
-use rusqlite::{Connection, OptionalExtension};
 
 use crate::accounts::Account;
 use crate::error::ApiError;
@@ -22,7 +22,7 @@ pub fn rules(conn: &Connection) -> Result<CompanyRules, ApiError> {
         .prepare_cached(
             "SELECT version, since, by_user, by_name, settings FROM settings_versions ORDER BY version",
         )?
-        .query_map([], |r| {
+        .query_map((), |r| {
             Ok((
                 r.get::<_, u32>(0)?,
                 r.get::<_, String>(1)?,
@@ -52,7 +52,7 @@ pub fn rules(conn: &Connection) -> Result<CompanyRules, ApiError> {
 pub fn calendar(conn: &Connection) -> Result<Calendar, ApiError> {
     let json: Option<String> = conn
         .prepare_cached("SELECT calendar FROM company_calendar WHERE id = 1")?
-        .query_row([], |r| r.get(0))
+        .query_row((), |r| r.get(0))
         .optional()?;
     match json {
         Some(json) => serde_json::from_str(&json)
@@ -90,7 +90,7 @@ pub fn save_settings(
         )?;
         Ok(())
     };
-    let stored: i64 = tx.query_row("SELECT COUNT(*) FROM settings_versions", [], |r| r.get(0))?;
+    let stored: i64 = tx.query_row("SELECT COUNT(*) FROM settings_versions", (), |r| r.get(0))?;
     if stored == 0 {
         // Version 1 (the regulation's figures) was implicit; keep it, so orders created
         // under it still find it.
@@ -237,7 +237,7 @@ pub fn calendar_log(conn: &Connection) -> Result<Vec<CalendarChange>, ApiError> 
     conn.prepare_cached(
         "SELECT at, by_user, by_name, year, how, days FROM calendar_changes ORDER BY id DESC",
     )?
-    .query_map([], |r| {
+    .query_map((), |r| {
         Ok((
             r.get::<_, String>(0)?,
             CalendarChange {

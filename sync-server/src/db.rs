@@ -4,12 +4,20 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 use crate::error::ApiError;
 
+mod error;
 mod group;
+mod sql;
+mod sqlite;
+
+pub use error::StoreError;
+pub use sql::{
+    Connection, EngineKind, FromValue, OptionalExtension, Params, Row, Statement, ToValue,
+    Transaction,
+};
 
 /// The database file inside the data folder.
 pub const DB_FILE: &str = "server.db";
@@ -69,12 +77,10 @@ impl Db {
     /// it sees the last committed state, whatever a writer is doing meanwhile (WAL).
     #[tracing::instrument(skip_all)]
     pub fn open_reader(&self) -> Result<Connection, ApiError> {
-        let reader = Connection::open_with_flags(
+        Ok(open_sqlite_reader(
             &self.3.file,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        reader.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(reader)
+            std::time::Duration::from_secs(5),
+        )?)
     }
 
     /// Installs a probe that each prepared push calls with its document id, on the
@@ -101,7 +107,7 @@ impl Db {
     /// Runs `f` inside one transaction, committing only if it succeeds.
     pub fn transaction<T>(
         &self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ApiError>,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -432,38 +438,48 @@ fn migrations() -> Migrations<'static> {
 }
 
 /// This server's epoch: changes on every restore (`docs/sync-protocol.md`, "Restore").
-pub fn epoch(conn: &Connection) -> rusqlite::Result<String> {
-    conn.query_row("SELECT epoch FROM server_identity WHERE id = 1", [], |r| {
+pub fn epoch(conn: &Connection) -> Result<String, StoreError> {
+    conn.query_row("SELECT epoch FROM server_identity WHERE id = 1", (), |r| {
         r.get(0)
     })
 }
 
 /// Gives the server a new epoch, as a restore does, and returns it.
-pub fn new_epoch(conn: &Connection) -> rusqlite::Result<String> {
-    conn.query_row(
-        "UPDATE server_identity SET epoch = lower(hex(randomblob(16))) WHERE id = 1 RETURNING epoch",
-        [],
-        |r| r.get(0),
-    )
+pub fn new_epoch(conn: &Connection) -> Result<String, StoreError> {
+    let epoch = hex::encode(rand::random::<[u8; 16]>());
+    conn.execute(
+        "UPDATE server_identity SET epoch = ?1 WHERE id = 1",
+        [&epoch],
+    )?;
+    Ok(epoch)
+}
+
+/// A read-only connection to an SQLite file: in WAL mode it reads the last committed
+/// state whatever a writer is doing meanwhile.
+fn open_sqlite_reader(file: &Path, wait: std::time::Duration) -> Result<Connection, StoreError> {
+    let reader = rusqlite::Connection::open_with_flags(
+        file,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    reader.busy_timeout(wait)?;
+    Ok(Connection::new(Box::new(sqlite::Sqlite::new(reader))))
 }
 
 /// Opens `data_dir/server.db`, creating the folder and migrating as needed.
 #[tracing::instrument(skip_all, fields(data = %data_dir.display()))]
 pub fn open(data_dir: &Path) -> anyhow::Result<Db> {
     std::fs::create_dir_all(data_dir)?;
-    let mut conn = Connection::open(data_dir.join(DB_FILE))?;
+    let mut conn = rusqlite::Connection::open(data_dir.join(DB_FILE))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrations().to_latest(&mut conn)?;
-    let reader = Connection::open_with_flags(
-        data_dir.join(DB_FILE),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    reader.busy_timeout(std::time::Duration::from_secs(1))?;
+    let reader = open_sqlite_reader(&data_dir.join(DB_FILE), std::time::Duration::from_secs(1))?;
     Ok(Db(
-        Arc::new(Mutex::new(conn)),
+        Arc::new(Mutex::new(Connection::new(Box::new(sqlite::Sqlite::new(
+            conn,
+        ))))),
         Arc::default(),
         Arc::new(Mutex::new(reader)),
         Arc::new(Extra {

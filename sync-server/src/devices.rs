@@ -1,9 +1,9 @@
 //! Enrolled devices and their tokens. A token is shown to its device once and stored
 //! only as a SHA-256 hash; revoking a device makes its token useless at once.
 
+use crate::db::{Connection, OptionalExtension};
 use base64::Engine as _;
 use rand::RngCore as _;
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -199,7 +199,7 @@ mod tests {
         let device = uuid::Uuid::now_v7().to_string();
         let token = enroll(&conn, &account, &device, "Li's phone")?;
 
-        let stored: String = conn.query_row("SELECT token_hash FROM devices", [], |r| r.get(0))?;
+        let stored: String = conn.query_row("SELECT token_hash FROM devices", (), |r| r.get(0))?;
         assert_ne!(stored, token, "only the hash of a token is kept");
 
         let who = authenticate(&conn, &token)?;

@@ -1,6 +1,7 @@
 //! The error every endpoint returns: an HTTP status, a stable code clients translate,
 //! and a message for people. Server faults are logged in full and shown in brief.
 
+use crate::db::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -123,20 +124,25 @@ pub struct ApiQuery<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        Self::database("database", &err)
+    }
+}
+
+/// The backup and restore commands still open SQLite files themselves.
 impl From<rusqlite::Error> for ApiError {
     fn from(err: rusqlite::Error) -> Self {
-        Self::database("database", &err)
+        Self::from(StoreError::from(err))
     }
 }
 
 impl ApiError {
     /// A database failure while `doing` something: `507` when the disk is full, which
     /// the client can wait out, otherwise an internal error.
-    pub fn database(doing: &str, err: &rusqlite::Error) -> Self {
+    pub fn database(doing: &str, err: &StoreError) -> Self {
         match err {
-            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => {
-                Self::storage_full(format!("{doing}: {err}"))
-            }
+            StoreError::Full(_) => Self::storage_full(format!("{doing}: {err}")),
             _ => Self::internal(format!("{doing}: {err}")),
         }
     }

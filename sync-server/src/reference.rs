@@ -3,11 +3,12 @@
 //! (`company.rs`). The office edits it; devices only read it,
 //! so it is plain tables served as JSON (`GET /v1/reference`) rather than documents.
 
+use crate::db::{Connection, OptionalExtension};
+use crate::params;
 use onsite_core::ids::{LocationId, PartId, UserId};
 use onsite_core::money::Money;
 use onsite_core::protocol::{Reference, StaffEntry};
 use onsite_core::records::catalog::{Location, LocationKind, Part};
-use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use crate::accounts;
@@ -101,7 +102,7 @@ pub fn load(conn: &Connection) -> Result<Reference, ApiError> {
             "SELECT id, number, name, unit, price_minor, currency, serialized, valuable,
                     certified, barcode FROM parts ORDER BY number",
         )?
-        .query_map([], |r| {
+        .query_map((), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 Part {
@@ -125,7 +126,7 @@ pub fn load(conn: &Connection) -> Result<Reference, ApiError> {
         .collect::<Result<Vec<_>, ApiError>>()?;
     let locations = conn
         .prepare("SELECT id, name, kind, holder FROM locations ORDER BY kind DESC, name, id")?
-        .query_map([], |r| {
+        .query_map((), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -151,7 +152,7 @@ pub fn load(conn: &Connection) -> Result<Reference, ApiError> {
         .collect::<Result<Vec<_>, ApiError>>()?;
     let staff = conn
         .prepare("SELECT id, name, role FROM users ORDER BY name, id")?
-        .query_map([], |r| {
+        .query_map((), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

@@ -33,7 +33,7 @@ pub fn run(data_dir: &Path, number: &str, lang: &str, out: &Path) -> anyhow::Res
     let rules = company::rules(&conn)?;
     let mut people = HashMap::new();
     let mut q = conn.prepare("SELECT id, name FROM users")?;
-    for row in q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+    for row in q.query_map((), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
         let (id, name) = row?;
         people.insert(id, name);
     }
@@ -66,21 +66,26 @@ pub fn run(data_dir: &Path, number: &str, lang: &str, out: &Path) -> anyhow::Res
 
 /// The order numbered `number` in the office copy (read one by one: a command-line
 /// look-up, not a hot path).
-fn find(conn: &rusqlite::Connection, number: &str) -> anyhow::Result<Option<OrderDoc>> {
-    let mut q = conn.prepare("SELECT id, data FROM documents WHERE kind = 'order'")?;
-    let mut rows = q.query([])?;
-    while let Some(row) = rows.next()? {
-        let id: String = row.get(0)?;
-        let data: Vec<u8> = row.get(1)?;
-        let doc = automerge::AutoCommit::load(&data)
-            .with_context(|| format!("loading order document {id}"))?;
-        let order: OrderDoc =
-            ops::hydrate(&doc).with_context(|| format!("reading order document {id}"))?;
-        if order.number == number {
-            return Ok(Some(order));
-        }
-    }
-    Ok(None)
+fn find(conn: &crate::db::Connection, number: &str) -> anyhow::Result<Option<OrderDoc>> {
+    let mut found = None;
+    conn.for_each(
+        "SELECT id, data FROM documents WHERE kind = 'order'",
+        (),
+        |row| {
+            let id: String = row.get(0)?;
+            let data: Vec<u8> = row.get(1)?;
+            let doc = automerge::AutoCommit::load(&data)
+                .with_context(|| format!("loading order document {id}"))?;
+            let order: OrderDoc =
+                ops::hydrate(&doc).with_context(|| format!("reading order document {id}"))?;
+            let go_on = order.number != number;
+            if !go_on {
+                found = Some(order);
+            }
+            Ok::<_, anyhow::Error>(go_on)
+        },
+    )?;
+    Ok(found)
 }
 
 #[cfg(all(test, feature = "demo"))]
@@ -99,7 +104,7 @@ mod tests {
         let conn = db.conn();
         let mut q = conn.prepare("SELECT data FROM documents WHERE kind = 'order'")?;
         let orders = q
-            .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+            .query_map((), |r| r.get::<_, Vec<u8>>(0))?
             .map(|data| {
                 let doc = automerge::AutoCommit::load(&data?)?;
                 Ok(ops::hydrate::<OrderDoc>(&doc)?)
@@ -179,7 +184,7 @@ mod tests {
         conn.execute(
             "UPDATE documents SET seq = (SELECT MAX(seq) + 1 FROM documents)
              WHERE id = (SELECT id FROM documents WHERE kind = 'order' LIMIT 1)",
-            [],
+            (),
         )?;
         assert_eq!(kpi::catch_up(&conn, now)?, 1);
         for role in [Role::Dispatcher, Role::Supervisor] {

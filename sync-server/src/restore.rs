@@ -48,7 +48,7 @@ fn check(from: &Path) -> anyhow::Result<()> {
     let conn = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| anyhow::anyhow!("opening the backup {}: {e}", from.display()))?;
     let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .query_row("PRAGMA integrity_check", (), |r| r.get(0))
         .map_err(|e| anyhow::anyhow!("{} is not a server backup: {e}", from.display()))?;
     if check != "ok" {
         anyhow::bail!(
@@ -115,13 +115,13 @@ mod tests {
         assert_eq!(crate::db::epoch(&db.conn())?, restored.epoch);
         let users: i64 = db
             .conn()
-            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+            .query_row("SELECT count(*) FROM users", (), |r| r.get(0))?;
         assert_eq!(users, 1, "the database is the backup's");
         let aside = restored
             .set_aside
             .ok_or_else(|| anyhow::anyhow!("nothing set aside"))?;
         let old = rusqlite::Connection::open(aside.join(crate::db::DB_FILE))?;
-        let users: i64 = old.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        let users: i64 = old.query_row("SELECT count(*) FROM users", (), |r| r.get(0))?;
         assert_eq!(users, 2, "the replaced database is kept, not deleted");
 
         let junk = dir.path().join("junk.db");

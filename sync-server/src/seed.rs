@@ -3,6 +3,7 @@
 //! the warehouse and a stocked van per technician, built by replaying the same domain
 //! operations the app makes.
 
+use crate::db::Connection;
 use automerge::AutoCommit;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use onsite_core::doc::order::{OrderDoc, OrderOp};
@@ -17,7 +18,6 @@ use onsite_core::records::order::HoldKind;
 use onsite_core::records::request::{Customer, CustomerTier, ServiceMode};
 use onsite_core::role::{Actor, Role};
 use onsite_core::{ops, Calendar, Ctx, CustomerId, Settings};
-use rusqlite::Connection;
 
 use crate::accounts;
 use crate::error::ApiError;
@@ -317,7 +317,7 @@ fn office_hours_shift(calendar: &Calendar, received: DateTime<Utc>) -> Duration 
 /// Seeds the demo office into an empty database. Refuses a database that already has
 /// users, so it never mixes demo data into a real office.
 pub fn seed(conn: &Connection, now: DateTime<Utc>) -> Result<SeedReport, ApiError> {
-    let users: i64 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+    let users: i64 = conn.query_row("SELECT count(*) FROM users", (), |r| r.get(0))?;
     if users > 0 {
         return Err(ApiError::bad_request(
             "errors.seed.not_empty",
@@ -767,7 +767,7 @@ mod tests {
         let conn = db.conn();
         let roles: Vec<String> = conn
             .prepare("SELECT DISTINCT role FROM users ORDER BY role")?
-            .query_map([], |r| r.get(0))?
+            .query_map((), |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         assert_eq!(
             roles,

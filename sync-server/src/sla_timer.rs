@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
+use crate::db::Connection;
 use chrono::{DateTime, Utc};
 use onsite_core::{sla, CompanyRules, OrderDoc};
-use rusqlite::Connection;
 
 use crate::db::Db;
 use crate::error::ApiError;
@@ -46,7 +46,7 @@ pub fn note(tx: &Connection, doc_id: &str, next: Option<DateTime<Utc>>) -> Resul
 /// Every order to evaluate again, e.g. after the calendar changed (which moves
 /// working-day deadlines).
 pub fn all_due(tx: &Connection) -> Result<(), ApiError> {
-    tx.execute("DELETE FROM sla_due", [])?;
+    tx.execute("DELETE FROM sla_due", ())?;
     Ok(())
 }
 

@@ -48,7 +48,7 @@ async fn benchmark_orders_are_judged_by_the_server_clock_not_the_calendar() -> a
     let evaluated = || -> anyhow::Result<i64> {
         Ok(db
             .conn()
-            .query_row("SELECT count(*) FROM sla_due", [], |r| r.get(0))?)
+            .query_row("SELECT count(*) FROM sla_due", (), |r| r.get(0))?)
     };
     tokio::time::timeout(Duration::from_secs(20), async {
         while evaluated()? < 6 {

@@ -41,12 +41,12 @@ async fn a_full_server_says_507_keeps_nothing_half_stored_and_takes_the_changes_
     let pages: i64 = server
         .db
         .conn()
-        .query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        .query_row("PRAGMA page_count", (), |r| r.get(0))?;
     let limit: i64 =
         server
             .db
             .conn()
-            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), (), |r| {
                 r.get(0)
             })?;
     assert_eq!(limit, pages);
@@ -54,7 +54,7 @@ async fn a_full_server_says_507_keeps_nothing_half_stored_and_takes_the_changes_
         server
             .db
             .conn()
-            .query_row("SELECT coalesce(max(seq), 0) FROM documents", [], |r| {
+            .query_row("SELECT coalesce(max(seq), 0) FROM documents", (), |r| {
                 r.get(0)
             })?;
 
@@ -94,7 +94,7 @@ async fn a_full_server_says_507_keeps_nothing_half_stored_and_takes_the_changes_
         server
             .db
             .conn()
-            .query_row("SELECT coalesce(max(seq), 0) FROM documents", [], |r| {
+            .query_row("SELECT coalesce(max(seq), 0) FROM documents", (), |r| {
                 r.get(0)
             })?;
     assert_eq!(seq_after, seq_before, "the change feed did not move");
@@ -113,7 +113,7 @@ async fn a_full_server_says_507_keeps_nothing_half_stored_and_takes_the_changes_
     server
         .db
         .conn()
-        .query_row("PRAGMA max_page_count = 1073741823", [], |r| {
+        .query_row("PRAGMA max_page_count = 1073741823", (), |r| {
             r.get::<_, i64>(0)
         })?;
     office.sync().await?;
@@ -310,7 +310,7 @@ async fn fleet_on_a_full_disk() -> anyhow::Result<()> {
         let check: String = server
             .db
             .conn()
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            .query_row("PRAGMA integrity_check", (), |r| r.get(0))?;
         anyhow::ensure!(check == "ok", "integrity_check on a full disk: {check}");
         check_photos(&server, &devices, &photos, false)?;
         let health = reqwest::get(server.url("/health")).await?;
@@ -348,7 +348,7 @@ async fn fleet_on_a_full_disk() -> anyhow::Result<()> {
     let check: String = server
         .db
         .conn()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        .query_row("PRAGMA integrity_check", (), |r| r.get(0))?;
     anyhow::ensure!(check == "ok", "integrity_check at the end: {check}");
     eprintln!(
         "server disk full: {rounds} rounds, {technicians} devices, {} changes and {} photos \

@@ -51,7 +51,7 @@ fn integrity(data: &Path) -> anyhow::Result<String> {
     let db = onsite_server::db::open(data)?;
     let verdict = db
         .conn()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        .query_row("PRAGMA integrity_check", (), |r| r.get(0))?;
     Ok(verdict)
 }
 

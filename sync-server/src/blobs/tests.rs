@@ -104,7 +104,7 @@ fn a_blob_sent_in_chunks_resumes_after_a_restart_and_lands_under_its_hash() -> a
     );
     let rows: i64 = db
         .conn()
-        .query_row("SELECT count(*) FROM blob_uploads", [], |r| r.get(0))?;
+        .query_row("SELECT count(*) FROM blob_uploads", (), |r| r.get(0))?;
     assert_eq!(rows, 0, "no upload is left in progress");
     assert_eq!(
         store.read(&hash, 10, 5)?,

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::Connection;
+use super::{Connection, StoreError};
 
 use super::Db;
 use crate::error::ApiError;
@@ -25,7 +25,7 @@ trait Member: Send {
     /// Runs the work inside the open savepoint; false if it failed (roll it back).
     fn run(&mut self, conn: &Connection) -> bool;
     /// Answers the caller: its own outcome, or `failure` if the group did not commit.
-    fn finish(self: Box<Self>, failure: Option<&rusqlite::Error>);
+    fn finish(self: Box<Self>, failure: Option<&StoreError>);
 }
 
 struct Typed<T, F> {
@@ -51,7 +51,7 @@ where
         ok
     }
 
-    fn finish(self: Box<Self>, failure: Option<&rusqlite::Error>) {
+    fn finish(self: Box<Self>, failure: Option<&StoreError>) {
         let outcome = match (failure, self.outcome) {
             // Its own error stands even if the group failed too: it was not stored anyway.
             (_, Some(Err(e))) => Err(e),
@@ -132,7 +132,7 @@ impl Db {
 
     fn commit_group(&self, mut group: Vec<Box<dyn Member>>) {
         let conn = self.conn();
-        let mut failure = conn.execute_batch("BEGIN IMMEDIATE").err();
+        let mut failure = conn.begin_write().err();
         if failure.is_none() {
             for member in &mut group {
                 if let Err(e) = conn.execute_batch("SAVEPOINT round_trip") {
@@ -184,7 +184,7 @@ mod tests {
     fn values(db: &Db) -> Vec<i64> {
         let conn = db.conn();
         let mut stmt = conn.prepare("SELECT v FROM t ORDER BY v").expect("prepare");
-        let rows = stmt.query_map([], |r| r.get(0)).expect("query");
+        let rows = stmt.query_map((), |r| r.get(0)).expect("query");
         rows.collect::<Result<_, _>>().expect("rows")
     }
 
@@ -223,13 +223,13 @@ mod tests {
         let (_dir, db) = db();
         let panicked = db
             .group_transaction(|conn| -> Result<(), ApiError> {
-                conn.execute("INSERT INTO t (v) VALUES (1)", [])?;
+                conn.execute("INSERT INTO t (v) VALUES (1)", ())?;
                 panic!("bug in a round trip");
             })
             .await;
         assert!(panicked.is_err(), "the panic comes back as an error");
         let fine = db
-            .group_transaction(|conn| Ok(conn.execute("INSERT INTO t (v) VALUES (2)", [])?))
+            .group_transaction(|conn| Ok(conn.execute("INSERT INTO t (v) VALUES (2)", ())?))
             .await;
         assert!(fine.is_ok(), "and the next group still commits: {fine:?}");
         assert_eq!(values(&db), vec![2], "without the panicking member's row");

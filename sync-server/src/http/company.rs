@@ -31,7 +31,7 @@ fn announce(state: &AppState) {
     state.changes.send_modify(|_| {});
 }
 
-fn calendar_view(conn: &rusqlite::Connection) -> Result<CalendarView, ApiError> {
+fn calendar_view(conn: &crate::db::Connection) -> Result<CalendarView, ApiError> {
     let calendar = company::calendar(conn)?;
     let days = calendar
         .years()

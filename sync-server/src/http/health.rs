@@ -29,7 +29,7 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
     let db = state.db.clone();
     let db_ok = tokio::task::spawn_blocking(move || {
         db.read_conn()
-            .query_row("SELECT count(*) FROM server_meta", [], |r| {
+            .query_row("SELECT count(*) FROM server_meta", (), |r| {
                 r.get::<_, i64>(0)
             })
             .is_ok()

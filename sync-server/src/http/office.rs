@@ -42,7 +42,7 @@ pub(super) fn actor(who: &Principal) -> Result<Actor, ApiError> {
 pub(super) async fn write<T: Send + 'static>(
     state: &AppState,
     who: Principal,
-    work: impl FnOnce(&rusqlite::Connection, &Principal) -> Result<T, ApiError> + Send + 'static,
+    work: impl FnOnce(&crate::db::Connection, &Principal) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     state.db.group_transaction(move |tx| work(tx, &who)).await
 }

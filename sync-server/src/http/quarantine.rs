@@ -124,13 +124,13 @@ pub async fn actors(
         .into_response())
 }
 
-fn actor_list(conn: &rusqlite::Connection) -> Result<Vec<ActorEntry>, ApiError> {
+fn actor_list(conn: &crate::db::Connection) -> Result<Vec<ActorEntry>, ApiError> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.actor, a.device_id, d.name, a.user_id, u.name, u.role
          FROM device_actors a JOIN devices d ON d.id = a.device_id
          JOIN users u ON u.id = a.user_id ORDER BY a.bound_at, a.actor",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,

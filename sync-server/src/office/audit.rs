@@ -2,9 +2,9 @@
 //! account, revoked a device, imported the catalog or moved stock, and when. Written in
 //! the same transaction as the action, so an action is never stored unrecorded.
 
+use crate::db::Connection;
 use chrono::{DateTime, Utc};
 use onsite_core::office::AuditEntry;
-use rusqlite::Connection;
 
 use crate::devices::Principal;
 use crate::error::ApiError;

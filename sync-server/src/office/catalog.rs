@@ -5,13 +5,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::db::{Connection, OptionalExtension};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use onsite_core::ids::PartId;
 use onsite_core::money::Money;
 use onsite_core::office::{self, ImportReport};
 use onsite_core::records::catalog::Part;
-use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 use super::audit::{self, By};

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::{Connection, OptionalExtension};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use onsite_core::ids::{LocationId, MovementId, PartId};
@@ -16,7 +17,6 @@ use onsite_core::stock_count::{
     CountAction, CountEntry, CountError, CountSheet, CountState, CountSummary, CountView,
 };
 use onsite_core::stock_views::MovementFilter;
-use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use super::audit::{self, By};
@@ -274,7 +274,7 @@ fn view(conn: &Connection, sheet: CountSheet, actor: Actor) -> Result<CountView,
 pub fn list(conn: &Connection) -> Result<Vec<CountSummary>, ApiError> {
     let rows = conn
         .prepare_cached("SELECT data FROM stock_counts ORDER BY opened_at DESC")?
-        .query_map([], |r| r.get::<_, String>(0))?
+        .query_map((), |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|d| {

@@ -4,13 +4,14 @@
 //! formulas live in core; this only loads rows. A dispatcher or supervisor may ask
 //! ([`may_view`]).
 
+use crate::db::{Connection, OptionalExtension};
+use crate::params;
 use chrono::{DateTime, Utc};
 use onsite_core::doc::complaint::ComplaintDoc;
 use onsite_core::doc::order::OrderDoc;
 use onsite_core::kpi::{self, ComplaintRow, KpiQuery, KpiReport, OrderRow};
 use onsite_core::ops;
 use onsite_core::role::Role;
-use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::company;
 use crate::error::ApiError;
@@ -111,9 +112,7 @@ pub fn catch_up(conn: &Connection, now: DateTime<Utc>) -> Result<usize, ApiError
 pub fn rows(conn: &Connection) -> Result<(Vec<OrderRow>, Vec<ComplaintRow>), ApiError> {
     let mut orders = Vec::new();
     let mut complaints = Vec::new();
-    let mut stmt = conn.prepare_cached("SELECT doc_id, kind, row FROM kpi_rows")?;
-    let mut q = stmt.query([])?;
-    while let Some(r) = q.next()? {
+    conn.for_each("SELECT doc_id, kind, row FROM kpi_rows", (), |r| {
         let id: String = r.get(0)?;
         let kind: String = r.get(1)?;
         let bytes: Vec<u8> = r.get(2)?;
@@ -123,7 +122,8 @@ pub fn rows(conn: &Connection) -> Result<(Vec<OrderRow>, Vec<ComplaintRow>), Api
         } else {
             complaints.push(postcard::from_bytes(&bytes).map_err(bad)?);
         }
-    }
+        Ok::<_, ApiError>(true)
+    })?;
     Ok((orders, complaints))
 }
 

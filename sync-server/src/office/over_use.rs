@@ -7,6 +7,7 @@
 //! the balance is back at zero or above, the same shortage's flags on the other orders
 //! involved are resolved with the same fix.
 
+use crate::db::Connection;
 use chrono::{DateTime, Utc};
 use onsite_core::doc::order::{OrderDoc, OrderOp};
 use onsite_core::ids::{MovementId, RequisitionId};
@@ -17,7 +18,6 @@ use onsite_core::records::order::{FlagKind, FlagParams};
 use onsite_core::role::Actor;
 use onsite_core::stock::{Ledger, Movement, MovementKind};
 use onsite_core::{ops, Ctx};
-use rusqlite::Connection;
 
 use super::audit::{self, By};
 use super::not_found;

@@ -4,12 +4,12 @@
 //! Each is recorded in the audit in the same transaction. The desk (a supervisor) and
 //! the server's command line call the same functions.
 
+use crate::db::{Connection, OptionalExtension};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use onsite_core::ids::{LocationId, UserId};
 use onsite_core::office::{self, DeviceEntry, NewUser, PeopleOverview, StaffChange, UserEntry};
 use onsite_core::role::Role;
-use rusqlite::{Connection, OptionalExtension};
 
 use super::audit::{self, By};
 use super::not_found;
@@ -21,7 +21,7 @@ use crate::reference;
 /// How many audit entries the people screen shows.
 pub const AUDIT_SHOWN: u32 = 100;
 
-fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<(UserEntry, String)> {
+fn entry(r: &crate::db::Row<'_>) -> Result<(UserEntry, String), crate::db::StoreError> {
     Ok((
         UserEntry {
             id: r.get(0)?,
@@ -48,7 +48,7 @@ pub fn users(conn: &Connection) -> Result<Vec<UserEntry>, ApiError> {
         format!("SELECT {USER_COLUMNS} FROM users ORDER BY disabled_at IS NOT NULL, name, login");
     let rows = conn
         .prepare_cached(&sql)?
-        .query_map([], entry)?
+        .query_map((), entry)?
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter().map(with_role).collect()
 }
@@ -81,7 +81,7 @@ pub fn devices(conn: &Connection) -> Result<Vec<DeviceEntry>, ApiError> {
          FROM devices d JOIN users u ON u.id = d.user_id
          ORDER BY d.enrolled_at DESC, d.id",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok(DeviceEntry {
             id: r.get(0)?,
             name: r.get(1)?,

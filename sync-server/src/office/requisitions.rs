@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::Connection;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use onsite_core::doc::order::OrderDoc;
@@ -20,7 +21,6 @@ use onsite_core::protocol::Reference;
 use onsite_core::role::Actor;
 use onsite_core::stock::Ledger;
 use onsite_core::{ops, Ctx, DomainError};
-use rusqlite::Connection;
 
 use super::audit::{self, By};
 use super::not_found;
@@ -156,7 +156,7 @@ pub fn queue(
 ) -> Result<RequisitionQueue, ApiError> {
     let ids = conn
         .prepare_cached("SELECT id FROM documents WHERE kind = 'requisition' ORDER BY seq")?
-        .query_map([], |r| r.get::<_, String>(0))?
+        .query_map((), |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     let reference = reference::load(conn)?;
     let book = StockBook::read(conn)?;

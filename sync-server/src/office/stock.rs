@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::{Connection, OptionalExtension};
 use automerge::AutoCommit;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -22,7 +23,6 @@ use onsite_core::records::catalog::{Location, LocationKind, Part};
 use onsite_core::role::Actor;
 use onsite_core::stock::{Ledger, Movement, MovementKind};
 use onsite_core::{ops, Ctx, DomainError};
-use rusqlite::{Connection, OptionalExtension};
 
 use super::audit::{self, By};
 use super::not_found;
@@ -342,7 +342,7 @@ pub fn ledger(conn: &Connection) -> Result<Vec<(Movement, String)>, ApiError> {
     let mut out = Vec::new();
     let receipts = conn
         .prepare_cached("SELECT data FROM stock_receipts")?
-        .query_map([], |r| r.get::<_, String>(0))?
+        .query_map((), |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     for data in receipts {
         let m = decode(data)?;
@@ -352,7 +352,7 @@ pub fn ledger(conn: &Connection) -> Result<Vec<(Movement, String)>, ApiError> {
     // The office's own movements that belong to no document: count adjustments.
     let adjustments = conn
         .prepare_cached("SELECT data, label FROM stock_adjustments")?
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .query_map((), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
     for (data, label) in adjustments {
         out.push((decode(data)?, label));

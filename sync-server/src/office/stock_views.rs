@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::Connection;
 use chrono::{DateTime, NaiveDate, Utc};
 use onsite_core::ids::{LocationId, PartId};
 use onsite_core::stock::{Ledger, Movement};
 use onsite_core::stock_views::{is_low, HistoryEntry, MovementFilter, StockMinimum, StockRow};
-use rusqlite::Connection;
 
 use super::audit::{self, By};
 use crate::error::ApiError;
@@ -158,7 +158,7 @@ pub fn history(conn: &Connection, filter: &MovementFilter) -> Result<Vec<History
 pub fn minimums(conn: &Connection) -> Result<BTreeMap<(PartId, LocationId), u32>, ApiError> {
     let rows = conn
         .prepare_cached("SELECT part, location, minimum FROM stock_minimums")?
-        .query_map([], |r| {
+        .query_map((), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

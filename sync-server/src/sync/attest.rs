@@ -4,8 +4,8 @@
 //! message (`kind.op role user`, see `onsite_core::ops::parse_message`) names another
 //! user or role is reported here; the review then holds the push.
 
+use crate::db::{Connection, OptionalExtension};
 use automerge::{AutoCommit, ChangeHash};
-use rusqlite::{Connection, OptionalExtension};
 
 use onsite_core::review::Finding;
 

@@ -1,8 +1,8 @@
 //! The office copy of every document: stored as a compacted Automerge save, with the
 //! change sequence number that drives the change feed and the owner that scopes it.
 
+use crate::db::{Connection, OptionalExtension};
 use automerge::{AutoCommit, ChangeHash};
-use rusqlite::{Connection, OptionalExtension};
 
 use super::protocol::DocKind;
 use crate::error::ApiError;
@@ -127,7 +127,7 @@ pub fn heads(conn: &Connection, id: &str) -> Result<Option<Vec<String>>, ApiErro
 
 /// The newest change sequence number, which is where a device's cursor ends up.
 pub fn latest_seq(conn: &Connection) -> Result<u64, ApiError> {
-    let seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM documents", [], |r| {
+    let seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM documents", (), |r| {
         r.get(0)
     })?;
     Ok(seq as u64)
@@ -145,7 +145,7 @@ pub fn changed_since(
     // once, and that plan walks the whole feed after the cursor filtering by owner. A
     // technician's feed must come straight from `documents_by_owner (owner, seq)`, or
     // every sync of every technician scans every document changed since its cursor.
-    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64));
+    let row = |r: &crate::db::Row<'_>| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64));
     let rows = match owner {
         Some(owner) => conn
             .prepare_cached(

@@ -16,9 +16,9 @@ pub mod reconcile;
 
 use std::collections::BTreeSet;
 
+use crate::db::{Connection, OptionalExtension};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use rusqlite::{Connection, OptionalExtension};
 
 use crate::devices::Principal;
 use crate::error::ApiError;
@@ -789,7 +789,7 @@ mod tests {
             None,
             "the quota is per device"
         );
-        conn.execute("UPDATE quarantine SET resolved_at = 'now'", [])?;
+        conn.execute("UPDATE quarantine SET resolved_at = 'now'", ())?;
         assert_eq!(
             quarantine_full(&conn, "a", 2 * MIB)?,
             None,

@@ -483,7 +483,7 @@ pub fn owner_of(kind: DocKind, doc: &AutoCommit) -> Result<Option<String>, Strin
 /// ([`onsite_core::ops::server_actor`]), so its changes are told apart from every
 /// device's.
 pub fn server_actor(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
 ) -> Result<automerge::ActorId, crate::error::ApiError> {
     Ok(onsite_core::ops::server_actor(&crate::db::epoch(conn)?))
 }

@@ -4,9 +4,9 @@
 //! `quarantined` flag, so the decision is in the order's own audit trail, and removes
 //! the notice the pushing device receives on every sync.
 
+use crate::db::{Connection, OptionalExtension};
 use automerge::AutoCommit;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 
 use onsite_core::doc::order::{OrderDoc, OrderOp};
 use onsite_core::doc::requisition::RequisitionDoc;
@@ -103,7 +103,7 @@ const SELECT: &str = "SELECT q.id, q.doc_id, q.kind, q.user_id, coalesce(u.name,
     FROM quarantine q LEFT JOIN users u ON u.id = q.user_id
     LEFT JOIN devices d ON d.id = q.device_id";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(HeldChange, String, String)> {
+fn row(r: &crate::db::Row<'_>) -> Result<(HeldChange, String, String), crate::db::StoreError> {
     let kind: String = r.get(2)?;
     let findings: String = r.get(10)?;
     let changes: String = r.get(11)?;

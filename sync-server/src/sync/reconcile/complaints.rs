@@ -5,8 +5,8 @@
 //! decision fields (`complaint_flags::DECISION_FIELDS`), and writes what it finds into
 //! the complaint as flags, as its own actor, so every office device receives them.
 
+use crate::db::Connection;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use onsite_core::doc::complaint::{ComplaintDoc, ComplaintOp};
 use onsite_core::doc::complaint_flags::{decision_conflicts, DecisionConflict};

@@ -1,8 +1,8 @@
 //! Whether an earlier flag covers a finding, so that it is not raised again, and the
 //! `flag_index` rows that answer it without loading the order.
 
+use crate::db::Connection;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use onsite_core::doc::order::OrderDoc;
 use onsite_core::ops::SERVER_USER;

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::db::{Connection, OptionalExtension};
 
 use onsite_core::doc::conflicts::decision_conflicts;
 use onsite_core::doc::order::OrderDoc;
@@ -188,8 +188,8 @@ pub(super) struct Indexed {
 }
 
 pub(super) fn read_indexed(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, String, String, String)> {
+    r: &crate::db::Row<'_>,
+) -> Result<(String, String, String, String), crate::db::StoreError> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }
 

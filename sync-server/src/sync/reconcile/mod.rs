@@ -37,9 +37,9 @@ mod sweep;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::db::Connection;
 use automerge::AutoCommit;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use onsite_core::doc::order::{OrderDoc, OrderOp};
 use onsite_core::ids::RecordId;

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::db::{Connection, OptionalExtension};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 
 use onsite_core::ids::{LocationId, MovementId};
 use onsite_core::records::order::{FlagKind, FlagParams};

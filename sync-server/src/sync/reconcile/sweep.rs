@@ -2,8 +2,8 @@
 //! have turned at risk or breached since they were last looked at, evaluated and flagged
 //! exactly as after a push; complaints likewise, with their own clocks.
 
+use crate::db::Connection;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 use onsite_core::doc::complaint::ComplaintDoc;
 use onsite_core::doc::order::OrderDoc;
