@@ -12,6 +12,8 @@ APT_PACKAGES=(
   sqlite3
   # the service report test reads its PDF back (pdftotext, pdffonts, pdftoppm)
   poppler-utils
+  # the server's second engine: the scenarios run on a throw-away cluster (scripts/pg.sh)
+  postgresql
   # schemathesis runs from a virtual environment (scripts/requirements-test.txt)
   python3 python3-venv
 )

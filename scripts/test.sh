@@ -25,6 +25,14 @@ step "Rust tests"
 cargo nextest run --workspace
 cargo test --workspace --doc --quiet
 
+step "the scenario suite again on PostgreSQL (a throw-away server in a temporary folder)"
+. scripts/pg.sh
+# Not on PostgreSQL: `backup` and `restore` copy the SQLite file (PostgreSQL's are
+# pg_dump and pg_restore, docs/operations.md), and the disk-full scenarios fill the disk
+# under the SQLite file.
+cargo nextest run -p onsite-tests -E 'not (binary(restore) | binary(restore_busy_hour) | binary(server_disk_full))'
+unset ONSITE_TEST_POSTGRES
+
 step "UI unit tests"
 (cd ui && npm test --silent)
 

@@ -648,7 +648,7 @@ fn refresh_refs(conn: &Connection, owner: &str) -> Result<(), ApiError> {
         conn.execute("DELETE FROM blob_refs WHERE doc_id = ?1", [&id])?;
         for hash in &refs {
             conn.execute(
-                "INSERT OR IGNORE INTO blob_refs (hash, doc_id) VALUES (?1, ?2)",
+                "INSERT INTO blob_refs (hash, doc_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                 (hash, &id),
             )?;
         }

@@ -10,10 +10,12 @@ use crate::error::ApiError;
 
 mod error;
 mod group;
+mod postgres;
 mod sql;
 mod sqlite;
 
 pub use error::StoreError;
+pub use postgres::WRITER_LOCK;
 pub use sql::{
     Connection, EngineKind, FromValue, OptionalExtension, Params, Row, Statement, ToValue,
     Transaction,
@@ -29,7 +31,7 @@ pub const DB_FILE: &str = "server.db";
 /// A second, read-only connection answers `/health`: in WAL mode it reads while the
 /// writer holds a long transaction, so the health check never waits on a heavy push.
 /// Sync round trips prepare their pushes (decode and merge) on read connections of
-/// their own ([`Db::open_reader`]) before taking the write connection.
+/// their own ([`Db::with_reader`]) before taking the write connection.
 #[derive(Clone)]
 pub struct Db(
     Arc<Mutex<Connection>>,
@@ -42,11 +44,27 @@ pub struct Db(
 /// round trip queues for the write connection (see [`Db::set_prepared_probe`]).
 pub type PreparedProbe = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// What the connections do not carry: the database file, and the prepared-push probe.
+/// What the connections do not carry: where the database is, the data folder, and the
+/// prepared-push probe.
 struct Extra {
-    file: std::path::PathBuf,
+    source: Source,
+    data_dir: std::path::PathBuf,
     probe: std::sync::RwLock<Option<PreparedProbe>>,
 }
+
+/// Where the database lives, which is where new read connections come from.
+enum Source {
+    /// `server.db` in the data folder.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL server; read connections are kept for the next round trip.
+    Postgres {
+        url: String,
+        idle: Mutex<Vec<Connection>>,
+    },
+}
+
+/// How many idle PostgreSQL read connections a process keeps.
+const IDLE_READERS: usize = 8;
 
 impl Db {
     /// Locks the connection. A poisoned lock means a handler panicked mid-query; SQLite
@@ -64,23 +82,47 @@ impl Db {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The data folder: the folder the database file is in, where blobs live too.
+    /// The data folder, where blobs live (and the database, on SQLite).
     pub fn data_dir(&self) -> std::path::PathBuf {
-        self.3
-            .file
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default()
+        self.3.data_dir.clone()
     }
 
-    /// A new read-only connection, for work that must not hold the write connection:
-    /// it sees the last committed state, whatever a writer is doing meanwhile (WAL).
+    /// The engine the database runs on.
+    pub fn engine(&self) -> EngineKind {
+        match self.3.source {
+            Source::Sqlite(_) => EngineKind::Sqlite,
+            Source::Postgres { .. } => EngineKind::Postgres,
+        }
+    }
+
+    /// Runs `work` on a read-only connection, for work that must not hold the write
+    /// connection: it sees the last committed state, whatever a writer is doing
+    /// meanwhile (WAL on SQLite; on PostgreSQL, a kept connection of the process's).
     #[tracing::instrument(skip_all)]
-    pub fn open_reader(&self) -> Result<Connection, ApiError> {
-        Ok(open_sqlite_reader(
-            &self.3.file,
-            std::time::Duration::from_secs(5),
-        )?)
+    pub fn with_reader<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        match &self.3.source {
+            Source::Sqlite(file) => work(&open_sqlite_reader(
+                file,
+                std::time::Duration::from_secs(5),
+            )?),
+            Source::Postgres { url, idle } => {
+                let pooled = idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+                let conn = match pooled {
+                    Some(conn) => conn,
+                    None => open_postgres_reader(url)?,
+                };
+                let out = work(&conn);
+                // Kept for the next round trip, unless it was left inside a transaction.
+                let mut idle = idle.lock().unwrap_or_else(|p| p.into_inner());
+                if idle.len() < IDLE_READERS && conn.is_autocommit() {
+                    idle.push(conn);
+                }
+                out
+            }
+        }
     }
 
     /// Installs a probe that each prepared push calls with its document id, on the
@@ -465,6 +507,50 @@ fn open_sqlite_reader(file: &Path, wait: std::time::Duration) -> Result<Connecti
     Ok(Connection::new(Box::new(sqlite::Sqlite::new(reader))))
 }
 
+/// A PostgreSQL connection that refuses to write.
+fn open_postgres_reader(url: &str) -> Result<Connection, StoreError> {
+    let reader = postgres::Postgres::connect(url)?;
+    let conn = Connection::new(Box::new(reader));
+    conn.execute_batch("SET default_transaction_read_only = on")?;
+    Ok(conn)
+}
+
+/// Whether a database URL names PostgreSQL rather than the embedded SQLite.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Opens the database `url` names: `sqlite` (or none) for `server.db` in the data
+/// folder, `postgres://…` for a PostgreSQL server, migrating either as needed. Blobs
+/// stay in the data folder either way.
+pub fn open_url(data_dir: &Path, url: Option<&str>) -> anyhow::Result<Db> {
+    let url = match url.map(str::trim) {
+        None | Some("") | Some("sqlite") => return open(data_dir),
+        Some(url) if is_postgres(url) => url,
+        Some(other) => {
+            anyhow::bail!("the database URL {other:?} is neither `sqlite` nor `postgres://…`")
+        }
+    };
+    std::fs::create_dir_all(data_dir)?;
+    let writer = postgres::Postgres::connect(url)
+        .map_err(|e| anyhow::anyhow!("connecting to PostgreSQL: {e}"))?;
+    writer.migrate()?;
+    let health = open_postgres_reader(url)?;
+    Ok(Db(
+        Arc::new(Mutex::new(Connection::new(Box::new(writer)))),
+        Arc::default(),
+        Arc::new(Mutex::new(health)),
+        Arc::new(Extra {
+            source: Source::Postgres {
+                url: url.to_string(),
+                idle: Mutex::default(),
+            },
+            data_dir: data_dir.to_path_buf(),
+            probe: std::sync::RwLock::new(None),
+        }),
+    ))
+}
+
 /// Opens `data_dir/server.db`, creating the folder and migrating as needed.
 #[tracing::instrument(skip_all, fields(data = %data_dir.display()))]
 pub fn open(data_dir: &Path) -> anyhow::Result<Db> {
@@ -483,7 +569,8 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Db> {
         Arc::default(),
         Arc::new(Mutex::new(reader)),
         Arc::new(Extra {
-            file: data_dir.join(DB_FILE),
+            source: Source::Sqlite(data_dir.join(DB_FILE)),
+            data_dir: data_dir.to_path_buf(),
             probe: std::sync::RwLock::new(None),
         }),
     ))

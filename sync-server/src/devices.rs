@@ -155,7 +155,7 @@ pub fn reinstate(conn: &Connection, device_id: &str) -> Result<bool, ApiError> {
 pub fn list(conn: &Connection, user_id: Option<&str>) -> Result<Vec<DeviceInfo>, ApiError> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, user_id, name, enrolled_at, last_seen_at, revoked_at FROM devices
-         WHERE ?1 IS NULL OR user_id = ?1 ORDER BY enrolled_at DESC",
+         WHERE CAST(?1 AS TEXT) IS NULL OR user_id = ?1 ORDER BY enrolled_at DESC",
     )?;
     let rows = stmt.query_map([user_id], |r| {
         Ok(DeviceInfo {

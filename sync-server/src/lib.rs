@@ -28,7 +28,11 @@ use tokio::net::TcpListener;
 /// Where the server keeps its data and where it listens.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Where blobs live, and the SQLite database when `database` names none.
     pub data_dir: PathBuf,
+    /// The database: `None` or `sqlite` for `server.db` in the data folder,
+    /// `postgres://…` for PostgreSQL (see docs/operations.md).
+    pub database: Option<String>,
     pub listen: SocketAddr,
     /// The reverse proxy in front of the server, whose client-address header sign-in's
     /// rate limiter believes (see docs/operations.md). None: use the peer address.
@@ -52,7 +56,7 @@ pub struct Server {
 impl Server {
     /// Opens the data folder (creating and migrating the database) and binds the port.
     pub async fn bind(config: &Config) -> anyhow::Result<Self> {
-        let db = db::open(&config.data_dir)?;
+        let db = db::open_url(&config.data_dir, config.database.as_deref())?;
         http::install_metrics();
         let listener = TcpListener::bind(config.listen).await?;
         let mut state = http::AppState::new(db);

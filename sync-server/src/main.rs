@@ -28,6 +28,29 @@ struct DataArg {
     /// Data folder holding the database and blobs.
     #[arg(long, env = "ONSITE_DATA", default_value = default_data_dir().as_os_str())]
     data: PathBuf,
+    /// The database: `sqlite` (the default: `server.db` in the data folder) or a
+    /// `postgres://…` URL.
+    #[arg(long, env = "ONSITE_DATABASE_URL")]
+    database: Option<String>,
+}
+
+impl DataArg {
+    fn open(&self) -> anyhow::Result<db::Db> {
+        db::open_url(&self.data, self.database.as_deref())
+    }
+
+    /// Refuses a command that copies the SQLite file when the data is in PostgreSQL,
+    /// naming the tool that does it there.
+    fn sqlite_only(&self, command: &str, instead: &str) -> anyhow::Result<()> {
+        match &self.database {
+            Some(url) if db::is_postgres(url) => anyhow::bail!(
+                "`{command}` copies the SQLite database; this server's data is in PostgreSQL: \
+                 use {instead} for the database and copy the data folder's blobs \
+                 (docs/operations.md, \"PostgreSQL\")"
+            ),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -43,6 +66,9 @@ enum Command {
         /// Data folder holding the database and blobs.
         #[arg(long, env = "ONSITE_DATA")]
         data: Option<PathBuf>,
+        /// The database: `sqlite` (default) or a `postgres://…` URL.
+        #[arg(long, env = "ONSITE_DATABASE_URL")]
+        database: Option<String>,
         /// Address to listen on.
         #[arg(long, env = "ONSITE_LISTEN")]
         listen: Option<SocketAddr>,
@@ -191,6 +217,7 @@ enum DeviceCommand {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     data: Option<PathBuf>,
+    database: Option<String>,
     listen: Option<SocketAddr>,
     log_json: Option<bool>,
     trusted_proxy: Option<std::net::IpAddr>,
@@ -228,6 +255,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
             data,
+            database,
             listen,
             trusted_proxy,
             client_ip_header,
@@ -247,6 +275,7 @@ async fn main() -> anyhow::Result<()> {
                 data_dir: data
                     .or(file.data)
                     .unwrap_or_else(|| default_data_dir().to_path_buf()),
+                database: database.or(file.database),
                 listen: listen
                     .or(file.listen)
                     .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8787))),
@@ -268,7 +297,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Init { data, login, name } => {
             let password = read_password()?;
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             let user = db
                 .transaction(|tx| people::init(tx, &login, &name, &password, chrono::Utc::now()))?;
             println!(
@@ -284,7 +313,7 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             let role = accounts::parse_role(&role)?;
             let password = read_password()?;
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             let new = onsite_core::office::NewUser {
                 login,
                 name,
@@ -303,7 +332,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::User(UserCommand::List { data }) => {
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             for u in people::users(&db.conn())? {
                 let state = if u.disabled_at.is_some() {
                     "disabled"
@@ -320,7 +349,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::User(UserCommand::Disable { login, data }) => {
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             let user = db.transaction(|tx| {
                 let user = people::user_by_login(tx, &login)?;
                 people::disable(tx, audit::COMMAND_LINE, &user.id, chrono::Utc::now())
@@ -328,7 +357,7 @@ async fn main() -> anyhow::Result<()> {
             println!("disabled {} and revoked its devices", user.login);
         }
         Command::User(UserCommand::Enable { login, data }) => {
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             let user = db.transaction(|tx| {
                 let user = people::user_by_login(tx, &login)?;
                 people::enable(tx, audit::COMMAND_LINE, &user.id, chrono::Utc::now())
@@ -337,7 +366,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Role { login, role, data }) => {
             let role = accounts::parse_role(&role)?;
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             let user = db.transaction(|tx| {
                 let user = people::user_by_login(tx, &login)?;
                 people::set_role(tx, audit::COMMAND_LINE, &user.id, role, chrono::Utc::now())
@@ -346,7 +375,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Password { login, data }) => {
             let password = read_password()?;
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             db.transaction(|tx| {
                 let user = people::user_by_login(tx, &login)?;
                 people::reset_password(
@@ -360,7 +389,7 @@ async fn main() -> anyhow::Result<()> {
             println!("set a new password for {login}");
         }
         Command::Device(DeviceCommand::List { data }) => {
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             for d in people::devices(&db.conn())? {
                 let state = if d.revoked_at.is_some() {
                     "revoked"
@@ -378,7 +407,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Device(DeviceCommand::Revoke { id, data }) => {
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             db.transaction(|tx| {
                 people::revoke_device(tx, audit::COMMAND_LINE, &id, chrono::Utc::now())
             })?;
@@ -386,7 +415,7 @@ async fn main() -> anyhow::Result<()> {
         }
         #[cfg(feature = "demo")]
         Command::SeedDemo { data } => {
-            let db = db::open(&data.data)?;
+            let db = data.open()?;
             let report = db.transaction(|tx| seed::seed(tx, chrono::Utc::now()))?;
             println!(
                 "seeded {} users and {} orders; every password is {}",
@@ -396,6 +425,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Backup { data, out } => {
+            data.sqlite_only("backup", "pg_dump")?;
             let done = backup::run(&data.data, &out)?;
             println!(
                 "backed up to {} and {} ({} blobs; the orders reference {}, of which {} no device has uploaded yet)",
@@ -407,6 +437,7 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Restore { data, from, blobs } => {
+            data.sqlite_only("restore", "pg_restore")?;
             // The blob folder the backup wrote beside the database, unless told otherwise.
             let beside = backup::blob_folder(&from);
             let blobs = blobs.or_else(|| beside.is_dir().then_some(beside));

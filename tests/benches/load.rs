@@ -202,7 +202,7 @@ fn main() -> anyhow::Result<()> {
 /// Adds `count` technicians from number `first` and enrolls a device for each, on a
 /// connection of its own; returns (actor, token) per device.
 fn enroll(server: &TestServer, first: usize, count: usize) -> anyhow::Result<Vec<(Actor, String)>> {
-    let db = onsite_server::db::open(server.data.path())?;
+    let db = onsite_tests::pg::open(server.data.path())?;
     let mut out = Vec::with_capacity(count);
     for n in first..first + count {
         let login = format!("tech{n:03}");

@@ -131,15 +131,15 @@ async fn main() -> anyhow::Result<()> {
     trust::add_comments(desk.doc(&id)?, 10_000, &ctx)?;
     let push = desk.pending();
     let bytes = B64.decode(&push[0].data)?.len();
-    let db_file = server.data.path().join(onsite_server::db::DB_FILE);
+    let db_file = server.data.path();
     let started = Instant::now();
     let pushing = tokio::spawn(async move { desk.send(push).await });
-    while !trust::write_lock_held(&db_file)? {
+    while !trust::write_lock_held(db_file)? {
         anyhow::ensure!(!pushing.is_finished(), "the push ended before it was seen");
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     let mut latencies = Vec::new();
-    while trust::write_lock_held(&db_file)? && !pushing.is_finished() {
+    while trust::write_lock_held(db_file)? && !pushing.is_finished() {
         let asked = Instant::now();
         let status = http.get(server.url("/health")).send().await?.status();
         anyhow::ensure!(status.is_success(), "/health answered {status}");

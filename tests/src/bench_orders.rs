@@ -36,7 +36,7 @@ pub async fn server() -> anyhow::Result<TestServer> {
 /// orders are dispatched to) straight into the server database, as login `tech`.
 pub fn add_technician(server: &TestServer, password: &str) -> anyhow::Result<()> {
     let cast = Cast::default();
-    let db = onsite_server::db::open(server.data.path())?;
+    let db = crate::pg::open(server.data.path())?;
     onsite_server::accounts::add_with_id(
         &db.conn(),
         &cast.technician.user.to_string(),
@@ -106,7 +106,7 @@ pub fn store(
     server: &TestServer,
     orders: impl IntoIterator<Item = anyhow::Result<(String, AutoCommit)>>,
 ) -> anyhow::Result<usize> {
-    let db = onsite_server::db::open(server.data.path())?;
+    let db = crate::pg::open(server.data.path())?;
     let mut changes = 0;
     db.transaction(|tx| {
         for order in orders {

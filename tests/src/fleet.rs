@@ -57,7 +57,7 @@ pub fn add_user(
     role: Role,
     password: &str,
 ) -> anyhow::Result<(Account, Actor)> {
-    let db = onsite_server::db::open(server_data)?;
+    let db = crate::pg::open(server_data)?;
     let account = onsite_server::accounts::add(&db.conn(), login, login, role, password)?;
     let actor = Actor {
         user: UserId(account.id.parse()?),
@@ -88,7 +88,7 @@ impl Device {
         actor: Actor,
     ) -> anyhow::Result<Self> {
         let store = Store::open(&dir.join(format!("{}.db", label.replace('/', "_"))))?;
-        let db = onsite_server::db::open(server_data)?;
+        let db = crate::pg::open(server_data)?;
         let token =
             onsite_server::devices::enroll(&db.conn(), account, &store.device_id()?, label)?;
         // The same two settings `SyncClient::sign_in` leaves behind.
@@ -412,7 +412,7 @@ pub struct ServerDoc {
 
 /// Every document the server holds, by id, read from its database.
 pub fn server_docs(server_data: &Path) -> anyhow::Result<BTreeMap<String, ServerDoc>> {
-    let db = onsite_server::db::open(server_data)?;
+    let db = crate::pg::open(server_data)?;
     let conn = db.conn();
     let ids = onsite_server::sync::docs::changed_since(&conn, 0, None, 1_000_000)?;
     let mut out = BTreeMap::new();

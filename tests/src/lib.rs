@@ -88,6 +88,7 @@ impl TestServer {
     ) -> anyhow::Result<Self> {
         let server = Server::bind(&Config {
             data_dir: data.path().to_path_buf(),
+            database: pg::database_for(data.path())?,
             listen,
             trusted_proxy,
             sla_period,
@@ -122,7 +123,7 @@ impl TestServer {
         role: onsite_core::role::Role,
         password: &str,
     ) -> anyhow::Result<onsite_server::accounts::Account> {
-        let db = onsite_server::db::open(self.data.path())?;
+        let db = pg::open(self.data.path())?;
         let account = onsite_server::accounts::add(&db.conn(), login, name, role, password)?;
         Ok(account)
     }
@@ -380,6 +381,7 @@ pub mod devices;
 pub mod fleet;
 pub mod fuzz;
 pub mod office_http;
+pub mod pg;
 pub mod process;
 pub mod proxy;
 pub mod trust;

@@ -12,7 +12,7 @@ use crate::TestServer;
 /// makes it, signed in at the desk: the server and the supervisor's token.
 pub async fn first_run() -> anyhow::Result<(TestServer, String)> {
     let server = TestServer::start().await?;
-    let db = onsite_server::db::open(server.data.path())?;
+    let db = crate::pg::open(server.data.path())?;
     onsite_server::office::people::init(
         &db.conn(),
         "liu.yang",

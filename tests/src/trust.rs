@@ -153,10 +153,30 @@ pub fn rss_bytes() -> u64 {
     pages * 4096
 }
 
-/// True while some connection holds the database's write lock (a sync round trip is in
-/// its transaction): a probe's `BEGIN IMMEDIATE` fails at once with "busy".
-pub fn write_lock_held(db_file: &std::path::Path) -> anyhow::Result<bool> {
-    let conn = rusqlite::Connection::open(db_file)?;
+/// True while some connection holds the write lock of the test server's database in
+/// `data` (a sync round trip is in its transaction): on SQLite a probe's `BEGIN
+/// IMMEDIATE` fails at once with "busy"; on PostgreSQL the writers' advisory lock is
+/// not free.
+pub fn write_lock_held(data: &std::path::Path) -> anyhow::Result<bool> {
+    if let Some(url) = crate::pg::database_for(data)? {
+        // On a thread of its own: the postgres client may not start inside a runtime.
+        return std::thread::scope(|s| {
+            s.spawn(|| -> anyhow::Result<bool> {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+                let lock = onsite_server::db::WRITER_LOCK;
+                let free: bool = client
+                    .query_one("SELECT pg_try_advisory_lock($1)", &[&lock])?
+                    .get(0);
+                if free {
+                    client.execute("SELECT pg_advisory_unlock($1)", &[&lock])?;
+                }
+                Ok(!free)
+            })
+            .join()
+            .map_err(|_| anyhow::anyhow!("the lock probe panicked"))?
+        });
+    }
+    let conn = rusqlite::Connection::open(data.join(onsite_server::db::DB_FILE))?;
     conn.busy_timeout(std::time::Duration::ZERO)?;
     match conn.execute_batch("BEGIN IMMEDIATE") {
         Ok(()) => {

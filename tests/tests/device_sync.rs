@@ -265,7 +265,7 @@ async fn reference_data_is_cached_and_refreshed_only_when_it_changes() -> anyhow
 
     let server = TestServer::start().await?;
     let tech = server.add_user("li.wei", "李伟", Role::Technician, PASSWORD)?;
-    let db = onsite_server::db::open(server.data.path())?;
+    let db = onsite_tests::pg::open(server.data.path())?;
     let van = onsite_server::reference::ensure_van(
         &db.conn(),
         UserId(tech.id.parse()?),

@@ -463,7 +463,7 @@ async fn two_pumps_asked_offline_approved_issued_one_fitted_one_returned_and_the
         );
     }
     // The ask and the hand-backs are the technician's own device's changes.
-    let db = onsite_server::db::open(c.server.data.path())?;
+    let db = onsite_tests::pg::open(c.server.data.path())?;
     let stored = onsite_server::sync::docs::load(&db.conn(), &req.to_string())?
         .ok_or_else(|| anyhow::anyhow!("stored"))?;
     let phone = c.li.store.actor_id().clone();

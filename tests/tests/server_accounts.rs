@@ -16,10 +16,22 @@ async fn a_fresh_server_reports_healthy_from_its_own_database() -> anyhow::Resul
     assert_eq!(response.status(), 200);
     let health: Value = response.json().await?;
     assert_eq!(health["status"], "ok");
-    assert!(
-        server.data.path().join("server.db").exists(),
-        "data lives in the configured folder"
-    );
+    // In the configured place: the data folder's file, or the database its URL names.
+    let sqlite_file = server.data.path().join("server.db").exists();
+    match onsite_tests::pg::database_for(server.data.path())? {
+        None => assert!(sqlite_file, "data lives in the configured folder"),
+        Some(url) => {
+            assert!(
+                !sqlite_file,
+                "no SQLite file beside the PostgreSQL database"
+            );
+            assert_eq!(
+                server.db.engine(),
+                onsite_server::db::EngineKind::Postgres,
+                "{url}"
+            );
+        }
+    }
     server.stop().await
 }
 

@@ -38,7 +38,7 @@ async fn benchmark_orders_are_judged_by_the_server_clock_not_the_calendar() -> a
     let server = TestServer::start_with_clock(clock.clone(), Duration::from_millis(100)).await?;
     let cast = Cast::default();
     bench_orders::add_technician(&server, PASSWORD)?;
-    let db = onsite_server::db::open(server.data.path())?;
+    let db = onsite_tests::pg::open(server.data.path())?;
     // Both kinds the benchmarks build: full lifecycles (sync) and fresh dispatches (load).
     let lifecycles = (1..=3).map(|seed| bench_orders::lifecycle_order(seed, usize::MAX));
     let dispatched = (11..=13).map(|seed| bench_orders::dispatched_order(seed, cast.technician));

@@ -47,11 +47,25 @@ async fn sync_all(devices: &mut [Device]) -> anyhow::Result<Vec<bool>> {
     ])
 }
 
+/// SQLite's own check of its file, or on PostgreSQL (whose files a killed client
+/// cannot damage) that every stored document is still read back whole.
 fn integrity(data: &Path) -> anyhow::Result<String> {
-    let db = onsite_server::db::open(data)?;
-    let verdict = db
-        .conn()
-        .query_row("PRAGMA integrity_check", (), |r| r.get(0))?;
+    let db = onsite_tests::pg::open(data)?;
+    let conn = db.conn();
+    let verdict = match db.engine() {
+        onsite_server::db::EngineKind::Sqlite => {
+            conn.query_row("PRAGMA integrity_check", (), |r| r.get(0))?
+        }
+        onsite_server::db::EngineKind::Postgres => {
+            conn.for_each("SELECT id, data FROM documents", (), |r| {
+                let id: String = r.get(0)?;
+                automerge::AutoCommit::load(&r.get::<_, Vec<u8>>(1)?)
+                    .map_err(|e| anyhow::anyhow!("document {id}: {e}"))?;
+                Ok::<_, anyhow::Error>(true)
+            })?;
+            "ok".to_string()
+        }
+    };
     Ok(verdict)
 }
 

@@ -398,9 +398,9 @@ async fn health_answers_while_a_10000_comment_push_holds_the_write_lock() -> any
     let pushing = tokio::spawn(async move { desk.send(push).await });
 
     // Wait until the push is inside its transaction, then ask for /health.
-    let db_file = server.data.path().join(onsite_server::db::DB_FILE);
+    let db_file = server.data.path();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
-    while !trust::write_lock_held(&db_file)? {
+    while !trust::write_lock_held(db_file)? {
         anyhow::ensure!(!pushing.is_finished(), "the push ended before it was seen");
         anyhow::ensure!(
             tokio::time::Instant::now() < deadline,
@@ -410,7 +410,7 @@ async fn health_answers_while_a_10000_comment_push_holds_the_write_lock() -> any
     }
     let health = reqwest::get(server.url("/health")).await?;
     assert_eq!(health.status().as_u16(), 200);
-    let still_pushing = trust::write_lock_held(&db_file)?;
+    let still_pushing = trust::write_lock_held(db_file)?;
     assert!(
         still_pushing,
         "/health answered while the push still held the write lock"
@@ -528,7 +528,7 @@ async fn held_pushes_stop_at_the_device_quota_and_nothing_is_lost() -> anyhow::R
     );
 
     // Once the held pushes are decided, the waiting ones go in on the next sync.
-    let db = onsite_server::db::open(server.data.path())?;
+    let db = onsite_tests::pg::open(server.data.path())?;
     db.conn().execute(
         "UPDATE quarantine SET resolved_at = ?1, resolution = 'discarded' WHERE device_id = ?2",
         (chrono::Utc::now().to_rfc3339(), &tech.device_id),
@@ -625,7 +625,9 @@ async fn another_devices_sync_completes_while_a_heavy_push_is_being_prepared() -
         response.push_results
     );
     // Both are in the office copy: the heavy push was merged again onto the small one.
-    let mut stored = onsite_server::sync::docs::load(&server.db.open_reader()?, &id)?
+    let mut stored = server
+        .db
+        .with_reader(|conn| onsite_server::sync::docs::load(conn, &id))?
         .ok_or_else(|| anyhow::anyhow!("the order is stored"))?;
     for head in heavy_heads.iter().chain(&small_heads) {
         let hash: automerge::ChangeHash = head.parse()?;

@@ -201,7 +201,7 @@ impl Office {
     }
 
     fn db(&self) -> anyhow::Result<onsite_server::db::Db> {
-        onsite_server::db::open(self.server.data.path())
+        onsite_tests::pg::open(self.server.data.path())
     }
 
     /// (code, neutralised) of every held change for `doc_id`.
@@ -554,7 +554,7 @@ async fn requisition(
 /// against it.
 fn stock_the_warehouse(o: &Office, quantity: u32) -> anyhow::Result<()> {
     use onsite_server::office::{audit::By, catalog, stock};
-    let db = onsite_server::db::open(o.server.data.path())?;
+    let db = onsite_tests::pg::open(o.server.data.path())?;
     let conn = db.conn();
     let now = chrono::Utc::now();
     let by = By {

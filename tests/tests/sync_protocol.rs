@@ -215,7 +215,7 @@ async fn a_technician_reassigning_an_order_is_quarantined_and_put_back() -> anyh
         "the office copy never changed hands"
     );
 
-    let db = onsite_server::db::open(office.server.data.path())?;
+    let db = onsite_tests::pg::open(office.server.data.path())?;
     let kept: (String, String) = db.conn().query_row(
         "SELECT user_id, device_id FROM quarantine WHERE doc_id = ?1",
         [&id],

@@ -332,6 +332,15 @@ impl Connection {
         self.0.kind()
     }
 
+    /// SQL for the text at `key` of the JSON object in `column`: the one expression the
+    /// two engines spell differently.
+    pub fn json_text(&self, column: &str, key: &str) -> String {
+        match self.engine() {
+            EngineKind::Sqlite => format!("json_extract({column}, '$.{key}')"),
+            EngineKind::Postgres => format!("(CAST({column} AS jsonb) ->> '{key}')"),
+        }
+    }
+
     pub fn execute(&self, sql: &str, params: impl Params) -> Result<usize, StoreError> {
         params.with(|p| self.0.execute(sql, p))
     }

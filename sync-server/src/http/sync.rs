@@ -42,7 +42,7 @@ pub async fn sync(
                 vec![]
             } else {
                 sync::phases::time(sync::phases::PREPARE, || {
-                    sync::prepare(&db.open_reader()?, &request, &mut left)
+                    db.with_reader(|conn| sync::prepare(conn, &request, &mut left))
                 })?
             };
             for push in &request.push {

@@ -86,9 +86,9 @@ pub(crate) fn record_adjustment(
     let data = serde_json::to_string(m)
         .map_err(|e| ApiError::internal(format!("encoding an adjustment: {e}")))?;
     conn.execute(
-        "INSERT OR IGNORE INTO stock_adjustments
+        "INSERT INTO stock_adjustments
             (id, part, part_number, location, quantity, at, by_user, label, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
         (
             m.id.to_string(),
             m.part.to_string(),

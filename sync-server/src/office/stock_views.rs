@@ -110,28 +110,35 @@ pub fn history(conn: &Connection, filter: &MovementFilter) -> Result<Vec<History
         .as_deref()
         .map(str::trim)
         .filter(|o| !o.is_empty());
-    let rows = conn
-        .prepare_cached(
-            "SELECT data, label FROM (
-                SELECT id, data, json_extract(data, '$.reason') AS label, part,
+    // One row per movement id (a movement may be indexed from more than one document).
+    let sql = format!(
+        "SELECT data, label FROM (
+            SELECT data, label, at, id,
+                   row_number() OVER (PARTITION BY id ORDER BY at) AS nth
+              FROM (
+                SELECT id, data, {reason} AS label, part,
                        NULL AS from_loc, location AS to_loc, at
                   FROM stock_receipts
                 UNION ALL
                 SELECT id, data, label, part, NULL, location, at FROM stock_adjustments
                 UNION ALL
-                SELECT movement_id, data, doc_label, part, from_loc, to_loc,
-                       json_extract(data, '$.at')
+                SELECT movement_id, data, doc_label, part, from_loc, to_loc, {at}
                   FROM ledger_movements WHERE kind NOT IN ('requisition', 'approve')
-             )
-             WHERE (?1 IS NULL OR part = ?1)
-               AND (?2 IS NULL OR from_loc = ?2 OR to_loc = ?2)
-               AND (?3 IS NULL OR label = ?3)
-               AND (?4 IS NULL OR at >= ?4)
-               AND (?5 IS NULL OR at < ?5)
-             GROUP BY id
-             ORDER BY at DESC, id DESC
-             LIMIT ?6",
-        )?
+              ) AS moved
+             WHERE (CAST(?1 AS TEXT) IS NULL OR part = ?1)
+               AND (CAST(?2 AS TEXT) IS NULL OR from_loc = ?2 OR to_loc = ?2)
+               AND (CAST(?3 AS TEXT) IS NULL OR label = ?3)
+               AND (CAST(?4 AS TEXT) IS NULL OR at >= ?4)
+               AND (CAST(?5 AS TEXT) IS NULL OR at < ?5)
+         ) AS once
+         WHERE nth = 1
+         ORDER BY at DESC, id DESC
+         LIMIT ?6",
+        reason = conn.json_text("data", "reason"),
+        at = conn.json_text("data", "at"),
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
         .query_map(
             (
                 filter.part.map(|p| p.to_string()),

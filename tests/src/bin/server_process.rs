@@ -27,8 +27,10 @@ async fn main() -> anyhow::Result<()> {
         .context("usage: server_process DATA_DIR ADDR")?
         .parse()
         .context("ADDR is not a socket address")?;
+    let data_dir = std::path::PathBuf::from(data_dir);
     let server = Server::bind(&Config {
-        data_dir: data_dir.into(),
+        database: onsite_tests::pg::database_for(&data_dir)?,
+        data_dir,
         listen,
         trusted_proxy: None,
         sla_period: onsite_server::sla_timer::DEFAULT_PERIOD,

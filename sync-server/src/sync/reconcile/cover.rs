@@ -88,8 +88,11 @@ pub(super) fn index_flags(tx: &Connection, doc_id: &str, order: &OrderDoc) -> Re
     tx.prepare_cached("DELETE FROM flag_index WHERE doc_id = ?1")?
         .execute([doc_id])?;
     let mut insert = tx.prepare_cached(
-        "INSERT OR REPLACE INTO flag_index (doc_id, flag_id, kind, subject, raised_at_ms, standing)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO flag_index (doc_id, flag_id, kind, subject, raised_at_ms, standing)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (doc_id, flag_id) DO UPDATE SET kind = excluded.kind,
+             subject = excluded.subject, raised_at_ms = excluded.raised_at_ms,
+             standing = excluded.standing",
     )?;
     for f in &order.flags {
         insert.execute((

@@ -143,14 +143,18 @@ pub(super) fn index(
     tx.prepare_cached("DELETE FROM ledger_serials WHERE doc_id = ?1")?
         .execute([doc_id])?;
     let mut insert = tx.prepare_cached(
-        "INSERT OR REPLACE INTO ledger_movements
+        "INSERT INTO ledger_movements
             (doc_id, movement_id, doc_label, part, part_number, from_loc, to_loc, kind,
              quantity, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (doc_id, movement_id) DO UPDATE SET doc_label = excluded.doc_label,
+             part = excluded.part, part_number = excluded.part_number,
+             from_loc = excluded.from_loc, to_loc = excluded.to_loc, kind = excluded.kind,
+             quantity = excluded.quantity, data = excluded.data",
     )?;
     let mut serial = tx.prepare_cached(
-        "INSERT OR IGNORE INTO ledger_serials (part, serial, doc_id, movement_id)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO ledger_serials (part, serial, doc_id, movement_id)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
     )?;
     for (m, part_number) in movements.iter().filter(|(m, _)| m.kind.moves_stock()) {
         let data = serde_json::to_string(m)

@@ -26,7 +26,8 @@ pub(super) fn stock_findings(
     // their (possibly long) history needs reading. Movements are unique by id across
     // documents, so summing rows is the ledger's sum.
     let mut balance_of = tx.prepare_cached(
-        "SELECT (SELECT coalesce(sum(CASE
+        // The sums are cast because PostgreSQL sums BIGINTs as NUMERIC.
+        "SELECT CAST((SELECT coalesce(sum(CASE
                 WHEN kind = 'count_adjustment' THEN
                     CASE WHEN coalesce(to_loc, from_loc) = ?2 THEN quantity ELSE 0 END
                 ELSE (CASE WHEN to_loc = ?2 THEN quantity ELSE 0 END)
@@ -35,7 +36,7 @@ pub(super) fn stock_findings(
          FROM ledger_movements WHERE part = ?1 AND (from_loc = ?2 OR to_loc = ?2))
          -- the office's count adjustments (office/counts.rs, office/over_use.rs)
          + (SELECT coalesce(sum(quantity), 0) FROM stock_adjustments
-            WHERE part = ?1 AND location = ?2)",
+            WHERE part = ?1 AND location = ?2) AS BIGINT)",
     )?;
     let mut by_pair = tx.prepare_cached(
         "SELECT doc_id, doc_label, part_number, data FROM ledger_movements

@@ -1,0 +1,48 @@
+//! The database a test server runs on: SQLite in its data folder, or, when the run
+//! names a PostgreSQL server in `ONSITE_TEST_POSTGRES` (`scripts/pg.sh` starts one), a
+//! fresh database of its own there. Its URL is kept in the data folder, so a server
+//! restarted on the same folder finds the same database.
+
+use std::path::Path;
+
+/// The variable naming the PostgreSQL server the scenarios run on.
+pub const ENV: &str = "ONSITE_TEST_POSTGRES";
+
+/// Where a data folder remembers its PostgreSQL database.
+const URL_FILE: &str = "database-url";
+
+/// The database URL for a test server in `data`, making the database on first use;
+/// `None` for SQLite.
+pub fn database_for(data: &Path) -> anyhow::Result<Option<String>> {
+    let Ok(admin) = std::env::var(ENV) else {
+        return Ok(None);
+    };
+    let file = data.join(URL_FILE);
+    if let Ok(url) = std::fs::read_to_string(&file) {
+        return Ok(Some(url));
+    }
+    let name = format!("onsite_{}", uuid::Uuid::now_v7().simple());
+    // On a thread of its own: the postgres client may not start inside a runtime.
+    std::thread::scope(|s| {
+        s.spawn(|| -> anyhow::Result<()> {
+            let mut client = postgres::Client::connect(&admin, postgres::NoTls)?;
+            client.batch_execute(&format!("CREATE DATABASE {name}"))?;
+            Ok(())
+        })
+        .join()
+        .map_err(|_| anyhow::anyhow!("creating a test database panicked"))?
+    })?;
+    let base = admin
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .ok_or_else(|| anyhow::anyhow!("{ENV} is not a postgres:// URL: {admin}"))?;
+    let url = format!("{base}/{name}");
+    std::fs::create_dir_all(data)?;
+    std::fs::write(&file, &url)?;
+    Ok(Some(url))
+}
+
+/// Opens the database of the test server in `data`, as the server does.
+pub fn open(data: &Path) -> anyhow::Result<onsite_server::db::Db> {
+    onsite_server::db::open_url(data, database_for(data)?.as_deref())
+}
