@@ -22,7 +22,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p onsite-commands --all-targets --features bridge -- -D warnings
 
 step "Rust tests"
-cargo nextest run --workspace
+# The replica scenarios need PostgreSQL: they run in the PostgreSQL pass below.
+cargo nextest run --workspace -E 'not binary(replicas)'
 cargo test --workspace --doc --quiet
 
 step "the scenario suite again on PostgreSQL (a throw-away server in a temporary folder)"

@@ -87,6 +87,20 @@ impl Db {
         self.3.data_dir.clone()
     }
 
+    /// Calls `changed` whenever another process on the same database (a replica) may
+    /// have committed a change, until `wanted` answers false. Only PostgreSQL has
+    /// replicas; on SQLite this does nothing.
+    pub fn listen_for_changes(
+        &self,
+        changed: impl Fn() + Send + 'static,
+        wanted: impl Fn() -> bool + Send + 'static,
+    ) -> std::io::Result<()> {
+        match &self.3.source {
+            Source::Sqlite(_) => Ok(()),
+            Source::Postgres { url, .. } => postgres::listen(url.clone(), changed, wanted),
+        }
+    }
+
     /// The engine the database runs on.
     pub fn engine(&self) -> EngineKind {
         match self.3.source {

@@ -99,6 +99,17 @@ impl Server {
                 budgets.forget_full(std::time::Instant::now());
             }
         });
+        // Changes committed through other replicas wake this one's long polls.
+        let changes = std::sync::Arc::downgrade(&self.state.changes);
+        let alive = changes.clone();
+        self.state.db.listen_for_changes(
+            move || {
+                if let Some(changes) = changes.upgrade() {
+                    changes.send_modify(|_| {});
+                }
+            },
+            move || alive.strong_count() > 0,
+        )?;
         sla_timer::spawn(
             self.state.db.clone(),
             std::sync::Arc::downgrade(&self.state.changes),

@@ -103,6 +103,15 @@ impl Device {
         })
     }
 
+    /// Talks to `base` from the next sync on, as a device behind a load balancer that
+    /// reaches another replica.
+    pub fn reach(&mut self, base: &str) -> anyhow::Result<()> {
+        self.store
+            .set_meta("server_url", base.trim_end_matches('/'))?;
+        self.sync = SyncClient::from_store(&self.store)?.context("the device has no client")?;
+        Ok(())
+    }
+
     /// The order ids this device holds.
     pub fn orders(&self) -> anyhow::Result<Vec<String>> {
         Ok(self.store.document_ids(DocKind::Order)?)

@@ -141,6 +141,48 @@ impl TestServer {
         drop(self.db);
         Ok((self.data, self.addr))
     }
+
+    /// A second server process's worth on this one's database and data folder, on a
+    /// port of its own: a replica behind the same load balancer. Only PostgreSQL has
+    /// replicas, so this refuses when the run gives none.
+    pub async fn replica(&self) -> anyhow::Result<Replica> {
+        let database = pg::database_for(self.data.path())?.ok_or_else(|| {
+            anyhow::anyhow!("replicas share a PostgreSQL database: set {}", pg::ENV)
+        })?;
+        let server = Server::bind(&Config {
+            data_dir: self.data.path().to_path_buf(),
+            database: Some(database),
+            listen: "127.0.0.1:0".parse()?,
+            trusted_proxy: None,
+            sla_period: onsite_server::sla_timer::DEFAULT_PERIOD,
+            clock: self.clock.clone(),
+        })
+        .await?;
+        let addr = server.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(server.serve(async {
+            let _ = stopped.await;
+        }));
+        Ok(Replica { addr, stop, task })
+    }
+}
+
+/// A replica of a [`TestServer`] (see [`TestServer::replica`]).
+pub struct Replica {
+    pub addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Replica {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        Ok(self.task.await??)
+    }
 }
 
 /// A bare client of the sync protocol for scenarios: Automerge documents in memory, a

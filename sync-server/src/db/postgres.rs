@@ -19,8 +19,17 @@ use super::sql::{Engine, EngineKind, Kind, Row, RowValues, ToValue, ValueRef};
 pub const WRITER_LOCK: i64 = 0x6f6e_7369_7465;
 
 /// The schema's migrations, in order; each runs once, in a transaction of its own.
-const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../../migrations/postgres/0001_schema.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_schema.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_notify_changes.sql"),
+    ),
+];
+
+/// The channel every committed change to documents or reference data is announced on
+/// (migration 2's triggers).
+const CHANGES_CHANNEL: &str = "onsite_changes";
 
 /// A connection, driven on a thread of its own: the `postgres` client runs its own
 /// small runtime, which may not be entered from a thread of the server's, and the
@@ -138,6 +147,64 @@ impl Postgres {
             Ok(())
         })
     }
+}
+
+/// Listens for changes committed by any process on the database at `url`, calling
+/// `changed` for each, on a thread of its own, until `wanted` answers false. A lost
+/// connection is made again, with `changed` called once since notifications sent
+/// meanwhile are gone. The waits it wakes look at the database themselves, so a wake
+/// too many costs one query.
+pub fn listen(
+    url: String,
+    changed: impl Fn() + Send + 'static,
+    wanted: impl Fn() -> bool + Send + 'static,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("postgres-listen".into())
+        .spawn(move || {
+            let mut backoff = std::time::Duration::from_millis(100);
+            while wanted() {
+                let lost = match listen_once(&url, &changed, &wanted) {
+                    Ok(()) => return,
+                    Err(e) => e,
+                };
+                tracing::warn!(error = %lost, "listening for changes on PostgreSQL");
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+                changed();
+            }
+        })
+        .map(|_| ())
+}
+
+/// One connection's worth of listening; an error when the connection is lost.
+fn listen_once(
+    url: &str,
+    changed: &impl Fn(),
+    wanted: &impl Fn() -> bool,
+) -> Result<(), StoreError> {
+    let mut client = Client::connect(url, NoTls)?;
+    client.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
+    // Woken by each notification, and every few seconds to see whether the server is
+    // still there to be told.
+    let quiet = std::time::Duration::from_secs(2);
+    while wanted() {
+        {
+            let mut notifications = client.notifications();
+            let mut waiting = notifications.timeout_iter(quiet);
+            while let Some(note) =
+                postgres::fallible_iterator::FallibleIterator::next(&mut waiting)?
+            {
+                if note.channel() == CHANGES_CHANNEL {
+                    changed();
+                }
+            }
+        }
+        if client.is_closed() {
+            return Err(StoreError::Engine("the listening connection closed".into()));
+        }
+    }
+    Ok(())
 }
 
 /// SQLite's `?1` and `?` placeholders as PostgreSQL's `$1`, outside quoted text.

@@ -205,7 +205,7 @@ pub fn round_trip(
         ..Default::default()
     };
     // The server's changes in this round trip, made once from the epoch just read.
-    let server_actor = onsite_core::ops::server_actor(&response.epoch);
+    let server_actor = policy::actor_in(&response.epoch);
     // Measured first, so the pushes of this round trip are corrected with it.
     let offset = clock_offset(request.client_time.as_deref(), now);
     // The company's rules, read once for every push of the round trip.

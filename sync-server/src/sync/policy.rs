@@ -485,5 +485,14 @@ pub fn owner_of(kind: DocKind, doc: &AutoCommit) -> Result<Option<String>, Strin
 pub fn server_actor(
     conn: &crate::db::Connection,
 ) -> Result<automerge::ActorId, crate::error::ApiError> {
-    Ok(onsite_core::ops::server_actor(&crate::db::epoch(conn)?))
+    Ok(actor_in(&crate::db::epoch(conn)?))
+}
+
+/// This process's actor in `epoch`: `onsite-server/<epoch>/<process>`. Replicas on one
+/// database each write as an actor of their own, so two of them can never give two
+/// different changes one actor and sequence number, which Automerge refuses.
+pub fn actor_in(epoch: &str) -> automerge::ActorId {
+    static PROCESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let process = PROCESS.get_or_init(|| uuid::Uuid::now_v7().simple().to_string());
+    onsite_core::ops::server_actor(&format!("{epoch}/{process}"))
 }
