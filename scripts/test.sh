@@ -22,8 +22,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p onsite-commands --all-targets --features bridge -- -D warnings
 
 step "Rust tests"
-# The replica scenarios need PostgreSQL: they run in the PostgreSQL pass below.
-cargo nextest run --workspace -E 'not binary(replicas)'
+# The replica and migration scenarios need PostgreSQL: they run in its pass below.
+cargo nextest run --workspace -E 'not (binary(replicas) | binary(migrate_to))'
 cargo test --workspace --doc --quiet
 
 step "the scenario suite again on PostgreSQL (a throw-away server in a temporary folder)"

@@ -18,7 +18,7 @@ pub use error::StoreError;
 pub use postgres::WRITER_LOCK;
 pub use sql::{
     Connection, EngineKind, FromValue, OptionalExtension, Params, Row, Statement, ToValue,
-    Transaction,
+    Transaction, Value,
 };
 
 /// The database file inside the data folder.

@@ -11,6 +11,7 @@ pub mod db;
 pub mod devices;
 pub mod error;
 pub mod http;
+pub mod migrate;
 pub mod office;
 pub mod reference;
 pub mod report;

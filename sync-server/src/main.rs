@@ -134,6 +134,16 @@ enum Command {
         #[arg(long)]
         blobs: Option<PathBuf>,
     },
+    /// Copy this server's SQLite database into a new, empty PostgreSQL database, with
+    /// the server stopped; then serve with `--database URL`. Devices sync on without
+    /// downloading again what they hold. Blobs stay in the data folder.
+    MigrateTo {
+        /// The PostgreSQL database: `postgres://user:password@host:port/database`.
+        url: String,
+        /// Data folder holding the SQLite database and the blobs.
+        #[arg(long, env = "ONSITE_DATA", default_value = default_data_dir().as_os_str())]
+        data: PathBuf,
+    },
     /// Write the service report (服务报告) PDF of one order from the server's copy.
     Report {
         #[command(flatten)]
@@ -434,6 +444,16 @@ async fn main() -> anyhow::Result<()> {
                 done.blobs_copied,
                 done.referenced,
                 done.not_uploaded
+            );
+        }
+        Command::MigrateTo { url, data } => {
+            let done = onsite_server::migrate::to_postgres(&data, &url)?;
+            for (table, rows) in &done.tables {
+                println!("{table}: {rows} rows");
+            }
+            println!(
+                "copied into PostgreSQL; now serve with --database (or `database` in the config \
+                 file) and the same --data, which keeps the blobs"
             );
         }
         Command::Restore { data, from, blobs } => {

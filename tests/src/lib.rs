@@ -19,6 +19,13 @@ pub struct TestServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
+/// Which database a test server runs on.
+enum Engine {
+    /// PostgreSQL when the run names one (`pg::ENV`), else SQLite.
+    FromEnv,
+    Sqlite,
+}
+
 impl TestServer {
     pub async fn start() -> anyhow::Result<Self> {
         Self::start_with(None).await
@@ -48,6 +55,7 @@ impl TestServer {
             None,
             sla_period,
             clock,
+            Engine::FromEnv,
         )
         .await
     }
@@ -62,6 +70,7 @@ impl TestServer {
             trusted_proxy,
             sla_period,
             onsite_server::clock::Clock::System,
+            Engine::FromEnv,
         )
         .await
     }
@@ -75,6 +84,21 @@ impl TestServer {
             None,
             onsite_server::sla_timer::DEFAULT_PERIOD,
             onsite_server::clock::Clock::System,
+            Engine::FromEnv,
+        )
+        .await
+    }
+
+    /// A server on SQLite in its data folder whatever the run's engine: the starting
+    /// point of a migration to PostgreSQL.
+    pub async fn start_sqlite() -> anyhow::Result<Self> {
+        Self::start_in(
+            tempfile::tempdir()?,
+            "127.0.0.1:0".parse()?,
+            None,
+            onsite_server::sla_timer::DEFAULT_PERIOD,
+            onsite_server::clock::Clock::System,
+            Engine::Sqlite,
         )
         .await
     }
@@ -85,7 +109,11 @@ impl TestServer {
         trusted_proxy: Option<onsite_server::http::TrustedProxy>,
         sla_period: std::time::Duration,
         clock: onsite_server::clock::Clock,
+        engine: Engine,
     ) -> anyhow::Result<Self> {
+        if let Engine::Sqlite = engine {
+            pg::keep_on_sqlite(data.path())?;
+        }
         let server = Server::bind(&Config {
             data_dir: data.path().to_path_buf(),
             database: pg::database_for(data.path())?,

@@ -11,16 +11,39 @@ pub const ENV: &str = "ONSITE_TEST_POSTGRES";
 /// Where a data folder remembers its PostgreSQL database.
 const URL_FILE: &str = "database-url";
 
+/// What the file says of a data folder kept on SQLite whatever the run's engine.
+const SQLITE: &str = "sqlite";
+
 /// The database URL for a test server in `data`, making the database on first use;
 /// `None` for SQLite.
 pub fn database_for(data: &Path) -> anyhow::Result<Option<String>> {
-    let Ok(admin) = std::env::var(ENV) else {
-        return Ok(None);
-    };
     let file = data.join(URL_FILE);
     if let Ok(url) = std::fs::read_to_string(&file) {
-        return Ok(Some(url));
+        return Ok((url != SQLITE).then_some(url));
     }
+    if std::env::var(ENV).is_err() {
+        return Ok(None);
+    }
+    let url = new_database()?;
+    remember(data, &url)?;
+    Ok(Some(url))
+}
+
+/// Keeps the server in `data` on SQLite, whatever the run's engine.
+pub fn keep_on_sqlite(data: &Path) -> anyhow::Result<()> {
+    remember(data, SQLITE)
+}
+
+/// Makes the server in `data` use the database at `url` from its next start.
+pub fn remember(data: &Path, url: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data)?;
+    std::fs::write(data.join(URL_FILE), url)?;
+    Ok(())
+}
+
+/// A new, empty database on the run's PostgreSQL server, and its URL.
+pub fn new_database() -> anyhow::Result<String> {
+    let admin = std::env::var(ENV).map_err(|_| anyhow::anyhow!("{ENV} is not set"))?;
     let name = format!("onsite_{}", uuid::Uuid::now_v7().simple());
     // On a thread of its own: the postgres client may not start inside a runtime.
     std::thread::scope(|s| {
@@ -36,10 +59,7 @@ pub fn database_for(data: &Path) -> anyhow::Result<Option<String>> {
         .rsplit_once('/')
         .map(|(base, _)| base)
         .ok_or_else(|| anyhow::anyhow!("{ENV} is not a postgres:// URL: {admin}"))?;
-    let url = format!("{base}/{name}");
-    std::fs::create_dir_all(data)?;
-    std::fs::write(&file, &url)?;
-    Ok(Some(url))
+    Ok(format!("{base}/{name}"))
 }
 
 /// Opens the database of the test server in `data`, as the server does.

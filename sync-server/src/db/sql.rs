@@ -32,6 +32,44 @@ pub enum ValueRef<'a> {
     Blob(&'a [u8]),
 }
 
+/// A value of any type, owned: for copying rows whose columns are not known in advance.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl FromValue for Value {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, String> {
+        Ok(match value {
+            ValueRef::Null(_) => Self::Null,
+            ValueRef::Integer(i) => Self::Integer(i),
+            ValueRef::Real(f) => Self::Real(f),
+            ValueRef::Text(s) => Self::Text(s.to_string()),
+            ValueRef::Blob(b) => Self::Blob(b.to_vec()),
+        })
+    }
+}
+
+impl ToValue for Value {
+    fn to_value(&self) -> ValueRef<'_> {
+        match self {
+            // Typed by the column it goes into: the engines take an untyped null there.
+            Self::Null => ValueRef::Null(Kind::Text),
+            Self::Integer(i) => ValueRef::Integer(*i),
+            Self::Real(f) => ValueRef::Real(*f),
+            Self::Text(s) => ValueRef::Text(s),
+            Self::Blob(b) => ValueRef::Blob(b),
+        }
+    }
+    fn null_kind() -> Kind {
+        Kind::Text
+    }
+}
+
 /// A value a statement can be given as a parameter.
 pub trait ToValue {
     fn to_value(&self) -> ValueRef<'_>;
