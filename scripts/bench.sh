@@ -24,6 +24,10 @@ cargo bench -p onsite-server --bench kpi
 # (photo_ipc; it runs the bridge, so it needs that feature).
 cargo bench -p onsite-commands --features bridge --bench photo_ipc
 
+# The sync and load figures again with the server on PostgreSQL (a throw-away cluster,
+# as in the tests), written to target/bench/{sync,load}-postgres.json.
+(. scripts/pg.sh && cargo bench -p onsite-tests --bench sync --bench load)
+
 echo
 echo "==> figures (target/bench/*.json)"
 for f in target/bench/*.json; do

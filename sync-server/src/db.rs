@@ -60,11 +60,44 @@ enum Source {
     Postgres {
         url: String,
         idle: Mutex<Vec<Connection>>,
+        /// Read connections in use, at most [`READERS`]; the rest wait for one.
+        busy: Mutex<usize>,
+        freed: std::sync::Condvar,
     },
 }
 
 /// How many idle PostgreSQL read connections a process keeps.
 const IDLE_READERS: usize = 8;
+
+/// One of the [`READERS`] read connections in use, given back when dropped (also when
+/// the work panics).
+struct ReaderSlot<'a> {
+    busy: &'a Mutex<usize>,
+    freed: &'a std::sync::Condvar,
+}
+
+impl<'a> ReaderSlot<'a> {
+    fn take(busy: &'a Mutex<usize>, freed: &'a std::sync::Condvar) -> Self {
+        let mut n = busy.lock().unwrap_or_else(|p| p.into_inner());
+        while *n >= READERS {
+            n = freed.wait(n).unwrap_or_else(|p| p.into_inner());
+        }
+        *n += 1;
+        Self { busy, freed }
+    }
+}
+
+impl Drop for ReaderSlot<'_> {
+    fn drop(&mut self) {
+        *self.busy.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        self.freed.notify_one();
+    }
+}
+
+/// How many PostgreSQL read connections a process uses at once: 500 devices syncing
+/// together must not open 500 connections (PostgreSQL's default limit is 100 for all
+/// replicas together), and two cores gain nothing from more than a few.
+const READERS: usize = 16;
 
 impl Db {
     /// Locks the connection. A poisoned lock means a handler panicked mid-query; SQLite
@@ -122,18 +155,26 @@ impl Db {
                 file,
                 std::time::Duration::from_secs(5),
             )?),
-            Source::Postgres { url, idle } => {
+            Source::Postgres {
+                url,
+                idle,
+                busy,
+                freed,
+            } => {
+                let _slot = ReaderSlot::take(busy, freed);
                 let pooled = idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-                let conn = match pooled {
-                    Some(conn) => conn,
-                    None => open_postgres_reader(url)?,
+                let out = match pooled.map_or_else(|| open_postgres_reader(url), Ok) {
+                    Ok(conn) => {
+                        let out = work(&conn);
+                        // Kept for the next round trip, unless left inside a transaction.
+                        let mut idle = idle.lock().unwrap_or_else(|p| p.into_inner());
+                        if idle.len() < IDLE_READERS && conn.is_autocommit() {
+                            idle.push(conn);
+                        }
+                        out
+                    }
+                    Err(e) => Err(e.into()),
                 };
-                let out = work(&conn);
-                // Kept for the next round trip, unless it was left inside a transaction.
-                let mut idle = idle.lock().unwrap_or_else(|p| p.into_inner());
-                if idle.len() < IDLE_READERS && conn.is_autocommit() {
-                    idle.push(conn);
-                }
                 out
             }
         }
@@ -558,6 +599,8 @@ pub fn open_url(data_dir: &Path, url: Option<&str>) -> anyhow::Result<Db> {
             source: Source::Postgres {
                 url: url.to_string(),
                 idle: Mutex::default(),
+                busy: Mutex::new(0),
+                freed: std::sync::Condvar::new(),
             },
             data_dir: data_dir.to_path_buf(),
             probe: std::sync::RwLock::new(None),

@@ -345,10 +345,14 @@ async fn bench(server: &TestServer) -> anyhow::Result<()> {
         figure(&format!("load_500_devices_wave_{phase}"), *ms, "ms", "-");
     }
 
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
-    std::fs::create_dir_all(dir)?;
+    let file = onsite_tests::pg::bench_file("load");
+    std::fs::create_dir_all(
+        std::path::Path::new(&file)
+            .parent()
+            .unwrap_or(std::path::Path::new(".")),
+    )?;
     std::fs::write(
-        format!("{dir}/load.json"),
+        &file,
         serde_json::to_vec_pretty(&json!({ "figures": figures }))?,
     )?;
     Ok(())

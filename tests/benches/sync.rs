@@ -236,10 +236,14 @@ async fn main() -> anyhow::Result<()> {
     figure("one_edited_of_10k_bytes", median(wire), "B", "< 2048");
     server.stop().await?;
 
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
-    std::fs::create_dir_all(dir)?;
+    let file = onsite_tests::pg::bench_file("sync");
+    std::fs::create_dir_all(
+        std::path::Path::new(&file)
+            .parent()
+            .unwrap_or(std::path::Path::new(".")),
+    )?;
     std::fs::write(
-        format!("{dir}/sync.json"),
+        &file,
         serde_json::to_vec_pretty(&json!({ "figures": figures }))?,
     )?;
     Ok(())

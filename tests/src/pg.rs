@@ -62,6 +62,17 @@ pub fn new_database() -> anyhow::Result<String> {
     Ok(format!("{base}/{name}"))
 }
 
+/// Where a benchmark writes its figures: `target/bench/NAME.json` on SQLite, and
+/// `NAME-postgres.json` when the run's servers are on PostgreSQL, so the two engines'
+/// figures stand side by side.
+pub fn bench_file(name: &str) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
+    match std::env::var(ENV) {
+        Ok(_) => format!("{dir}/{name}-postgres.json"),
+        Err(_) => format!("{dir}/{name}.json"),
+    }
+}
+
 /// Opens the database of the test server in `data`, as the server does.
 pub fn open(data: &Path) -> anyhow::Result<onsite_server::db::Db> {
     onsite_server::db::open_url(data, database_for(data)?.as_deref())
