@@ -419,6 +419,28 @@ pub struct ServerDoc {
     pub doc: automerge::Automerge,
 }
 
+/// Edits committed on devices, by order id: who made each and its change hash.
+pub type Committed = BTreeMap<String, Vec<(String, ChangeHash)>>;
+
+/// Every change in `committed` is in the server's copy of its order.
+pub fn assert_all_reached(server_data: &Path, committed: &Committed) -> anyhow::Result<()> {
+    use automerge::ReadDoc as _;
+    let docs = server_docs(server_data)?;
+    for (id, changes) in committed {
+        let doc = &docs
+            .get(id)
+            .with_context(|| format!("order {id} on the server"))?
+            .doc;
+        for (label, change) in changes {
+            anyhow::ensure!(
+                doc.get_change_by_hash(change).is_some(),
+                "{label}'s committed change {change} to order {id} never reached the server"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Every document the server holds, by id, read from its database.
 pub fn server_docs(server_data: &Path) -> anyhow::Result<BTreeMap<String, ServerDoc>> {
     let db = crate::pg::open(server_data)?;

@@ -9,10 +9,7 @@
 //! Seeded: the seed is printed and every failure names it; `ONSITE_SEED=<n>` replays the
 //! edits and the sync order (the server's interleaving of concurrent groups may differ).
 
-use std::collections::BTreeMap;
-
 use anyhow::Context as _;
-use automerge::{ChangeHash, ReadDoc as _};
 use onsite_core::doc::order::OrderOp;
 use onsite_core::role::{Actor, Role};
 use onsite_core::OrderId;
@@ -149,7 +146,7 @@ async fn scenario(seed: u64) -> anyhow::Result<()> {
     sync_in_groups(&mut rng, &mut devices, &all).await?;
 
     // Every committed local edit, by order: the server must end up with each of them.
-    let mut committed: BTreeMap<String, Vec<(String, ChangeHash)>> = BTreeMap::new();
+    let mut committed = fleet::Committed::new();
     let (mut made, mut refused) = (0usize, 0usize);
     for round in 0..ROUNDS {
         for device in devices.iter_mut() {
@@ -218,18 +215,6 @@ async fn scenario(seed: u64) -> anyhow::Result<()> {
     );
     fleet::assert_converged(server.data.path(), &mut devices)?;
 
-    let docs = fleet::server_docs(server.data.path())?;
-    for (id, changes) in &committed {
-        let doc = &docs
-            .get(id)
-            .with_context(|| format!("order {id} on the server"))?
-            .doc;
-        for (label, change) in changes {
-            anyhow::ensure!(
-                doc.get_change_by_hash(change).is_some(),
-                "{label}'s committed change {change} to order {id} never reached the server"
-            );
-        }
-    }
+    fleet::assert_all_reached(server.data.path(), &committed)?;
     server.stop().await
 }

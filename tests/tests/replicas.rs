@@ -6,10 +6,7 @@
 //! Seeded: the seed is printed and every failure names it; `ONSITE_SEED=<n>` replays
 //! the edits and which replica each sync reaches.
 
-use std::collections::BTreeMap;
-
 use anyhow::Context as _;
-use automerge::{ChangeHash, ReadDoc as _};
 use onsite_core::doc::order::OrderOp;
 use onsite_core::OrderId;
 use onsite_device::sync_client;
@@ -102,7 +99,7 @@ async fn alternating(seed: u64) -> anyhow::Result<()> {
     let mut devices: Vec<Device> = crew.techs;
     devices.push(crew.office);
 
-    let mut committed: BTreeMap<String, Vec<(String, ChangeHash)>> = BTreeMap::new();
+    let mut committed = fleet::Committed::new();
     for round in 0..6 {
         for device in devices.iter_mut() {
             for id in device.orders()? {
@@ -143,16 +140,7 @@ async fn alternating(seed: u64) -> anyhow::Result<()> {
     }
     anyhow::ensure!(quiet, "syncing never settled across the replicas");
     fleet::assert_converged(server.data.path(), &mut devices)?;
-    let docs = fleet::server_docs(server.data.path())?;
-    for (id, changes) in &committed {
-        let doc = &docs.get(id).with_context(|| format!("order {id}"))?.doc;
-        for (label, change) in changes {
-            anyhow::ensure!(
-                doc.get_change_by_hash(change).is_some(),
-                "{label}'s change {change} to {id} never reached the database"
-            );
-        }
-    }
+    fleet::assert_all_reached(server.data.path(), &committed)?;
     eprintln!("{made} edits through two replicas, converged");
     replica.stop().await?;
     server.stop().await
