@@ -134,6 +134,13 @@ enum Command {
         #[arg(long)]
         blobs: Option<PathBuf>,
     },
+    /// Give the server a new epoch, with every replica stopped, after its database was
+    /// brought back by other means than `restore` (pg_restore, a standby promoted past
+    /// lost writes): devices then send again what the restored copy lacks.
+    NewEpoch {
+        #[command(flatten)]
+        data: DataArg,
+    },
     /// Copy this server's SQLite database into a new, empty PostgreSQL database, with
     /// the server stopped; then serve with `--database URL`. Devices sync on without
     /// downloading again what they hold. Blobs stay in the data folder.
@@ -444,6 +451,12 @@ async fn main() -> anyhow::Result<()> {
                 done.blobs_copied,
                 done.referenced,
                 done.not_uploaded
+            );
+        }
+        Command::NewEpoch { data } => {
+            let epoch = db::new_epoch(&data.open()?.conn())?;
+            println!(
+                "the server's epoch is now {epoch}; devices send what it lacks on their next sync"
             );
         }
         Command::MigrateTo { url, data } => {

@@ -205,3 +205,36 @@ fn init_makes_the_first_supervisor_once_and_the_user_commands_keep_the_desks_rul
     assert!(actions.iter().all(|(_, by)| by == "command line"));
     Ok(())
 }
+
+#[test]
+fn new_epoch_moves_the_epoch_and_backup_on_postgres_names_pg_dump() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let epoch = || -> anyhow::Result<String> {
+        let db = rusqlite::Connection::open(dir.path().join("server.db"))?;
+        Ok(db.query_row("SELECT epoch FROM server_identity", [], |r| r.get(0))?)
+    };
+    let (ok, _, err) = run(dir.path(), &["user", "list"], "")?;
+    assert!(ok, "{err}");
+    let before = epoch()?;
+    let (ok, out, err) = run(dir.path(), &["new-epoch"], "")?;
+    assert!(ok, "{err}");
+    let after = epoch()?;
+    assert_ne!(before, after, "a new epoch");
+    assert!(out.contains(&after), "it says which: {out}");
+
+    // Refused before anything is opened: no PostgreSQL is needed to see it.
+    let (ok, _, err) = run(
+        dir.path(),
+        &[
+            "backup",
+            "--out",
+            "x.db",
+            "--database",
+            "postgres://nobody@127.0.0.1:1/none",
+        ],
+        "",
+    )?;
+    assert!(!ok, "backup copies the SQLite file only");
+    assert!(err.contains("pg_dump"), "it names the tool to use: {err}");
+    Ok(())
+}
