@@ -1,7 +1,7 @@
 // The real backend for the Chromium tests: a seeded onsite-server on a free loopback
 // port, and one development bridge per device (its own data folder), each serving the
 // Rust command layer to one browser page. To go offline, stop the server.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -84,6 +84,17 @@ export class Backend {
       });
     });
     return address;
+  }
+
+  /**
+   * Edits a device's own store to claim `role` for its user, as a modified app could.
+   * The bridge's sync loop may be writing at that moment, so the edit waits up to 10 s
+   * for the store's lock (the sqlite3 shell's default is to fail at once).
+   */
+  claimRole(device, role) {
+    const db = join(this.work, device, 'onsite.db');
+    execFileSync('sqlite3', ['-cmd', '.timeout 10000', db,
+      `UPDATE device_meta SET value = json_set(value, '$.role', '${role}') WHERE key = 'account';`]);
   }
 
   /** Calls a command on a device's bridge, as the UI would. */

@@ -8,8 +8,6 @@
 // A service agent's desk has no review screen.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { Backend, PASSWORD } from './backend.mjs';
 import { startUi, DESK } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
@@ -23,12 +21,6 @@ let tech;
 /** The two orders the technician's device cancels: [to release, to discard]. */
 let held = [];
 const problems = [];
-
-/** Edits the technician's own store to claim the supervisor's role. */
-function tamper(device) {
-  const db = join(backend.work, device, 'onsite.db');
-  execFileSync('sqlite3', [db, `UPDATE device_meta SET value = json_set(value, '$.role', 'supervisor') WHERE key = 'account';`]);
-}
 
 async function deskPage(bridge, locale) {
   const { context: ctx, page: p } = await ui.open(bridge, { ...DESK, locale }, problems);
@@ -45,7 +37,7 @@ before(async () => {
   const mine = await backend.call(tech, 'list_orders', { query: {} });
   held = mine.filter((o) => o.state === 'dispatched' || o.state === 'contacted').slice(0, 2);
   assert.equal(held.length, 2, 'the demo technician has two open orders to cancel');
-  tamper('tech');
+  backend.claimRole('tech', 'supervisor');
   for (const o of held) await backend.call(tech, 'order_op', { id: o.id, op: { op: 'cancel', reason: '客户不修了' } });
   await backend.call(tech, 'sync_now');
   for (const o of held) {

@@ -7,8 +7,6 @@
 // syncs again. In English (en-GB) and Chinese.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { Backend, PASSWORD } from './backend.mjs';
 import { startUi, PHONE } from './browser.mjs';
 import { screenshotPath, waitFor } from './support.mjs';
@@ -16,12 +14,6 @@ import { screenshotPath, waitFor } from './support.mjs';
 let ui;
 let backend;
 let desk;
-
-/** Sets the role a device's store claims for its user. */
-function claimRole(device, role) {
-  const db = join(backend.work, device, 'onsite.db');
-  execFileSync('sqlite3', [db, `UPDATE device_meta SET value = json_set(value, '$.role', '${role}') WHERE key = 'account';`]);
-}
 
 /**
  * A technician's device with one cancellation the server holds. The store claims the
@@ -34,10 +26,10 @@ async function heldPhone(name, login) {
   const mine = await backend.call(bridge, 'list_orders', { query: {} });
   const order = mine.find((o) => o.state === 'dispatched' || o.state === 'contacted');
   assert.ok(order, `${login} has an open order to cancel`);
-  claimRole(name, 'supervisor');
+  backend.claimRole(name, 'supervisor');
   await backend.call(bridge, 'order_op', { id: order.id, op: { op: 'cancel', reason: '客户不修了' } });
   await backend.call(bridge, 'sync_now');
-  claimRole(name, 'technician');
+  backend.claimRole(name, 'technician');
   const page = await backend.call(bridge, 'get_order', { id: order.id });
   assert.ok(page.quarantined, `the server holds the cancellation of ${order.number}`);
   return { bridge, order };
