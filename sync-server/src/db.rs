@@ -48,6 +48,7 @@ pub type PreparedProbe = Arc<dyn Fn(&str) + Send + Sync>;
 /// prepared-push probe.
 struct Extra {
     source: Source,
+    readers: Readers,
     data_dir: std::path::PathBuf,
     probe: std::sync::RwLock<Option<PreparedProbe>>,
 }
@@ -56,47 +57,47 @@ struct Extra {
 enum Source {
     /// `server.db` in the data folder.
     Sqlite(std::path::PathBuf),
-    /// A PostgreSQL server; read connections are kept for the next round trip.
-    Postgres {
-        url: String,
-        idle: Mutex<Vec<Connection>>,
-        /// Read connections in use, at most [`READERS`]; the rest wait for one.
-        busy: Mutex<usize>,
-        freed: std::sync::Condvar,
-    },
+    /// A PostgreSQL server.
+    Postgres(String),
 }
 
-/// How many idle PostgreSQL read connections a process keeps.
-const IDLE_READERS: usize = 8;
+/// The read connections of a process, on either engine: at most [`READERS`] in use at
+/// once (the rest wait for one), and as many kept open for the next round trip.
+/// Opening one costs more than most reads: SQLite parses the whole schema and every
+/// statement again, PostgreSQL starts a backend.
+#[derive(Default)]
+struct Readers {
+    idle: Mutex<Vec<Connection>>,
+    busy: Mutex<usize>,
+    freed: std::sync::Condvar,
+}
 
 /// One of the [`READERS`] read connections in use, given back when dropped (also when
 /// the work panics).
-struct ReaderSlot<'a> {
-    busy: &'a Mutex<usize>,
-    freed: &'a std::sync::Condvar,
-}
+struct ReaderSlot<'a>(&'a Readers);
 
 impl<'a> ReaderSlot<'a> {
-    fn take(busy: &'a Mutex<usize>, freed: &'a std::sync::Condvar) -> Self {
-        let mut n = busy.lock().unwrap_or_else(|p| p.into_inner());
+    fn take(readers: &'a Readers) -> Self {
+        let mut n = readers.busy.lock().unwrap_or_else(|p| p.into_inner());
         while *n >= READERS {
-            n = freed.wait(n).unwrap_or_else(|p| p.into_inner());
+            n = readers.freed.wait(n).unwrap_or_else(|p| p.into_inner());
         }
         *n += 1;
-        Self { busy, freed }
+        Self(readers)
     }
 }
 
 impl Drop for ReaderSlot<'_> {
     fn drop(&mut self) {
-        *self.busy.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
-        self.freed.notify_one();
+        *self.0.busy.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        self.0.freed.notify_one();
     }
 }
 
-/// How many PostgreSQL read connections a process uses at once: 500 devices syncing
-/// together must not open 500 connections (PostgreSQL's default limit is 100 for all
-/// replicas together), and two cores gain nothing from more than a few.
+/// How many read connections a process uses at once: 500 devices syncing together
+/// must not open 500 connections (PostgreSQL's default limit is 100 for all replicas
+/// together, and each SQLite one holds its own page cache), and two cores gain nothing
+/// from more than a few.
 const READERS: usize = 16;
 
 impl Db {
@@ -130,7 +131,7 @@ impl Db {
     ) -> std::io::Result<()> {
         match &self.3.source {
             Source::Sqlite(_) => Ok(()),
-            Source::Postgres { url, .. } => postgres::listen(url.clone(), changed, wanted),
+            Source::Postgres(url) => postgres::listen(url.clone(), changed, wanted),
         }
     }
 
@@ -138,7 +139,7 @@ impl Db {
     pub fn engine(&self) -> EngineKind {
         match self.3.source {
             Source::Sqlite(_) => EngineKind::Sqlite,
-            Source::Postgres { .. } => EngineKind::Postgres,
+            Source::Postgres(_) => EngineKind::Postgres,
         }
     }
 
@@ -150,34 +151,23 @@ impl Db {
         &self,
         work: impl FnOnce(&Connection) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        match &self.3.source {
-            Source::Sqlite(file) => work(&open_sqlite_reader(
-                file,
-                std::time::Duration::from_secs(5),
-            )?),
-            Source::Postgres {
-                url,
-                idle,
-                busy,
-                freed,
-            } => {
-                let _slot = ReaderSlot::take(busy, freed);
-                let pooled = idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-                let out = match pooled.map_or_else(|| open_postgres_reader(url), Ok) {
-                    Ok(conn) => {
-                        let out = work(&conn);
-                        // Kept for the next round trip, unless left inside a transaction.
-                        let mut idle = idle.lock().unwrap_or_else(|p| p.into_inner());
-                        if idle.len() < IDLE_READERS && conn.is_autocommit() {
-                            idle.push(conn);
-                        }
-                        out
-                    }
-                    Err(e) => Err(e.into()),
-                };
-                out
-            }
+        let readers = &self.3.readers;
+        let _slot = ReaderSlot::take(readers);
+        let pooled = readers.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => match &self.3.source {
+                Source::Sqlite(file) => open_sqlite_reader(file, std::time::Duration::from_secs(5))?,
+                Source::Postgres(url) => open_postgres_reader(url)?,
+            },
+        };
+        let out = work(&conn);
+        // Kept for the next round trip, unless left inside a transaction or after an
+        // error (which may have been the connection's own: a new one costs little).
+        if out.is_ok() && conn.is_autocommit() {
+            readers.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
         }
+        out
     }
 
     /// Installs a probe that each prepared push calls with its document id, on the
@@ -596,12 +586,8 @@ pub fn open_url(data_dir: &Path, url: Option<&str>) -> anyhow::Result<Db> {
         Arc::default(),
         Arc::new(Mutex::new(health)),
         Arc::new(Extra {
-            source: Source::Postgres {
-                url: url.to_string(),
-                idle: Mutex::default(),
-                busy: Mutex::new(0),
-                freed: std::sync::Condvar::new(),
-            },
+            source: Source::Postgres(url.to_string()),
+            readers: Readers::default(),
             data_dir: data_dir.to_path_buf(),
             probe: std::sync::RwLock::new(None),
         }),
@@ -627,6 +613,7 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Db> {
         Arc::new(Mutex::new(reader)),
         Arc::new(Extra {
             source: Source::Sqlite(data_dir.join(DB_FILE)),
+            readers: Readers::default(),
             data_dir: data_dir.to_path_buf(),
             probe: std::sync::RwLock::new(None),
         }),
