@@ -87,9 +87,12 @@ test('a merge conflict is shown on the desk and the supervisor settles it', asyn
   assert.ok(fresh, 'a new order to dispatch twice');
   const [li, chen] = [person('李伟'), person('Chen Jie')];
   assert.ok(li && chen, 'both technicians are known');
-  // Two desks dispatch the same order to different technicians before either syncs.
+  // Two desks dispatch the same order to different technicians before either syncs:
+  // offline, or the desks' background syncs could bring one dispatch to the other first.
+  await backend.stopServer();
   await op(second, fresh.id, { op: 'dispatch', assignee: li, window: null });
   await op(desk, fresh.id, { op: 'dispatch', assignee: chen, window: null });
+  await backend.startServer();
   await sync(second);
   await sync(desk);
 
