@@ -32,6 +32,12 @@ step "the scenario suite again on PostgreSQL (a throw-away server in a temporary
 # pg_dump and pg_restore, docs/operations.md), and the disk-full scenarios fill the disk
 # under the SQLite file.
 cargo nextest run -p onsite-tests -E 'not (binary(restore) | binary(restore_busy_hour) | binary(server_disk_full))'
+
+step "convergence, cut connections and reconciliation with two replicas behind a balancer"
+# Every test server is then two onsite-server replicas on one database, each HTTP
+# request reaching one of them at random (tests/src/balancer.rs).
+ONSITE_TEST_REPLICAS=2 cargo nextest run -p onsite-tests \
+  -E 'binary(convergence) | binary(cut_connections) | binary(reconciliation) | binary(device_sync)'
 unset ONSITE_TEST_POSTGRES
 
 step "UI unit tests"

@@ -17,6 +17,22 @@ pub struct TestServer {
     pub clock: onsite_server::clock::Clock,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// With [`REPLICAS_ENV`]: the other replicas, and the balancer `addr` then names.
+    fleet: Option<(Vec<Replica>, balancer::Balancer)>,
+}
+
+/// The variable that puts every test server of a PostgreSQL run behind a load balancer
+/// with this many replicas (`scripts/test.sh` runs the convergence, cut-connection and
+/// reconciliation scenarios so, with 2). Requests then reach a replica at random.
+pub const REPLICAS_ENV: &str = "ONSITE_TEST_REPLICAS";
+
+fn replicas_wanted() -> anyhow::Result<usize> {
+    match std::env::var(REPLICAS_ENV) {
+        Err(_) => Ok(1),
+        Ok(n) => n
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{REPLICAS_ENV}={n:?} is not a number")),
+    }
 }
 
 /// Which database a test server runs on.
@@ -114,29 +130,54 @@ impl TestServer {
         if let Engine::Sqlite = engine {
             pg::keep_on_sqlite(data.path())?;
         }
+        let database = pg::database_for(data.path())?;
+        let replicas = replicas_wanted()?;
+        anyhow::ensure!(
+            replicas <= 1 || database.is_some(),
+            "{REPLICAS_ENV}={replicas}: replicas share a PostgreSQL database: set {}",
+            pg::ENV
+        );
+        let balanced = replicas > 1 && matches!(engine, Engine::FromEnv);
         let server = Server::bind(&Config {
             data_dir: data.path().to_path_buf(),
-            database: pg::database_for(data.path())?,
-            listen,
+            database,
+            // Behind a balancer, the balancer takes the address the test asked for.
+            listen: if balanced { "127.0.0.1:0".parse()? } else { listen },
             trusted_proxy,
             sla_period,
             clock: clock.clone(),
         })
         .await?;
-        let addr = server.local_addr()?;
+        let mut addr = server.local_addr()?;
         let db = server.db().clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(server.serve(async {
             let _ = stopped.await;
         }));
-        Ok(Self {
+        let mut this = Self {
             addr,
             data,
             db,
             clock,
             stop,
             task,
-        })
+            fleet: None,
+        };
+        if balanced {
+            let mut others = Vec::new();
+            for _ in 1..replicas {
+                others.push(this.replica().await?);
+            }
+            let mut upstreams = vec![addr];
+            upstreams.extend(others.iter().map(|r| r.addr));
+            let seed = crate::fleet::seed();
+            let balancer = balancer::Balancer::start(listen, upstreams, seed).await?;
+            eprintln!("{replicas} replicas behind {} (balancer seed {seed})", balancer.addr);
+            addr = balancer.addr;
+            this.addr = addr;
+            this.fleet = Some((others, balancer));
+        }
+        Ok(this)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -164,6 +205,12 @@ impl TestServer {
     /// Stops the server and hands back its data folder and address, for
     /// [`TestServer::start_on`].
     pub async fn stop_keeping_data(self) -> anyhow::Result<(tempfile::TempDir, SocketAddr)> {
+        if let Some((replicas, balancer)) = self.fleet {
+            balancer.stop().await?;
+            for replica in replicas {
+                replica.stop().await?;
+            }
+        }
         let _ = self.stop.send(());
         self.task.await??;
         drop(self.db);
@@ -445,6 +492,7 @@ pub mod protocol_client {
     }
 }
 
+pub mod balancer;
 pub mod bench_orders;
 pub mod desk;
 pub mod devices;
