@@ -157,7 +157,9 @@ impl Db {
         let conn = match pooled {
             Some(conn) => conn,
             None => match &self.3.source {
-                Source::Sqlite(file) => open_sqlite_reader(file, std::time::Duration::from_secs(5))?,
+                Source::Sqlite(file) => {
+                    open_sqlite_reader(file, std::time::Duration::from_secs(5))?
+                }
                 Source::Postgres(url) => open_postgres_reader(url)?,
             },
         };
@@ -165,7 +167,11 @@ impl Db {
         // Kept for the next round trip, unless left inside a transaction or after an
         // error (which may have been the connection's own: a new one costs little).
         if out.is_ok() && conn.is_autocommit() {
-            readers.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+            readers
+                .idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(conn);
         }
         out
     }

@@ -142,7 +142,11 @@ impl TestServer {
             data_dir: data.path().to_path_buf(),
             database,
             // Behind a balancer, the balancer takes the address the test asked for.
-            listen: if balanced { "127.0.0.1:0".parse()? } else { listen },
+            listen: if balanced {
+                "127.0.0.1:0".parse()?
+            } else {
+                listen
+            },
             trusted_proxy,
             sla_period,
             clock: clock.clone(),
@@ -172,7 +176,10 @@ impl TestServer {
             upstreams.extend(others.iter().map(|r| r.addr));
             let seed = crate::fleet::seed();
             let balancer = balancer::Balancer::start(listen, upstreams, seed).await?;
-            eprintln!("{replicas} replicas behind {} (balancer seed {seed})", balancer.addr);
+            eprintln!(
+                "{replicas} replicas behind {} (balancer seed {seed})",
+                balancer.addr
+            );
             addr = balancer.addr;
             this.addr = addr;
             this.fleet = Some((others, balancer));
