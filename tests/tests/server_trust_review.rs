@@ -866,6 +866,79 @@ async fn booking_part_use_against_another_technicians_van_is_held() -> anyhow::R
     o.server.stop().await
 }
 
+/// A push is judged before its round trip takes the write lock, on the stock locations
+/// as they were then. If the office hands the van to someone else meanwhile, the
+/// judgement no longer stands: the round trip judges again, and the part drawn on what
+/// is now another technician's van is held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_van_handed_over_while_a_push_is_prepared_is_judged_again() -> anyhow::Result<()> {
+    let o = office().await?;
+    let db = o.db()?;
+    let van = onsite_server::reference::ensure_van(
+        &db.conn(),
+        o.tech_a.user,
+        "李伟的车",
+        LocationId(fixtures::uuid(203)),
+    )?;
+    let (_desk, mut a, id) = dispatched_to_a(&o, 10).await?;
+    o.visit(&mut a, &id, o.tech_a, false)?;
+    a.sync().await?;
+    o.run(
+        &mut a,
+        &id,
+        o.tech_a,
+        OrderOp::UsePart {
+            id: RecordId::new_at(chrono::Utc::now()),
+            part: PartId(fixtures::uuid(500)),
+            part_number: "BELT-8".into(),
+            certified: true,
+            serialized: false,
+            quantity: 1,
+            serials_new: vec![],
+            serials_old: vec![],
+            location: van,
+        },
+    )?;
+
+    // The push stops once prepared (and judged: their own van), until the van is handed
+    // to the other technician.
+    let (reached, prepared) = tokio::sync::oneshot::channel::<()>();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let first = std::sync::Mutex::new(Some((reached, released)));
+    let order_id = id.clone();
+    o.server
+        .db
+        .set_prepared_probe(Some(std::sync::Arc::new(move |doc_id: &str| {
+            if doc_id != order_id {
+                return;
+            }
+            let taken = first.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some((reached, released)) = taken {
+                let _ = reached.send(());
+                let _ = released.recv();
+            }
+        })));
+    let pushing = tokio::spawn(async move {
+        a.sync().await?;
+        anyhow::Ok(a)
+    });
+    prepared.await?;
+    db.conn().execute(
+        "UPDATE locations SET holder = ?1 WHERE id = ?2",
+        (o.tech_b.user.to_string(), van.to_string()),
+    )?;
+    release.send(())?;
+    let a = pushing.await??;
+    o.server.db.set_prepared_probe(None);
+    assert_eq!(
+        quarantined(&a).as_deref(),
+        Some("technician_may_not_change"),
+        "judged on the van's new holder: {:?}",
+        a.last_results
+    );
+    o.server.stop().await
+}
+
 #[tokio::test]
 async fn taking_over_another_technicians_requisition_is_held() -> anyhow::Result<()> {
     let o = office().await?;

@@ -36,13 +36,13 @@ pub async fn sync(
     // blocking thread with a read connection of its own, so other devices' round trips
     // do not wait for it. Only judging and storing the merge takes the write connection.
     let (request, prepared, left) = tokio::task::spawn_blocking({
-        let (db, mut left) = (db.clone(), given.clone());
+        let (db, mut left, who) = (db.clone(), given.clone(), who.clone());
         move || -> Result<_, ApiError> {
             let prepared = if request.push.is_empty() {
-                vec![]
+                sync::Prepared::default()
             } else {
                 sync::phases::time(sync::phases::PREPARE, || {
-                    db.with_reader(|conn| sync::prepare(conn, &request, &mut left))
+                    db.with_reader(|conn| sync::prepare(conn, &who, &request, &mut left))
                 })?
             };
             for push in &request.push {

@@ -1,6 +1,8 @@
 //! Sync: one round trip takes a device's changes, reviews and merges them into the office
 //! copy, and returns what the device lacks since its cursor. The whole round trip is one
-//! SQLite transaction, so a cut connection leaves either all of it or none.
+//! database transaction, so a cut connection leaves either all of it or none; the
+//! decoding, merging and judging of its pushes are done before it ([`prepare`]) and only
+//! checked there.
 
 pub mod attest;
 pub mod budget;
@@ -34,11 +36,17 @@ pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// Most documents one request may push.
 pub const MAX_PUSH_DOCS: usize = 500;
 
-/// A push prepared outside the write transaction ([`prepare`]): its bytes decoded and
-/// inspected, and merged onto the stored document as it was then. Or the answer, if the
-/// push was refused before decoding.
-pub struct Prepared(Prep);
+/// A request's pushes prepared outside the write transaction ([`prepare`]): each push's
+/// bytes decoded and inspected, merged onto the stored document as it was then, and
+/// judged on what the server held then ([`Grounds`]).
+#[derive(Default)]
+pub struct Prepared {
+    pushes: Vec<Prep>,
+    /// What the judgements were made on; None if nothing was judged.
+    grounds: Option<Grounds>,
+}
 
+/// One push prepared, or the answer if it was refused before decoding.
 enum Prep {
     Refused {
         code: &'static str,
@@ -51,23 +59,43 @@ enum Prep {
     },
 }
 
-/// The stored document a push was merged onto, and the merge.
+/// The stored document a push was merged onto, the merge, and its judgement if made.
 struct Base {
     existing: Option<StoredDoc>,
     merged: Result<automerge::AutoCommit, (&'static str, String)>,
+    judged: Option<Judged>,
+}
+
+/// A push judged before the write lock, and the device's standing it was judged on.
+struct Judged {
+    standing: policy::Standing,
+    review: policy::Review,
+}
+
+/// What a judgement depends on beyond the document and the device's standing with it,
+/// read once for a request's pushes: the round trip reads them again under the write
+/// lock and judges again only if they changed in between (an office edit of the stock
+/// locations or the company's settings, a restore's new epoch).
+#[derive(PartialEq)]
+struct Grounds {
+    foreign_locations: Vec<onsite_core::ids::LocationId>,
+    rules: onsite_core::CompanyRules,
+    server_actor: automerge::ActorId,
 }
 
 /// The expensive part of a round trip's pushes, run on a read connection so that no
 /// other round trip waits for it: decoding, inspection (drawing on `budget`, which is
-/// left with what remains), loading the stored document and merging the pushed changes
-/// onto a copy. Nothing is judged or written here; [`round_trip`] does that in the write
-/// transaction, and merges again there if the document changed in between.
+/// left with what remains), loading the stored document, merging the pushed changes
+/// onto a copy and judging the merge. Nothing is written here; [`round_trip`] does that
+/// in the write transaction, after checking that the authorship holds, and merges and
+/// judges again there if the document or the grounds changed in between.
 #[tracing::instrument(skip_all, fields(push = request.push.len()))]
 pub fn prepare(
     reader: &Connection,
+    who: &Principal,
     request: &SyncRequest,
     budget: &mut inspect::Budget,
-) -> Result<Vec<Prepared>, ApiError> {
+) -> Result<Prepared, ApiError> {
     if request.push.len() > MAX_PUSH_DOCS {
         return Err(ApiError::new(
             axum::http::StatusCode::PAYLOAD_TOO_LARGE,
@@ -75,12 +103,80 @@ pub fn prepare(
             format!("push at most {MAX_PUSH_DOCS} documents per request"),
         ));
     }
+    let pusher = pusher(reader, who)?;
+    let grounds = Grounds {
+        foreign_locations: pusher.foreign_locations.clone(),
+        rules: crate::company::rules(reader)?,
+        server_actor: policy::actor_in(&crate::db::epoch(reader)?),
+    };
     // Every document of the request draws on the same budget.
-    request
-        .push
-        .iter()
-        .map(|push| prepare_one(reader, push, budget).map(Prepared))
-        .collect()
+    let mut pushes = Vec::with_capacity(request.push.len());
+    for push in &request.push {
+        let mut prep = prepare_one(reader, push, budget)?;
+        if let Prep::Ready { base, .. } = &mut prep {
+            base.judged = prejudge(reader, who, push, base, &pusher, &grounds)?;
+        }
+        pushes.push(prep);
+    }
+    Ok(Prepared {
+        pushes,
+        grounds: Some(grounds),
+    })
+}
+
+/// Judges a prepared merge on the reader, unless there is nothing to judge or the
+/// judgement needs what only the write transaction may read (a requisition's stock
+/// book), or the push is refused before any judgement anyway.
+fn prejudge(
+    reader: &Connection,
+    who: &Principal,
+    push: &PushDoc,
+    base: &mut Base,
+    pusher: &onsite_core::review::Pusher,
+    grounds: &Grounds,
+) -> Result<Option<Judged>, ApiError> {
+    let Ok(merged) = &mut base.merged else {
+        return Ok(None);
+    };
+    if push.kind == DocKind::Requisition {
+        return Ok(None);
+    }
+    if let Some(existing) = &mut base.existing {
+        if existing.kind != push.kind || merged.get_heads() == existing.doc.get_heads() {
+            return Ok(None);
+        }
+    }
+    let holds = device_have(reader, &who.device_id, &push.doc_id)?.is_some();
+    let standing = standing(reader, &who.device_id, &push.doc_id, holds)?;
+    let review = policy::judge(
+        pusher,
+        &push.doc_id,
+        push.kind,
+        base.existing.as_mut().map(|e| &mut e.doc),
+        merged,
+        standing,
+        &grounds.rules,
+        None,
+        &grounds.server_actor,
+    );
+    Ok(Some(Judged { standing, review }))
+}
+
+/// How the device stands with a document (see [`policy::Standing`]), `holds` saying
+/// whether the server has it down as holding the document.
+fn standing(
+    conn: &Connection,
+    device: &str,
+    doc_id: &str,
+    holds: bool,
+) -> Result<policy::Standing, ApiError> {
+    Ok(if !holds {
+        policy::Standing::Stranger
+    } else if told_removed(conn, device, doc_id)? {
+        policy::Standing::Told
+    } else {
+        policy::Standing::Holder
+    })
 }
 
 fn prepare_one(
@@ -153,7 +249,11 @@ fn merge_onto(
             }
         }
     };
-    Ok(Base { existing, merged })
+    Ok(Base {
+        existing,
+        merged,
+        judged: None,
+    })
 }
 
 /// Whether the document is stored in `tx` exactly as `base` found it: the same heads
@@ -185,13 +285,13 @@ pub fn round_trip(
     tx: &Connection,
     who: &Principal,
     request: &SyncRequest,
-    prepared: Vec<Prepared>,
+    prepared: Prepared,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SyncResponse, ApiError> {
-    if prepared.len() != request.push.len() {
+    if prepared.pushes.len() != request.push.len() {
         return Err(ApiError::internal(format!(
             "{} pushes prepared for {} pushed",
-            prepared.len(),
+            prepared.pushes.len(),
             request.push.len()
         )));
     }
@@ -208,18 +308,31 @@ pub fn round_trip(
     let server_actor = policy::actor_in(&response.epoch);
     // Measured first, so the pushes of this round trip are corrected with it.
     let offset = clock_offset(request.client_time.as_deref(), now);
-    // The company's rules, read once for every push of the round trip.
-    let rules = if request.push.is_empty() {
+    // Who pushed and the company's rules, read once for every push of the round trip;
+    // the judgements made before the lock stand if they were made on the same.
+    let grounds = if request.push.is_empty() {
         None
     } else {
-        Some(crate::company::rules(tx)?)
+        Some((pusher(tx, who)?, crate::company::rules(tx)?))
     };
+    let prejudged = match (&grounds, &prepared.grounds) {
+        (Some((pusher, rules)), Some(then)) => {
+            then.foreign_locations == pusher.foreign_locations
+                && then.rules == *rules
+                && then.server_actor == server_actor
+        }
+        _ => false,
+    };
+    if !prejudged && prepared.grounds.is_some() {
+        metrics::counter!("onsite_push_grounds_changed_total").increment(1);
+    }
     let mut fresh = fresh::FreshDocs::new();
-    for (push, prepared) in request.push.iter().zip(prepared) {
+    for (push, prepared) in request.push.iter().zip(prepared.pushes) {
         let ctx = PushCtx {
             offset_ms: offset,
             now,
-            rules: rules.as_ref(),
+            grounds: grounds.as_ref().map(|(pusher, rules)| (pusher, rules)),
+            prejudged,
             server_actor: &server_actor,
         };
         response
@@ -344,8 +457,13 @@ struct PushCtx<'a> {
     /// The device's clock offset measured in this round trip.
     offset_ms: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
-    /// The company's rules (read once per round trip with pushes).
-    rules: Option<&'a onsite_core::CompanyRules>,
+    /// Who pushed and the company's rules (read once per round trip with pushes).
+    grounds: Option<(
+        &'a onsite_core::review::Pusher,
+        &'a onsite_core::CompanyRules,
+    )>,
+    /// Whether judgements made before the lock were made on these same grounds.
+    prejudged: bool,
     /// The actor the server writes as in its current epoch.
     server_actor: &'a automerge::ActorId,
 }
@@ -354,7 +472,7 @@ fn push_one(
     tx: &Connection,
     who: &Principal,
     push: &PushDoc,
-    prepared: Prepared,
+    prepared: Prep,
     ctx: PushCtx<'_>,
     fresh: &mut fresh::FreshDocs,
 ) -> Result<PushResult, ApiError> {
@@ -369,7 +487,7 @@ fn push_one(
             reason,
         })
     };
-    let (bytes, device_heads, mut base) = match prepared.0 {
+    let (bytes, device_heads, mut base) = match prepared {
         Prep::Refused { code, reason } => return reject(code, reason),
         Prep::Ready {
             bytes,
@@ -383,6 +501,7 @@ fn push_one(
     let Base {
         mut existing,
         merged,
+        judged,
     } = if still_current(tx, &push.doc_id, &mut base)? {
         *base
     } else {
@@ -431,36 +550,37 @@ fn push_one(
         }
     } else {
         let authorship = attest::check(tx, who, &before_heads, &mut merged, now)?;
-        let pusher = pusher(tx, who)?;
-        let book = match push.kind {
-            DocKind::Requisition => Some(crate::office::requisitions::StockBook::read(tx)?),
-            _ => None,
-        };
-        let standing = match &had {
-            None => policy::Standing::Stranger,
-            Some(_) if told_removed(tx, &who.device_id, &push.doc_id)? => policy::Standing::Told,
-            Some(_) => policy::Standing::Holder,
-        };
-        let read;
-        let rules = match ctx.rules {
-            Some(rules) => rules,
-            None => {
-                read = crate::company::rules(tx)?;
-                &read
+        let standing = standing(tx, &who.device_id, &push.doc_id, had.is_some())?;
+        let judged = match judged {
+            // Judged before the lock on the same document, grounds and standing.
+            Some(judged) if ctx.prejudged && judged.standing == standing => judged.review,
+            _ => {
+                let read;
+                let (pusher, rules) = match ctx.grounds {
+                    Some(grounds) => grounds,
+                    None => {
+                        read = (pusher(tx, who)?, crate::company::rules(tx)?);
+                        (&read.0, &read.1)
+                    }
+                };
+                let book = match push.kind {
+                    DocKind::Requisition => Some(crate::office::requisitions::StockBook::read(tx)?),
+                    _ => None,
+                };
+                policy::judge(
+                    pusher,
+                    &push.doc_id,
+                    push.kind,
+                    existing.as_mut().map(|e| &mut e.doc),
+                    &mut merged,
+                    standing,
+                    rules,
+                    book.as_ref(),
+                    ctx.server_actor,
+                )
             }
         };
-        policy::review(
-            &pusher,
-            &push.doc_id,
-            push.kind,
-            existing.as_mut().map(|e| &mut e.doc),
-            &mut merged,
-            standing,
-            authorship,
-            rules,
-            book.as_ref(),
-            ctx.server_actor,
-        )
+        policy::attest(judged, authorship, who.account.role)
     };
     phases::record(phases::REVIEW, reviewing);
     let storing = std::time::Instant::now();

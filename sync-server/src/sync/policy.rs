@@ -72,12 +72,8 @@ pub enum Standing {
     Told,
 }
 
-/// Reviews a push by `pusher`. `before` is the office copy (None for a new document),
-/// `after` the office copy with the push merged in, `standing` how the device stands
-/// with the document, `authorship` the findings about who the changes claim to be from
-/// ([`super::attest`]), `book` the stock ledger a requisition's approvals and issues
-/// are checked against (read only for requisition pushes), `server` the server's actor
-/// for the changes that put refused edits back.
+/// Reviews a push by `pusher`: [`judge`], then [`attest`] with `authorship`, the
+/// findings about who the changes claim to be from ([`super::attest`]).
 // Each argument is a separate fact about the push; a struct bundling them would only
 // be built here to be taken apart again.
 #[allow(clippy::too_many_arguments)]
@@ -89,6 +85,30 @@ pub fn review(
     after: &mut AutoCommit,
     standing: Standing,
     authorship: Vec<Finding>,
+    rules: &CompanyRules,
+    book: Option<&crate::office::requisitions::StockBook>,
+    server: &ActorId,
+) -> Review {
+    let judged = judge(
+        pusher, doc_id, kind, before, after, standing, rules, book, server,
+    );
+    attest(judged, authorship, pusher.actor.role)
+}
+
+/// Judges what a push by `pusher` changed: `before` is the office copy (None for a new
+/// document), `after` the office copy with the push merged in, `standing` how the
+/// device stands with the document, `book` the stock ledger a requisition's approvals
+/// and issues are checked against (read only for requisition pushes), `server` the
+/// server's actor for the changes that put refused edits back. The expensive part of a
+/// review, and free of the authorship, so that it can run before the write lock.
+#[allow(clippy::too_many_arguments)]
+pub fn judge(
+    pusher: &Pusher,
+    doc_id: &str,
+    kind: DocKind,
+    before: Option<&mut AutoCommit>,
+    after: &mut AutoCommit,
+    standing: Standing,
     rules: &CompanyRules,
     book: Option<&crate::office::requisitions::StockBook>,
     server: &ActorId,
@@ -105,28 +125,26 @@ pub fn review(
         owner: None,
         reviewed: None,
     };
-    let mut review = match (kind, before) {
-        (DocKind::Complaint, _) if role == Role::Technician => {
-            return hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1)
-        }
+    match (kind, before) {
+        (DocKind::Complaint, _) if role == Role::Technician => hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1),
         (DocKind::Complaint, before) => review_complaint(pusher, before, after, rules),
-        (DocKind::Order, None) => {
-            if role == Role::Technician {
-                return hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1);
-            }
-            if !matches!(role, Role::Dispatcher | Role::Supervisor) {
-                return hold(
-                    "role_not_permitted",
-                    "orders are created by intake (a dispatcher or supervisor)",
-                );
-            }
-            review_new_order(pusher, after, rules, server)
-        }
+        (DocKind::Order, None) if role == Role::Technician => hold(NOT_ASSIGNED.0, NOT_ASSIGNED.1),
+        (DocKind::Order, None) if !matches!(role, Role::Dispatcher | Role::Supervisor) => hold(
+            "role_not_permitted",
+            "orders are created by intake (a dispatcher or supervisor)",
+        ),
+        (DocKind::Order, None) => review_new_order(pusher, after, rules, server),
         (DocKind::Order, Some(before)) => review_order(
             pusher, &user, doc_id, before, after, standing, rules, server,
         ),
         (DocKind::Requisition, before) => review_requisition(pusher, before, after, book, server),
-    };
+    }
+}
+
+/// The verdict of a [`judge`]d push once `authorship` (what [`super::attest`] found
+/// about who the changes claim to be from, for a pusher of `role`) is known: held if
+/// anything was wrong with either.
+pub fn attest(mut review: Review, authorship: Vec<Finding>, role: Role) -> Review {
     if matches!(review.verdict, Verdict::Hold { .. }) {
         return review;
     }
