@@ -114,7 +114,7 @@ pub fn prepare(
     for push in &request.push {
         let mut prep = prepare_one(reader, push, budget)?;
         if let Prep::Ready { base, .. } = &mut prep {
-            base.judged = prejudge(reader, who, push, base, &pusher, &grounds)?;
+            base.judged = prejudge(reader, who, request.cursor, push, base, &pusher, &grounds)?;
         }
         pushes.push(prep);
     }
@@ -130,6 +130,7 @@ pub fn prepare(
 fn prejudge(
     reader: &Connection,
     who: &Principal,
+    cursor: Option<u64>,
     push: &PushDoc,
     base: &mut Base,
     pusher: &onsite_core::review::Pusher,
@@ -146,8 +147,24 @@ fn prejudge(
             return Ok(None);
         }
     }
-    let holds = device_have(reader, &who.device_id, &push.doc_id)?.is_some();
-    let standing = standing(reader, &who.device_id, &push.doc_id, holds)?;
+    // The standing the round trip will see once it has applied the acknowledgement this
+    // request carries (see `acknowledge`): a first sync holds nothing, and a document
+    // sent in a response the device now confirms is held. Otherwise a device's first
+    // push after a pull would always be judged twice.
+    let device = who.device_id.as_str();
+    let holds = match cursor {
+        None => false,
+        Some(cursor) => {
+            device_have(reader, device, &push.doc_id)?.is_some()
+                || reader
+                    .prepare_cached(
+                        "SELECT 1 FROM sync_sent WHERE device_id = ?1 AND doc_id = ?2
+                         AND cursor <= ?3 AND heads IS NOT NULL",
+                    )?
+                    .exists((device, push.doc_id.as_str(), cursor as i64))?
+        }
+    };
+    let standing = standing(reader, device, &push.doc_id, holds)?;
     let review = policy::judge(
         pusher,
         &push.doc_id,
