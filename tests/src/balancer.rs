@@ -12,7 +12,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-/// Headers that belong to one connection, not to the request or response.
+/// Headers that belong to one connection, or that the next hop sets for itself (the
+/// host it is sent to, the length of the body as it is sent).
 const HOP_BY_HOP: [&str; 6] = [
     "connection",
     "keep-alive",

@@ -22,8 +22,9 @@ pub struct TestServer {
 }
 
 /// The variable that puts every test server of a PostgreSQL run behind a load balancer
-/// with this many replicas (`scripts/test.sh` runs the convergence, cut-connection and
-/// reconciliation scenarios so, with 2). Requests then reach a replica at random.
+/// with this many replicas (`scripts/test.sh` runs the convergence, cut-connection,
+/// reconciliation and device-sync scenarios so, with 2). Requests then reach a replica
+/// at random.
 pub const REPLICAS_ENV: &str = "ONSITE_TEST_REPLICAS";
 
 fn replicas_wanted() -> anyhow::Result<usize> {
@@ -152,7 +153,7 @@ impl TestServer {
             clock: clock.clone(),
         })
         .await?;
-        let mut addr = server.local_addr()?;
+        let addr = server.local_addr()?;
         let db = server.db().clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(server.serve(async {
@@ -180,8 +181,7 @@ impl TestServer {
                 "{replicas} replicas behind {} (balancer seed {seed})",
                 balancer.addr
             );
-            addr = balancer.addr;
-            this.addr = addr;
+            this.addr = balancer.addr;
             this.fleet = Some((others, balancer));
         }
         Ok(this)

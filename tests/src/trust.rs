@@ -234,3 +234,32 @@ pub fn tamper(
     );
     Ok(())
 }
+
+/// Holds the first push to `doc_id` once it has been prepared, before its round trip
+/// queues for the write connection (`Db::set_prepared_probe`), until the test lets it
+/// go on. Await the receiver to know it is held; send on the sender to release it.
+pub fn hold_first_prepared(
+    db: &onsite_server::db::Db,
+    doc_id: &str,
+) -> (
+    tokio::sync::oneshot::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+) {
+    let (reached, held) = tokio::sync::oneshot::channel::<()>();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let first = std::sync::Mutex::new(Some((reached, released)));
+    let doc_id = doc_id.to_string();
+    db.set_prepared_probe(Some(std::sync::Arc::new(move |prepared: &str| {
+        if prepared != doc_id {
+            return;
+        }
+        // Only the first push to the document is held; later ones pass.
+        let taken = first.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some((reached, released)) = taken {
+            let _ = reached.send(());
+            // Held here (a blocking thread) until the test lets it go on.
+            let _ = released.recv();
+        }
+    })));
+    (held, release)
+}

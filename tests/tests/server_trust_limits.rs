@@ -576,25 +576,7 @@ async fn another_devices_sync_completes_while_a_heavy_push_is_being_prepared() -
 
     // The heavy push stops once prepared, before it queues for the write connection,
     // until the other device's sync has been answered.
-    let (reached, prepared) = tokio::sync::oneshot::channel::<()>();
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let first = std::sync::Mutex::new(Some((reached, released)));
-    let heavy_id = id.clone();
-    server
-        .db
-        .set_prepared_probe(Some(std::sync::Arc::new(move |doc_id: &str| {
-            if doc_id != heavy_id {
-                return;
-            }
-            // Only the first push to the order (the heavy one) is held; the small one
-            // to the same order passes.
-            let taken = first.lock().unwrap_or_else(|p| p.into_inner()).take();
-            if let Some((reached, released)) = taken {
-                let _ = reached.send(());
-                // Held here (a blocking thread) until the test lets it go on.
-                let _ = released.recv();
-            }
-        })));
+    let (prepared, release) = trust::hold_first_prepared(&server.db, &id);
     let heavy_heads = heavy[0].heads.clone();
     let pushing = tokio::spawn(async move {
         let response = desk.send(heavy).await?;

@@ -902,22 +902,7 @@ async fn a_van_handed_over_while_a_push_is_prepared_is_judged_again() -> anyhow:
 
     // The push stops once prepared (and judged: their own van), until the van is handed
     // to the other technician.
-    let (reached, prepared) = tokio::sync::oneshot::channel::<()>();
-    let (release, released) = std::sync::mpsc::channel::<()>();
-    let first = std::sync::Mutex::new(Some((reached, released)));
-    let order_id = id.clone();
-    o.server
-        .db
-        .set_prepared_probe(Some(std::sync::Arc::new(move |doc_id: &str| {
-            if doc_id != order_id {
-                return;
-            }
-            let taken = first.lock().unwrap_or_else(|p| p.into_inner()).take();
-            if let Some((reached, released)) = taken {
-                let _ = reached.send(());
-                let _ = released.recv();
-            }
-        })));
+    let (prepared, release) = onsite_tests::trust::hold_first_prepared(&o.server.db, &id);
     let pushing = tokio::spawn(async move {
         a.sync().await?;
         anyhow::Ok(a)

@@ -325,36 +325,33 @@ pub fn round_trip(
     let server_actor = policy::actor_in(&response.epoch);
     // Measured first, so the pushes of this round trip are corrected with it.
     let offset = clock_offset(request.client_time.as_deref(), now);
-    // Who pushed and the company's rules, read once for every push of the round trip;
-    // the judgements made before the lock stand if they were made on the same.
-    let grounds = if request.push.is_empty() {
-        None
-    } else {
-        Some((pusher(tx, who)?, crate::company::rules(tx)?))
-    };
-    let prejudged = match (&grounds, &prepared.grounds) {
-        (Some((pusher, rules)), Some(then)) => {
-            then.foreign_locations == pusher.foreign_locations
-                && then.rules == *rules
-                && then.server_actor == server_actor
-        }
-        _ => false,
-    };
-    if !prejudged && prepared.grounds.is_some() {
-        metrics::counter!("onsite_push_grounds_changed_total").increment(1);
-    }
     let mut fresh = fresh::FreshDocs::new();
-    for (push, prepared) in request.push.iter().zip(prepared.pushes) {
-        let ctx = PushCtx {
-            offset_ms: offset,
-            now,
-            grounds: grounds.as_ref().map(|(pusher, rules)| (pusher, rules)),
-            prejudged,
-            server_actor: &server_actor,
-        };
-        response
-            .push_results
-            .push(push_one(tx, who, push, prepared, ctx, &mut fresh)?);
+    if !request.push.is_empty() {
+        // Who pushed and the company's rules, read once for every push of the round
+        // trip; the judgements made before the lock stand if they were made on the same.
+        let pusher = pusher(tx, who)?;
+        let rules = crate::company::rules(tx)?;
+        let prejudged = prepared.grounds.as_ref().is_some_and(|then| {
+            then.foreign_locations == pusher.foreign_locations
+                && then.rules == rules
+                && then.server_actor == server_actor
+        });
+        if !prejudged && prepared.grounds.is_some() {
+            metrics::counter!("onsite_push_grounds_changed_total").increment(1);
+        }
+        for (push, prepared) in request.push.iter().zip(prepared.pushes) {
+            let ctx = PushCtx {
+                offset_ms: offset,
+                now,
+                pusher: &pusher,
+                rules: &rules,
+                prejudged,
+                server_actor: &server_actor,
+            };
+            response
+                .push_results
+                .push(push_one(tx, who, push, prepared, ctx, &mut fresh)?);
+        }
     }
     phases::time(phases::RECONCILE, || {
         reconcile::after_push(tx, who, &response.push_results, fresh, now)
@@ -474,11 +471,10 @@ struct PushCtx<'a> {
     /// The device's clock offset measured in this round trip.
     offset_ms: Option<i64>,
     now: chrono::DateTime<chrono::Utc>,
-    /// Who pushed and the company's rules (read once per round trip with pushes).
-    grounds: Option<(
-        &'a onsite_core::review::Pusher,
-        &'a onsite_core::CompanyRules,
-    )>,
+    /// Who pushed, read once per round trip.
+    pusher: &'a onsite_core::review::Pusher,
+    /// The company's rules, read once per round trip.
+    rules: &'a onsite_core::CompanyRules,
     /// Whether judgements made before the lock were made on these same grounds.
     prejudged: bool,
     /// The actor the server writes as in its current epoch.
@@ -572,26 +568,18 @@ fn push_one(
             // Judged before the lock on the same document, grounds and standing.
             Some(judged) if ctx.prejudged && judged.standing == standing => judged.review,
             _ => {
-                let read;
-                let (pusher, rules) = match ctx.grounds {
-                    Some(grounds) => grounds,
-                    None => {
-                        read = (pusher(tx, who)?, crate::company::rules(tx)?);
-                        (&read.0, &read.1)
-                    }
-                };
                 let book = match push.kind {
                     DocKind::Requisition => Some(crate::office::requisitions::StockBook::read(tx)?),
                     _ => None,
                 };
                 policy::judge(
-                    pusher,
+                    ctx.pusher,
                     &push.doc_id,
                     push.kind,
                     existing.as_mut().map(|e| &mut e.doc),
                     &mut merged,
                     standing,
-                    rules,
+                    ctx.rules,
                     book.as_ref(),
                     ctx.server_actor,
                 )
